@@ -1,0 +1,165 @@
+/**
+ * placeCall: the one placement path used by REST and MCP. Validates, checks the caller ID
+ * against the account, the minute cap and the key's rate limit, then records the call as
+ * `queued` — together with the idempotency record, in one D1 transaction.
+ */
+
+import { defaultNumber, isNumberOnAccount } from "../db/accounts.queries";
+import { answeredMinutesSince, insertCallStatement } from "../db/calls.queries";
+import { type Db, store } from "../db/client";
+import {
+  claimKey,
+  completeKeyStatement,
+  dropExpiredKey,
+  releaseKey,
+} from "../db/idempotency.queries";
+import type { Config } from "../env";
+import { ApiError } from "../errors";
+import { canonicalJson, sha256Hex } from "../lib/crypto";
+import { isoNow } from "../lib/time";
+import { periodStart } from "../limits/billing-period";
+import type { TakeResult } from "../limits/sliding-window";
+import { type ValidPlacement, validatePlacement } from "./placement";
+import type { Principal } from "./principal";
+import type { PlaceCallResponse } from "./schemas";
+
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+export type PlaceCallDeps = {
+  db: Db;
+  config: Config;
+  takeRateSlot: (keyId: string, limit: number) => Promise<TakeResult>;
+  /** Starts the call's lifecycle once its row exists (the call engine). */
+  dispatch?: (callId: string) => Promise<void>;
+};
+
+export type Placed = { response: PlaceCallResponse; replayed: boolean };
+
+export async function placeCall(
+  deps: PlaceCallDeps,
+  who: Principal,
+  body: unknown,
+  idempotencyKey?: string,
+): Promise<Placed> {
+  if (idempotencyKey === undefined)
+    return { response: await placeOnce(deps, who, body), replayed: false };
+
+  const fingerprint = await sha256Hex(canonicalJson(body));
+  const replay = await claimIdempotencyKey(deps.db, who.accountId, idempotencyKey, fingerprint);
+  if (replay) return { response: replay, replayed: true };
+  try {
+    return { response: await placeOnce(deps, who, body, idempotencyKey), replayed: false };
+  } catch (e) {
+    // A failed request leaves no record behind, so the client may retry with the same key.
+    await store(() => releaseKey(deps.db, who.accountId, idempotencyKey)).catch((cause) =>
+      console.error("idempotency key release failed", { idempotencyKey, cause: String(cause) }),
+    );
+    throw e;
+  }
+}
+
+/** Claims the key, or returns the stored response of a completed request with the same body. */
+async function claimIdempotencyKey(
+  db: Db,
+  accountId: string,
+  key: string,
+  fingerprint: string,
+): Promise<PlaceCallResponse | undefined> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const now = Date.now();
+    const existing = await store(() =>
+      claimKey(db, { accountId, key, fingerprint, createdAt: isoNow(now) }),
+    );
+    if (!existing) return undefined;
+    if (Date.parse(existing.createdAt) + IDEMPOTENCY_TTL_MS <= now) {
+      await store(() => dropExpiredKey(db, existing));
+      continue;
+    }
+    if (existing.fingerprint !== fingerprint) throw new ApiError("idempotency_key_reused");
+    if (existing.state !== "complete" || !existing.responseBody) {
+      throw new ApiError("idempotency_key_in_use");
+    }
+    return JSON.parse(existing.responseBody) as PlaceCallResponse;
+  }
+  throw new ApiError("idempotency_key_in_use");
+}
+
+async function placeOnce(
+  deps: PlaceCallDeps,
+  who: Principal,
+  body: unknown,
+  idempotencyKey?: string,
+): Promise<PlaceCallResponse> {
+  const { db, config } = deps;
+  const valid = validatePlacement(body, {
+    keyVoice: who.keyVoice,
+    platformVoice: config.defaultVoice,
+    voiceProvider: config.voiceProvider,
+    allowLocalWebhooks: config.allowLocalWebhooks,
+  });
+  if (!valid.ok) throw new ApiError(valid.error);
+  const call = valid.value;
+
+  const callerId = await resolveCallerId(db, who, call);
+  await checkMinuteCap(db, who);
+  const slot = await deps.takeRateSlot(who.keyId, who.rateLimit);
+  if (!slot.ok) {
+    throw new ApiError("rate_limited", { headers: { "Retry-After": String(slot.retryAfterSec) } });
+  }
+
+  const callId = crypto.randomUUID();
+  const response: PlaceCallResponse = {
+    callId,
+    status: "queued",
+    language: call.language,
+    languageSource: call.languageSource,
+    voice: call.voice,
+  };
+  const insert = insertCallStatement(db, {
+    id: callId,
+    accountId: who.accountId,
+    apiKeyId: who.keyId,
+    to: call.to,
+    callerId,
+    objective: call.objective,
+    context: call.context,
+    fields: JSON.stringify(call.fields),
+    webhookUrl: call.webhookUrl,
+    voice: call.voice,
+    language: call.language,
+    languageSource: call.languageSource,
+    status: "queued",
+    createdAt: isoNow(),
+  });
+  await store(async () => {
+    if (idempotencyKey === undefined) {
+      await insert;
+      return;
+    }
+    const done = completeKeyStatement(db, who.accountId, idempotencyKey, {
+      callId,
+      status: 202,
+      body: JSON.stringify(response),
+    });
+    await db.batch([insert, done]);
+  });
+  await deps.dispatch?.(callId);
+  return response;
+}
+
+/** The request's caller ID, else the key's default, else the account's default; owned by the account. */
+async function resolveCallerId(db: Db, who: Principal, call: ValidPlacement): Promise<string> {
+  const chosen =
+    call.callerId ?? who.keyCallerId ?? (await store(() => defaultNumber(db, who.accountId)));
+  if (!chosen) throw new ApiError("caller_id_required");
+  const owned = await store(() => isNumberOnAccount(db, who.accountId, chosen));
+  if (!owned) throw new ApiError("caller_id_not_owned");
+  return chosen;
+}
+
+async function checkMinuteCap(db: Db, who: Principal): Promise<void> {
+  if (who.minuteCap === null) return;
+  const since = periodStart(who.periodAnchor, new Date()).toISOString();
+  const used = await store(() => answeredMinutesSince(db, who.accountId, since));
+  if (used >= who.minuteCap) throw new ApiError("over_minute_cap");
+}

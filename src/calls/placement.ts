@@ -1,0 +1,85 @@
+/**
+ * Validation of a placement request, everything that can be decided without I/O: the body's
+ * shape, destination guardrails, caller-ID format, webhook URL, voice and language. Pure.
+ */
+import type { ErrorToken } from "../errors";
+import { err, ok, type Result } from "../lib/result";
+import { checkDestination, normalizeCallerId } from "./guardrails";
+import { type ResolvedLanguage, resolveLanguage } from "./language";
+import { type FieldSpec, PlaceCallBodySchema, tokenForIssues } from "./schemas";
+import { resolveVoice, type VoiceProvider } from "./voices";
+import { checkWebhookUrl } from "./webhook-url";
+
+export type ValidPlacement = {
+  to: string;
+  region: string;
+  objective: string;
+  context: string | null;
+  fields: FieldSpec[];
+  webhookUrl: string | null;
+  /** The request's caller ID, normalised; absent means "use the defaults". */
+  callerId: string | null;
+  voice: string;
+} & ResolvedLanguage;
+
+export type PlacementOptions = {
+  keyVoice: string | null;
+  platformVoice: string;
+  voiceProvider: VoiceProvider;
+  allowLocalWebhooks: boolean;
+};
+
+export function validatePlacement(
+  body: unknown,
+  opts: PlacementOptions,
+): Result<ValidPlacement, ErrorToken> {
+  const parsed = PlaceCallBodySchema.safeParse(body);
+  if (!parsed.success) return err(tokenForIssues(parsed.error.issues));
+  const req = parsed.data;
+
+  const destination = checkDestination(req.to);
+  if (!destination.ok) return destination;
+
+  let callerId: string | null = null;
+  if (req.callerId != null) {
+    const normalized = normalizeCallerId(req.callerId);
+    if (!normalized.ok) return normalized;
+    callerId = normalized.value;
+  }
+
+  let webhookUrl: string | null = null;
+  if (req.webhookUrl != null) {
+    const checked = checkWebhookUrl(req.webhookUrl, { allowLocal: opts.allowLocalWebhooks });
+    if (!checked.ok) return checked;
+    webhookUrl = checked.value;
+  }
+
+  const voice = resolveVoice(
+    req.voice ?? undefined,
+    opts.keyVoice,
+    opts.platformVoice,
+    opts.voiceProvider,
+  );
+  if (!voice.ok) return voice;
+
+  const context = req.context ?? null;
+  const language = resolveLanguage(
+    req.language ?? undefined,
+    req.objective,
+    context ?? undefined,
+    destination.value.region,
+  );
+  if (!language.ok) return language;
+
+  return ok({
+    to: destination.value.e164,
+    region: destination.value.region,
+    objective: req.objective,
+    context,
+    fields: req.fields ?? [],
+    webhookUrl,
+    callerId,
+    voice: voice.value,
+    ...language.value,
+  });
+}

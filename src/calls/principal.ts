@@ -1,0 +1,10 @@
+/** Who is calling the API: the authenticated key and its account. */
+export type Principal = {
+  accountId: string;
+  keyId: string;
+  rateLimit: number;
+  keyVoice: string | null;
+  keyCallerId: string | null;
+  minuteCap: number | null;
+  periodAnchor: string;
+};

@@ -1,0 +1,122 @@
+/**
+ * D1 tables (drizzle). The SQL in migrations/ is generated from this file with
+ * `npx drizzle-kit generate`; never edit an applied migration, add a new one.
+ * Timestamps are ISO 8601 UTC strings so they sort and compare as text.
+ */
+import { sql } from "drizzle-orm";
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+
+export const accounts = sqliteTable("accounts", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** Answered minutes allowed per billing period; null means unlimited. */
+  minuteCap: integer("minute_cap"),
+  /** Billing periods are monthly, counted from this instant. */
+  periodAnchor: text("period_anchor").notNull(),
+  webhookSecret: text("webhook_secret").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    /** First characters of the key, for display; the key itself is never stored. */
+    prefix: text("prefix").notNull(),
+    /** Hex SHA-256 of the whole key. */
+    hash: text("hash").notNull().unique(),
+    name: text("name"),
+    defaultVoice: text("default_voice"),
+    defaultCallerId: text("default_caller_id"),
+    /** Placements allowed per minute for this key. */
+    rateLimit: integer("rate_limit").notNull(),
+    createdAt: text("created_at").notNull(),
+    revokedAt: text("revoked_at"),
+    lastUsedAt: text("last_used_at"),
+  },
+  (t) => [index("api_keys_account_idx").on(t.accountId)],
+);
+
+export const phoneNumbers = sqliteTable(
+  "phone_numbers",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    number: text("number").notNull(),
+    isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("phone_numbers_account_number_idx").on(t.accountId, t.number)],
+);
+
+export const calls = sqliteTable(
+  "calls",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    apiKeyId: text("api_key_id").notNull(),
+    to: text("to").notNull(),
+    callerId: text("caller_id").notNull(),
+    objective: text("objective").notNull(),
+    context: text("context"),
+    /** JSON array of { name, type, description? }. */
+    fields: text("fields").notNull().default("[]"),
+    webhookUrl: text("webhook_url"),
+    voice: text("voice").notNull(),
+    language: text("language").notNull(),
+    languageSource: text("language_source").notNull(),
+    status: text("status").notNull(),
+    summary: text("summary"),
+    transcript: text("transcript"),
+    /** JSON object keyed by field name. */
+    extracted: text("extracted"),
+    recordingKey: text("recording_key"),
+    providerCallId: text("provider_call_id"),
+    answeredBy: text("answered_by"),
+    error: text("error"),
+    createdAt: text("created_at").notNull(),
+    startedAt: text("started_at"),
+    endedAt: text("ended_at"),
+    durationSec: integer("duration_sec"),
+  },
+  (t) => [
+    index("calls_account_created_idx").on(t.accountId, t.createdAt, t.id),
+    index("calls_account_status_created_idx").on(t.accountId, t.status, t.createdAt, t.id),
+    index("calls_account_started_idx").on(t.accountId, t.startedAt),
+  ],
+);
+
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    accountId: text("account_id").notNull(),
+    key: text("key").notNull(),
+    /** SHA-256 of the canonical request body. */
+    fingerprint: text("fingerprint").notNull(),
+    /** "pending" while the first request runs, then "complete". */
+    state: text("state").notNull(),
+    callId: text("call_id"),
+    responseStatus: integer("response_status"),
+    responseBody: text("response_body"),
+    createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.key] })],
+);
+
+export type AccountRow = typeof accounts.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type CallRow = typeof calls.$inferSelect;

@@ -1,0 +1,69 @@
+/**
+ * The closed set of error tokens and their HTTP statuses. Every failure the API reports is an
+ * ApiError; the wire shape is always `{ "error": token }` (detail goes to logs only).
+ */
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+const STATUS = {
+  // reference tokens
+  to_required: 400,
+  objective_required: 400,
+  invalid_number: 400,
+  destination_blocked: 400,
+  caller_id_not_owned: 400,
+  invalid_fields: 400,
+  invalid_context: 400,
+  invalid_caller_id: 400,
+  invalid_webhook_url: 400,
+  unauthorized: 401,
+  rate_limited: 429,
+  over_minute_cap: 429,
+  placement_failed: 502,
+  store_error: 503,
+  // ours, documented in the README's API section
+  invalid_json: 400,
+  objective_too_long: 400,
+  caller_id_required: 400,
+  invalid_voice: 400,
+  invalid_language: 400,
+  invalid_limit: 400,
+  invalid_cursor: 400,
+  invalid_status: 400,
+  invalid_idempotency_key: 400,
+  invalid_request: 400,
+  not_found: 404,
+  idempotency_key_in_use: 409,
+  call_already_ended: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  idempotency_key_reused: 422,
+  internal: 500,
+  bad_environment: 500,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorToken = keyof typeof STATUS;
+
+export function statusOf(token: ErrorToken): ContentfulStatusCode {
+  return STATUS[token];
+}
+
+export class ApiError extends Error {
+  readonly token: ErrorToken;
+  /** Extra response headers, e.g. Retry-After on rate_limited. */
+  readonly headers: Record<string, string>;
+
+  constructor(token: ErrorToken, opts: { cause?: unknown; headers?: Record<string, string> } = {}) {
+    super(token, { cause: opts.cause });
+    this.name = "ApiError";
+    this.token = token;
+    this.headers = opts.headers ?? {};
+  }
+
+  get status(): ContentfulStatusCode {
+    return statusOf(this.token);
+  }
+}
+
+export function isErrorToken(value: string): value is ErrorToken {
+  return Object.hasOwn(STATUS, value);
+}

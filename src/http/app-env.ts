@@ -1,0 +1,14 @@
+/** The Hono context type shared by every route. */
+import type { Principal } from "../calls/principal";
+import type { Db } from "../db/client";
+import type { Config } from "../env";
+
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    config: Config;
+    db: Db;
+    principal: Principal;
+  };
+};

@@ -1,0 +1,6 @@
+declare namespace Cloudflare {
+  interface Env {
+    ADMIN_TOKEN: string;
+    TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+  }
+}

@@ -1,0 +1,73 @@
+/** Test helpers that drive the Worker through its public HTTP surface. */
+import { env, exports } from "cloudflare:workers";
+
+export const BASE = "https://api.test";
+
+export async function call(
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let body: string | undefined;
+  if (opts.rawBody !== undefined) body = opts.rawBody;
+  else if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers["content-type"] ??= "application/json";
+  }
+  return exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
+}
+
+export async function admin(method: string, path: string, body?: unknown): Promise<Response> {
+  return call(method, `/admin${path}`, { token: env.ADMIN_TOKEN, body });
+}
+
+export async function json<T = Record<string, unknown>>(res: Response): Promise<T> {
+  return (await res.json()) as T;
+}
+
+let accountCounter = 0;
+
+/** An account with one default caller ID (+12025550143 unless given) and one key. */
+export async function setupAccount(
+  opts: {
+    minuteCap?: number | null;
+    rateLimit?: number;
+    numbers?: string[];
+    keyVoice?: string;
+  } = {},
+) {
+  accountCounter += 1;
+  const created = await json<{ id: string; webhookSecret: string }>(
+    await admin("POST", "/accounts", {
+      name: `acct-${accountCounter}`,
+      minuteCap: opts.minuteCap ?? null,
+    }),
+  );
+  const numbers = opts.numbers ?? ["+12025550143"];
+  for (const [i, number] of numbers.entries()) {
+    const res = await admin("POST", `/accounts/${created.id}/numbers`, {
+      number,
+      default: i === 0,
+    });
+    if (res.status !== 201) throw new Error(`add number ${number}: ${res.status}`);
+  }
+  const key = await json<{ id: string; key: string }>(
+    await admin("POST", `/accounts/${created.id}/keys`, {
+      rateLimit: opts.rateLimit ?? 1000,
+      ...(opts.keyVoice ? { voice: opts.keyVoice } : {}),
+    }),
+  );
+  return {
+    accountId: created.id,
+    keyId: key.id,
+    key: key.key,
+    webhookSecret: created.webhookSecret,
+  };
+}
+
+export const VALID_CALL = {
+  to: "+14155550123",
+  objective: "Book a table for 4 at 7 PM Friday. Confirm the time and ask for their name.",
+};

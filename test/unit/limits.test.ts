@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { canonicalJson, randomBase62 } from "../../src/lib/crypto";
+import { billedMinutes, periodStart } from "../../src/limits/billing-period";
+import { take, WINDOW_MS } from "../../src/limits/sliding-window";
+
+describe("sliding window", () => {
+  it("allows exactly `limit` hits per window and says when the next one fits", () => {
+    let hits: number[] = [];
+    const t0 = 1_000_000;
+    for (let i = 0; i < 3; i++) {
+      const r = take(hits, 3, t0 + i * 1000);
+      expect(r.result).toEqual({ ok: true });
+      hits = r.hits;
+    }
+    const refused = take(hits, 3, t0 + 10_000);
+    // The oldest hit (t0) leaves the window at t0 + 60 s: 50 s from now.
+    expect(refused.result).toEqual({ ok: false, retryAfterSec: 50 });
+    expect(take(refused.hits, 3, t0 + WINDOW_MS + 1).result).toEqual({ ok: true });
+  });
+  it("never answers Retry-After 0", () => {
+    const r = take([1000], 1, 1000 + WINDOW_MS - 1);
+    expect(r.result).toEqual({ ok: false, retryAfterSec: 1 });
+  });
+});
+
+describe("billing period", () => {
+  it("starts at the latest monthly anniversary of the anchor", () => {
+    const anchor = "2026-01-15T10:00:00.000Z";
+    expect(periodStart(anchor, new Date("2026-03-20T00:00:00Z")).toISOString()).toBe(
+      "2026-03-15T10:00:00.000Z",
+    );
+    expect(periodStart(anchor, new Date("2026-03-15T09:59:59Z")).toISOString()).toBe(
+      "2026-02-15T10:00:00.000Z",
+    );
+  });
+  it("clamps the 31st to short months", () => {
+    const anchor = "2026-01-31T00:00:00.000Z";
+    expect(periodStart(anchor, new Date("2026-02-28T12:00:00Z")).toISOString()).toBe(
+      "2026-02-28T00:00:00.000Z",
+    );
+    expect(periodStart(anchor, new Date("2026-03-31T12:00:00Z")).toISOString()).toBe(
+      "2026-03-31T00:00:00.000Z",
+    );
+  });
+  it("bills whole minutes, rounded up", () => {
+    expect([0, 1, 59, 60, 61, 156].map(billedMinutes)).toEqual([0, 1, 1, 1, 2, 3]);
+  });
+});
+
+describe("crypto helpers", () => {
+  it("canonicalJson ignores key order, not array order", () => {
+    expect(canonicalJson({ b: 1, a: { d: 2, c: [3, 1] } })).toBe(
+      canonicalJson({ a: { c: [3, 1], d: 2 }, b: 1 }),
+    );
+    expect(canonicalJson({ a: [1, 3] })).not.toBe(canonicalJson({ a: [3, 1] }));
+  });
+  it("randomBase62 gives the asked length from the alphabet", () => {
+    const s = randomBase62(500);
+    expect(s).toMatch(/^[0-9A-Za-z]{500}$/);
+  });
+});
