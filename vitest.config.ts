@@ -1,8 +1,7 @@
-import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
-export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";
+const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";
 
 export default defineConfig({
   plugins: [
@@ -12,7 +11,7 @@ export default defineConfig({
         bindings: {
           ENVIRONMENT: "test",
           ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-          TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, "migrations")),
+          TEST_MIGRATIONS: await readD1Migrations("./migrations"),
         },
       },
     })),

@@ -75,10 +75,10 @@ async function claimIdempotencyKey(
       await store(() => dropExpiredKey(db, existing));
       continue;
     }
-    if (existing.fingerprint !== fingerprint) throw new ApiError("idempotency_key_reused");
     if (existing.state !== "complete" || !existing.responseBody) {
       throw new ApiError("idempotency_key_in_use");
     }
+    if (existing.fingerprint !== fingerprint) throw new ApiError("idempotency_key_reused");
     return JSON.parse(existing.responseBody) as PlaceCallResponse;
   }
   throw new ApiError("idempotency_key_in_use");
