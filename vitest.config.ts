@@ -11,6 +11,10 @@ export default defineConfig({
         bindings: {
           ENVIRONMENT: "test",
           ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+          PUBLIC_BASE_URL: "https://api.test",
+          TELEPHONY_PROVIDER: "simulator",
+          SIMULATOR_PACE_MS: "25",
+          DIAL_RETRY_BASE_MS: "20",
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
         },
       },

@@ -10,6 +10,9 @@ import { adminRoutes } from "./http/admin.routes";
 import type { AppEnv } from "./http/app-env";
 import { callsRoutes } from "./http/calls.routes";
 import { docsRoutes } from "./http/docs.routes";
+import { telephonyRoutes } from "./http/telephony.routes";
+import { SIMULATOR_API_PATH } from "./telephony/provider";
+import { simulatorRoutes } from "./telephony/simulator/simulator.routes";
 
 export function createApp() {
   const app = new Hono<AppEnv>();
@@ -27,6 +30,8 @@ export function createApp() {
   app.route("/", docsRoutes);
   app.route("/v1/agent/calls", callsRoutes);
   app.route("/admin", adminRoutes);
+  app.route("/telephony/twilio", telephonyRoutes);
+  app.route(SIMULATOR_API_PATH, simulatorRoutes);
 
   app.notFound((c) => c.json({ error: "not_found" }, 404));
 

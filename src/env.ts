@@ -4,51 +4,116 @@
 import { z } from "zod";
 import { ApiError } from "./errors";
 
+const bool = z.enum(["true", "false"]).default("false");
+const seconds = (d: number) => z.coerce.number().int().positive().default(d);
+
 const ConfigSchema = z.object({
   ENVIRONMENT: z.enum(["development", "test", "production"]).default("production"),
   ADMIN_TOKEN: z.string().min(16).optional(),
   DEFAULT_VOICE: z.string().default("Aoede"),
   VOICE_PROVIDER: z.enum(["gemini", "openai", "simulator"]).default("simulator"),
-  TELEPHONY_PROVIDER: z.enum(["twilio", "simulator"]).default("simulator"),
+  TELEPHONY_PROVIDER: z.enum(["twilio", "simulator"]).optional(),
+  /** Where the carrier reaches us (callbacks, media stream); defaults to the placing request's origin. */
+  PUBLIC_BASE_URL: z.url().optional(),
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/)
+    .optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
+  TWILIO_API_BASE: z.url().default("https://api.twilio.com"),
+  /** Signs the built-in simulator's callbacks; required if the simulator runs in production. */
+  SIMULATOR_AUTH_TOKEN: z.string().min(8).optional(),
+  /** One beat of the simulated carrier's script (ring, answer, talk), in ms. */
+  SIMULATOR_PACE_MS: z.coerce.number().int().min(1).default(1000),
+  ALLOW_SIMULATOR_IN_PRODUCTION: bool,
   /** Placements per minute for keys created without --rate-limit. */
   DEFAULT_RATE_LIMIT: z.coerce.number().int().positive().default(60),
-  ALLOW_LOCAL_WEBHOOKS: z.enum(["true", "false"]).default("false"),
+  ALLOW_LOCAL_WEBHOOKS: bool,
+  RING_TIMEOUT_SEC: seconds(30),
+  MAX_CALL_SEC: seconds(600),
+  /** First backoff step between carrier retries at call creation (doubles each time). */
+  DIAL_RETRY_BASE_MS: z.coerce.number().int().positive().default(1000),
 });
+
+export type TelephonyConfig =
+  | { provider: "twilio"; apiBase: string; accountSid: string; authToken: string }
+  | { provider: "simulator"; accountSid: string; authToken: string; paceMs: number };
 
 export type Config = {
   environment: "development" | "test" | "production";
   adminToken: string | undefined;
   defaultVoice: string;
   voiceProvider: "gemini" | "openai" | "simulator";
-  telephonyProvider: "twilio" | "simulator";
+  telephony: TelephonyConfig;
+  publicBaseUrl: string | undefined;
   defaultRateLimit: number;
   /** Only local development may send webhooks over http to 127.0.0.1 / localhost. */
   allowLocalWebhooks: boolean;
+  ringTimeoutSec: number;
+  maxCallSec: number;
+  dialRetryBaseMs: number;
 };
 
+/** The simulator's account, in Twilio's SID format. */
+export const SIMULATOR_ACCOUNT_SID = `AC${"5".repeat(32)}`;
+const DEV_SIMULATOR_TOKEN = "local-simulator-auth-token";
+
 const cache = new WeakMap<object, Config>();
+
+function refuse(why: string): never {
+  console.error(`bad environment: ${why}`);
+  throw new ApiError("bad_environment");
+}
 
 export function readConfig(env: Env): Config {
   const cached = cache.get(env);
   if (cached) return cached;
   const parsed = ConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    console.error("bad environment", JSON.stringify(z.treeifyError(parsed.error)));
-    throw new ApiError("bad_environment");
-  }
+  if (!parsed.success) refuse(JSON.stringify(z.treeifyError(parsed.error)));
   const v = parsed.data;
-  if (v.ENVIRONMENT === "production" && v.ALLOW_LOCAL_WEBHOOKS === "true") {
-    console.error("bad environment: ALLOW_LOCAL_WEBHOOKS is refused in production");
-    throw new ApiError("bad_environment");
+  const production = v.ENVIRONMENT === "production";
+  if (production && v.ALLOW_LOCAL_WEBHOOKS === "true")
+    refuse("ALLOW_LOCAL_WEBHOOKS is refused in production");
+
+  const hasTwilio = Boolean(v.TWILIO_ACCOUNT_SID && v.TWILIO_AUTH_TOKEN);
+  const provider = v.TELEPHONY_PROVIDER ?? (hasTwilio ? "twilio" : "simulator");
+  const simulatorAllowed = !production || v.ALLOW_SIMULATOR_IN_PRODUCTION === "true";
+  if ((provider === "simulator" || v.VOICE_PROVIDER === "simulator") && !simulatorAllowed) {
+    refuse("simulator providers in production need ALLOW_SIMULATOR_IN_PRODUCTION=true");
   }
+  let telephony: TelephonyConfig;
+  if (provider === "twilio") {
+    if (!v.TWILIO_ACCOUNT_SID || !v.TWILIO_AUTH_TOKEN)
+      refuse("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required");
+    telephony = {
+      provider,
+      apiBase: v.TWILIO_API_BASE,
+      accountSid: v.TWILIO_ACCOUNT_SID,
+      authToken: v.TWILIO_AUTH_TOKEN,
+    };
+  } else {
+    if (production && !v.SIMULATOR_AUTH_TOKEN)
+      refuse("SIMULATOR_AUTH_TOKEN is required in production");
+    telephony = {
+      provider,
+      accountSid: SIMULATOR_ACCOUNT_SID,
+      authToken: v.SIMULATOR_AUTH_TOKEN ?? DEV_SIMULATOR_TOKEN,
+      paceMs: v.SIMULATOR_PACE_MS,
+    };
+  }
+
   const config: Config = {
     environment: v.ENVIRONMENT,
     adminToken: v.ADMIN_TOKEN,
     defaultVoice: v.DEFAULT_VOICE,
     voiceProvider: v.VOICE_PROVIDER,
-    telephonyProvider: v.TELEPHONY_PROVIDER,
+    telephony,
+    publicBaseUrl: v.PUBLIC_BASE_URL?.replace(/\/+$/, ""),
     defaultRateLimit: v.DEFAULT_RATE_LIMIT,
     allowLocalWebhooks: v.ALLOW_LOCAL_WEBHOOKS === "true",
+    ringTimeoutSec: v.RING_TIMEOUT_SEC,
+    maxCallSec: v.MAX_CALL_SEC,
+    dialRetryBaseMs: v.DIAL_RETRY_BASE_MS,
   };
   cache.set(env, config);
   return config;

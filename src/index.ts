@@ -1,9 +1,13 @@
 /** Worker entry: the HTTP app, and the Durable Object classes wrangler binds by name. */
 import { createApp } from "./app";
+import { registerSelf } from "./lib/loopback";
 
+export { CallSession } from "./call-session/call-session.do";
 export { RateLimiter } from "./limits/rate-limiter.do";
+export { SimulatedCarrier } from "./telephony/simulator/simulated-carrier.do";
 
 const app = createApp();
+registerSelf(app.fetch);
 
 export default {
   fetch: app.fetch,

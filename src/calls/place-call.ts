@@ -5,7 +5,7 @@
  */
 
 import { defaultNumber, isNumberOnAccount } from "../db/accounts.queries";
-import { answeredMinutesSince, insertCallStatement } from "../db/calls.queries";
+import { committedMinutesSince, insertCallStatement, markCallFailed } from "../db/calls.queries";
 import { type Db, store } from "../db/client";
 import {
   claimKey,
@@ -25,12 +25,26 @@ import type { PlaceCallResponse } from "./schemas";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
+/** A recorded call, handed to the call engine. */
+export type PlacedCall = {
+  callId: string;
+  accountId: string;
+  to: string;
+  from: string;
+  objective: string;
+  context: string | null;
+  fields: ValidPlacement["fields"];
+  voice: string;
+  language: string;
+  webhookUrl: string | null;
+};
+
 export type PlaceCallDeps = {
   db: Db;
   config: Config;
   takeRateSlot: (keyId: string, limit: number) => Promise<TakeResult>;
   /** Starts the call's lifecycle once its row exists (the call engine). */
-  dispatch?: (callId: string) => Promise<void>;
+  dispatch: (call: PlacedCall) => Promise<void>;
 };
 
 export type Placed = { response: PlaceCallResponse; replayed: boolean };
@@ -143,7 +157,24 @@ async function placeOnce(
     });
     await db.batch([insert, done]);
   });
-  await deps.dispatch?.(callId);
+  try {
+    await deps.dispatch({
+      callId,
+      accountId: who.accountId,
+      to: call.to,
+      from: callerId,
+      objective: call.objective,
+      context: call.context,
+      fields: call.fields,
+      voice: call.voice,
+      language: call.language,
+      webhookUrl: call.webhookUrl,
+    });
+  } catch (cause) {
+    // The row exists but no engine runs it: record the failure so the call still ends.
+    await store(() => markCallFailed(db, callId, "placement_failed")).catch(() => undefined);
+    throw new ApiError("placement_failed", { cause });
+  }
   return response;
 }
 
@@ -160,6 +191,6 @@ async function resolveCallerId(db: Db, who: Principal, call: ValidPlacement): Pr
 async function checkMinuteCap(db: Db, who: Principal): Promise<void> {
   if (who.minuteCap === null) return;
   const since = periodStart(who.periodAnchor, new Date()).toISOString();
-  const used = await store(() => answeredMinutesSince(db, who.accountId, since));
+  const used = await store(() => committedMinutesSince(db, who.accountId, since));
   if (used >= who.minuteCap) throw new ApiError("over_minute_cap");
 }

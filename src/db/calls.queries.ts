@@ -67,3 +67,65 @@ export async function answeredMinutesSince(db: Db, accountId: string, since: str
     );
   return Number(rows[0]?.minutes ?? 0);
 }
+
+const LIVE = sql`('queued', 'dialing', 'in_progress')`;
+
+/** Answered minutes plus the minutes live calls hold, the figure the minute cap is checked against. */
+export async function committedMinutesSince(db: Db, accountId: string, since: string) {
+  const rows = await db
+    .select({ seconds: sql<number>`coalesce(sum(${calls.reservedSec}), 0)` })
+    .from(calls)
+    .where(and(eq(calls.accountId, accountId), sql`${calls.status} in ${LIVE}`));
+  const reserved = Number(rows[0]?.seconds ?? 0);
+  return (await answeredMinutesSince(db, accountId, since)) + Math.ceil(reserved / 60);
+}
+
+/**
+ * Holds up to `wantSec` of the account's remaining minutes for a call that was just answered, in
+ * one statement (so concurrent answers cannot both take the same minutes), and returns what it got.
+ */
+export async function reserveSeconds(
+  db: Db,
+  p: { callId: string; accountId: string; wantSec: number; capMinutes: number; since: string },
+): Promise<number> {
+  const rows = await db
+    .update(calls)
+    .set({
+      reservedSec: sql`max(0, min(${p.wantSec}, ${p.capMinutes * 60}
+        - (select coalesce(sum((c.duration_sec + 59) / 60), 0) * 60 from calls c
+            where c.account_id = ${p.accountId} and c.started_at is not null and c.started_at >= ${p.since})
+        - (select coalesce(sum(c.reserved_sec), 0) from calls c
+            where c.account_id = ${p.accountId} and c.id != ${p.callId} and c.status in ${LIVE})))`,
+    })
+    .where(eq(calls.id, p.callId))
+    .returning({ reservedSec: calls.reservedSec });
+  return rows[0]?.reservedSec ?? 0;
+}
+
+export type CallProgress = Pick<
+  NewCall,
+  | "status"
+  | "providerCallId"
+  | "answeredBy"
+  | "error"
+  | "startedAt"
+  | "endedAt"
+  | "durationSec"
+  | "reservedSec"
+>;
+
+/** Mirrors the CallSession's state onto the row; the Durable Object is the only writer. */
+export async function writeCallProgress(db: Db, callId: string, progress: CallProgress) {
+  await db.update(calls).set(progress).where(eq(calls.id, callId));
+}
+
+export async function findCallById(db: Db, id: string) {
+  return (await db.select().from(calls).where(eq(calls.id, id)).limit(1))[0];
+}
+
+export async function markCallFailed(db: Db, callId: string, error: string) {
+  await db
+    .update(calls)
+    .set({ status: "failed", error, endedAt: new Date().toISOString() })
+    .where(eq(calls.id, callId));
+}

@@ -92,6 +92,8 @@ export const calls = sqliteTable(
     startedAt: text("started_at"),
     endedAt: text("ended_at"),
     durationSec: integer("duration_sec"),
+    /** Seconds held against the minute cap while the call is live. */
+    reservedSec: integer("reserved_sec").notNull().default(0),
   },
   (t) => [
     index("calls_account_created_idx").on(t.accountId, t.createdAt, t.id),

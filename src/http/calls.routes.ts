@@ -1,6 +1,7 @@
 /** /v1/agent/calls: place, read and list calls (the reference's REST surface). */
 import { Hono } from "hono";
 import { z } from "zod";
+import { cancelCall, startCall } from "../call-session/dispatch";
 import { type PlaceCallDeps, placeCall } from "../calls/place-call";
 import { getCall, listCalls } from "../calls/read-calls";
 import {
@@ -25,10 +26,13 @@ export const callsRoutes = new Hono<AppEnv>()
     if (rawKey !== undefined && !IdempotencyKeySchema.safeParse(rawKey).success) {
       throw new ApiError("invalid_idempotency_key");
     }
+    const config = c.get("config");
+    const publicBaseUrl = config.publicBaseUrl ?? new URL(c.req.url).origin;
     const deps: PlaceCallDeps = {
       db: c.get("db"),
-      config: c.get("config"),
+      config,
       takeRateSlot: (keyId, limit) => takeRateSlot(c.env.RATE_LIMITER, keyId, limit),
+      dispatch: (call) => startCall(c.env, call, publicBaseUrl),
     };
     const body: unknown = await c.req.json();
     const placed = await placeCall(deps, c.get("principal"), body, rawKey);
@@ -44,6 +48,15 @@ export const callsRoutes = new Hono<AppEnv>()
       statuses: q.status,
     });
     return c.json(page);
+  })
+  .post("/:id/cancel", async (c) => {
+    const { accountId } = c.get("principal");
+    const db = c.get("db");
+    const baseUrl = new URL(c.req.url).origin;
+    await getCall(db, accountId, c.req.param("id"), baseUrl);
+    const result = await cancelCall(c.env, c.req.param("id"));
+    if (result !== "canceled") throw new ApiError("call_already_ended");
+    return c.json(await getCall(db, accountId, c.req.param("id"), baseUrl), 202);
   })
   .get("/:id", async (c) => {
     const call = await getCall(

@@ -24,7 +24,7 @@ describe("admin without ADMIN_TOKEN", () => {
       new Request("https://api.test/admin/accounts?name=x", {
         headers: { authorization: "Bearer x" },
       }),
-      withoutToken as Env,
+      withoutToken as unknown as Env,
       createExecutionContext(),
     );
     expect(res.status).toBe(404);

@@ -1,0 +1,372 @@
+/**
+ * CallSession: one Durable Object per call. It owns the call's state machine (call-state.ts),
+ * persists every transition in its own storage before acting on it, mirrors it to the D1 row,
+ * dials and hangs up through the carrier, terminates the carrier's media WebSocket, and keeps one
+ * alarm as the watchdog that guarantees every call reaches a terminal status.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { findAccount } from "../db/accounts.queries";
+import { reserveSeconds, writeCallProgress } from "../db/calls.queries";
+import { makeDb } from "../db/client";
+import { type Config, readConfig } from "../env";
+import { loopbackTransport, webSocketUrlOf } from "../lib/loopback";
+import { periodStart } from "../limits/billing-period";
+import type { CarrierSignal } from "../telephony/carrier-signal";
+import { callbackPaths, carrierFor } from "../telephony/provider";
+import { CarrierError } from "../telephony/twilio/client";
+import { parseStreamFrame } from "../telephony/twilio/media-messages";
+import type { CallParams } from "./call-params";
+import {
+  type CallEvent,
+  type CallLimits,
+  type CallState,
+  type Effect,
+  initialState,
+  isTerminal,
+  type Transition,
+  transition,
+} from "./call-state";
+
+const MAX_DIAL_ATTEMPTS = 4;
+const MIRROR_RETRY_MS = 2000;
+/** Callback de-duplication keys remembered per call (a call sees a handful). */
+const MAX_SEEN = 64;
+
+type Meta = {
+  dialAttempts: number;
+  /** When the next attempt to create the carrier call is due; null once it was made. */
+  nextDialAt: number | null;
+  /** The D1 row is behind the state and must be written again. */
+  mirrorPending: boolean;
+  /** Carrier callbacks already applied, to refuse replays. */
+  seen: string[];
+};
+
+type SocketInfo = { authenticated: boolean; stopped: boolean; streamSid?: string };
+
+export type SignalResult = "ok" | "replay" | "unknown_call" | "wrong_call";
+export type CancelResult = "canceled" | "already_ended" | "unknown_call";
+
+export function limitsFrom(config: Config): CallLimits {
+  return {
+    // Long enough for every retry at call creation: base × (1 + 2 + 4 + …).
+    dialMs: Math.max(60_000, config.dialRetryBaseMs * 2 ** (MAX_DIAL_ATTEMPTS + 1)),
+    // Twilio reports no-answer itself after Timeout (plus up to 5 s); this is the backstop.
+    ringMs: (config.ringTimeoutSec + 30) * 1000,
+    mediaConnectMs: 15_000,
+    endGraceMs: 10_000,
+  };
+}
+
+export class CallSession extends DurableObject<Env> {
+  private params: CallParams | undefined;
+  private state: CallState | undefined;
+  private meta: Meta = { dialAttempts: 0, nextDialAt: null, mirrorPending: false, seen: [] };
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.blockConcurrencyWhile(async () => {
+      const stored = await ctx.storage.get<CallParams | CallState | Meta>([
+        "params",
+        "state",
+        "meta",
+      ]);
+      this.params = stored.get("params") as CallParams | undefined;
+      this.state = stored.get("state") as CallState | undefined;
+      this.meta = (stored.get("meta") as Meta | undefined) ?? this.meta;
+    });
+  }
+
+  /** Starts the call once; later calls with the same id change nothing. */
+  async start(params: CallParams): Promise<void> {
+    if (this.state) return;
+    const now = Date.now();
+    this.params = params;
+    this.state = initialState(now, limitsFrom(this.config()));
+    this.meta = { dialAttempts: 0, nextDialAt: now, mirrorPending: false, seen: [] };
+    await this.ctx.storage.put({ params, state: this.state, meta: this.meta });
+    await this.schedule();
+  }
+
+  async snapshot(): Promise<CallState | undefined> {
+    return this.state;
+  }
+
+  async carrierSignal(
+    signal: CarrierSignal,
+    from: { callSid: string; dedupeKey: string },
+  ): Promise<SignalResult> {
+    if (!this.state) return "unknown_call";
+    if (this.state.providerCallId && from.callSid !== this.state.providerCallId)
+      return "wrong_call";
+    if (this.meta.seen.includes(from.dedupeKey)) return "replay";
+    this.meta.seen = [...this.meta.seen, from.dedupeKey].slice(-MAX_SEEN);
+    await this.ctx.storage.put("meta", this.meta);
+    await this.apply(await this.eventFor(signal));
+    return "ok";
+  }
+
+  async cancel(): Promise<CancelResult> {
+    if (!this.state) return "unknown_call";
+    if (isTerminal(this.state)) return "already_ended";
+    await this.apply({ type: "cancel", at: Date.now() });
+    return "canceled";
+  }
+
+  /** The carrier's media stream: a WebSocket upgrade, already signature-checked by the route. */
+  async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response(null, { status: 426 });
+    }
+    if (!this.state || isTerminal(this.state)) return new Response(null, { status: 404 });
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1], ["media"]);
+    pair[1].serializeAttachment({ authenticated: false, stopped: false } satisfies SocketInfo);
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const text = typeof message === "string" ? message : new TextDecoder().decode(message);
+    const frame = parseStreamFrame(text);
+    if (!frame || !this.state || !this.params) return;
+    const info = ws.deserializeAttachment() as SocketInfo;
+    if (frame.event === "connected") return;
+    if (frame.event === "start") {
+      if (frame.start.customParameters.token !== this.params.streamToken) {
+        console.warn("media stream with a wrong token refused", { callId: this.params.callId });
+        ws.close(1008, "forbidden");
+        return;
+      }
+      ws.serializeAttachment({
+        ...info,
+        authenticated: true,
+        streamSid: frame.streamSid,
+      } satisfies SocketInfo);
+      // Media only flows once the call is answered, whatever order the callbacks arrive in.
+      if (this.state.status === "queued" || this.state.status === "dialing") {
+        await this.apply(await this.eventFor({ kind: "answered" }));
+      }
+      await this.apply({ type: "media_connected", at: Date.now() });
+      return;
+    }
+    if (!info.authenticated) {
+      ws.close(1008, "forbidden");
+      return;
+    }
+    if (frame.event === "stop") {
+      ws.serializeAttachment({ ...info, stopped: true } satisfies SocketInfo);
+      await this.apply({ type: "media_closed", at: Date.now(), stopped: true });
+    }
+  }
+
+  async webSocketClose(ws: WebSocket): Promise<void> {
+    const info = ws.deserializeAttachment() as SocketInfo | null;
+    if (info?.authenticated && !info.stopped) {
+      await this.apply({ type: "media_closed", at: Date.now(), stopped: false });
+    }
+  }
+
+  async webSocketError(ws: WebSocket): Promise<void> {
+    await this.webSocketClose(ws);
+  }
+
+  /** The watchdog: due dial attempts, deadlines of the state machine, and late D1 writes. */
+  async alarm(): Promise<void> {
+    if (!this.state || !this.params) return;
+    if (this.meta.mirrorPending) await this.mirror();
+    const now = Date.now();
+    if (
+      this.state.status === "queued" &&
+      this.meta.nextDialAt !== null &&
+      now >= this.meta.nextDialAt
+    ) {
+      await this.dial();
+    }
+    await this.apply({ type: "watchdog", at: Date.now() });
+    await this.schedule();
+  }
+
+  private config(): Config {
+    return readConfig(this.env);
+  }
+
+  private carrier() {
+    const params = this.need(this.params);
+    const transport = loopbackTransport(
+      this.env,
+      (p) => this.ctx.waitUntil(p),
+      new URL(params.publicBaseUrl).origin,
+    );
+    return carrierFor(this.config().telephony, params.publicBaseUrl, transport);
+  }
+
+  private async dial(): Promise<void> {
+    const params = this.need(this.params);
+    const config = this.config();
+    this.meta = { ...this.meta, dialAttempts: this.meta.dialAttempts + 1, nextDialAt: null };
+    await this.ctx.storage.put("meta", this.meta);
+    const paths = callbackPaths(params.callId);
+    try {
+      const { sid } = await this.carrier().createCall({
+        to: params.to,
+        from: params.from,
+        streamUrl: webSocketUrlOf(params.publicBaseUrl + paths.media),
+        streamParams: { token: params.streamToken },
+        statusCallbackUrl: params.publicBaseUrl + paths.status,
+        amdCallbackUrl: params.publicBaseUrl + paths.amd,
+        timeoutSec: config.ringTimeoutSec,
+        timeLimitSec: config.maxCallSec,
+      });
+      const wasTerminal = isTerminal(this.need(this.state));
+      await this.apply({ type: "carrier_accepted", at: Date.now(), providerCallId: sid });
+      // Canceled while the carrier was creating the call: withdraw it.
+      if (wasTerminal) await this.hangup(sid, false);
+    } catch (e) {
+      const retryable = e instanceof CarrierError && e.retryable;
+      console.warn("carrier refused call creation", {
+        callId: params.callId,
+        attempt: this.meta.dialAttempts,
+        error: String(e),
+      });
+      if (retryable && this.meta.dialAttempts < MAX_DIAL_ATTEMPTS) {
+        const backoff = config.dialRetryBaseMs * 2 ** (this.meta.dialAttempts - 1);
+        this.meta = { ...this.meta, nextDialAt: Date.now() + backoff };
+        await this.ctx.storage.put("meta", this.meta);
+      } else {
+        await this.apply({ type: "placement_failed", at: Date.now() });
+      }
+    }
+  }
+
+  private async eventFor(signal: CarrierSignal): Promise<CallEvent> {
+    const at = Date.now();
+    switch (signal.kind) {
+      case "progress":
+        return { type: "ringing", at };
+      case "answered":
+        return { type: "answered", at, maxDurationMs: await this.allowedDurationMs() };
+      case "machine":
+        return { type: "machine_detected", at, answeredBy: signal.answeredBy };
+      case "ended":
+        return {
+          type: "carrier_ended",
+          at,
+          outcome: signal.outcome,
+          durationSec: signal.durationSec,
+        };
+    }
+  }
+
+  /** The configured maximum, never more than the account's remaining minutes allow. */
+  private async allowedDurationMs(): Promise<number> {
+    const params = this.need(this.params);
+    const maxSec = this.config().maxCallSec;
+    try {
+      const db = makeDb(this.env.DB);
+      const account = await findAccount(db, params.accountId);
+      if (!account || account.minuteCap === null) return maxSec * 1000;
+      const since = periodStart(account.periodAnchor, new Date()).toISOString();
+      const granted = await reserveSeconds(db, {
+        callId: params.callId,
+        accountId: params.accountId,
+        wantSec: maxSec,
+        capMinutes: account.minuteCap,
+        since,
+      });
+      return granted * 1000;
+    } catch (e) {
+      // The cap is enforced again at the next placement; do not drop a live call over it.
+      console.error("minute reservation failed", { callId: params.callId, error: String(e) });
+      return maxSec * 1000;
+    }
+  }
+
+  private async apply(event: CallEvent): Promise<Transition | undefined> {
+    if (!this.state) return undefined;
+    const wasTerminal = isTerminal(this.state);
+    const t = transition(this.state, event);
+    if (!t.changed) return t;
+    this.state = t.state;
+    await this.ctx.storage.put("state", this.state);
+    console.info("call transition", {
+      callId: this.params?.callId,
+      event: event.type,
+      status: this.state.status,
+      error: this.state.error,
+    });
+    await this.mirror();
+    for (const effect of t.effects) await this.perform(effect);
+    if (!wasTerminal && isTerminal(this.state)) this.closeMedia();
+    await this.schedule();
+    return t;
+  }
+
+  private async perform(effect: Effect): Promise<void> {
+    const sid = this.state?.providerCallId;
+    if (effect.type === "hangup" && sid) await this.hangup(sid, effect.answered);
+  }
+
+  private async hangup(sid: string, answered: boolean): Promise<void> {
+    try {
+      await this.carrier().hangup(sid, answered);
+    } catch (e) {
+      // The carrier's own TimeLimit still bounds the call; the state is already terminal here.
+      console.error("hangup failed", { callId: this.params?.callId, sid, error: String(e) });
+    }
+  }
+
+  private closeMedia(): void {
+    for (const ws of this.ctx.getWebSockets("media")) {
+      try {
+        ws.close(1000, "call ended");
+      } catch {
+        // already closing
+      }
+    }
+  }
+
+  private async mirror(): Promise<void> {
+    const state = this.need(this.state);
+    const params = this.need(this.params);
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    try {
+      await writeCallProgress(makeDb(this.env.DB), params.callId, {
+        status: state.status,
+        providerCallId: state.providerCallId,
+        answeredBy: state.answeredBy,
+        error: state.error,
+        startedAt: iso(state.answeredAt),
+        endedAt: iso(state.endedAt),
+        durationSec: state.durationSec,
+        ...(isTerminal(state) ? { reservedSec: 0 } : {}),
+      });
+      if (this.meta.mirrorPending) {
+        this.meta = { ...this.meta, mirrorPending: false };
+        await this.ctx.storage.put("meta", this.meta);
+      }
+    } catch (e) {
+      console.error("mirroring the call to D1 failed; will retry", {
+        callId: params.callId,
+        error: String(e),
+      });
+      this.meta = { ...this.meta, mirrorPending: true };
+      await this.ctx.storage.put("meta", this.meta);
+    }
+  }
+
+  private async schedule(): Promise<void> {
+    const now = Date.now();
+    const due = [
+      this.state?.deadline?.at,
+      this.meta.nextDialAt ?? undefined,
+      this.meta.mirrorPending ? now + MIRROR_RETRY_MS : undefined,
+    ].filter((t): t is number => t !== undefined);
+    if (due.length === 0) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.min(...due));
+  }
+
+  private need<T>(value: T | undefined): T {
+    if (value === undefined) throw new Error("CallSession used before start");
+    return value;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * /telephony/twilio: where the carrier calls us. Status and AMD callbacks and the media-stream
+ * upgrade are all verified with X-Twilio-Signature (the upgrade's over its wss:// URL) before the
+ * call's Durable Object sees them; forged and replayed requests get 403 and change nothing.
+ */
+import { type Context, Hono } from "hono";
+import type { CallSession } from "../call-session/call-session.do";
+import { webSocketUrlOf } from "../lib/loopback";
+import type { CarrierSignal } from "../telephony/carrier-signal";
+import { formParams, verifyTwilioSignature } from "../telephony/twilio/signature";
+import { signalFromAmdCallback, signalFromStatusCallback } from "../telephony/twilio/status-map";
+import type { AppEnv } from "./app-env";
+
+const CALL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The URLs the carrier may have signed: as received, and as configured behind a proxy. */
+function signedUrls(requestUrl: string, publicBaseUrl: string | undefined): string[] {
+  const url = new URL(requestUrl);
+  const urls = [requestUrl];
+  if (publicBaseUrl) urls.push(`${publicBaseUrl}${url.pathname}${url.search}`);
+  return urls;
+}
+
+async function verified(token: string, signature: string | undefined, urls: string[], params = {}) {
+  for (const url of urls)
+    if (await verifyTwilioSignature(token, signature, url, params)) return true;
+  return false;
+}
+
+function session(env: Env, callId: string): DurableObjectStub<CallSession> {
+  return env.CALL_SESSION.get(env.CALL_SESSION.idFromName(callId));
+}
+
+export const telephonyRoutes = new Hono<AppEnv>()
+  .post("/status/:callId", (c) =>
+    callback(
+      c,
+      signalFromStatusCallback,
+      (p) => `status:${p.get("SequenceNumber")}:${p.get("CallStatus")}`,
+    ),
+  )
+  .post("/amd/:callId", (c) =>
+    callback(c, signalFromAmdCallback, (p) => `amd:${p.get("AnsweredBy")}`),
+  )
+  .get("/media/:callId", async (c) => {
+    const callId = c.req.param("callId");
+    if (!CALL_ID.test(callId)) return c.json({ error: "not_found" }, 404);
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
+      return c.json({ error: "invalid_request" }, 426);
+    const urls = signedUrls(c.req.url, c.get("config").publicBaseUrl).map(webSocketUrlOf);
+    const token = c.get("config").telephony.authToken;
+    if (!(await verified(token, c.req.header("x-twilio-signature"), urls))) {
+      console.warn("media upgrade with a bad signature refused", { callId });
+      return c.json({ error: "forbidden" }, 403);
+    }
+    return session(c.env, callId).fetch(c.req.raw);
+  });
+
+async function callback(
+  c: Context<AppEnv>,
+  toSignal: (params: URLSearchParams) => CarrierSignal | undefined,
+  dedupeKey: (params: URLSearchParams) => string,
+) {
+  const callId = c.req.param("callId") ?? "";
+  if (!CALL_ID.test(callId)) return c.json({ error: "not_found" }, 404);
+  const params = new URLSearchParams(await c.req.text());
+  const token = c.get("config").telephony.authToken;
+  const urls = signedUrls(c.req.url, c.get("config").publicBaseUrl);
+  if (!(await verified(token, c.req.header("x-twilio-signature"), urls, formParams(params)))) {
+    console.warn("carrier callback with a bad signature refused", { callId, path: c.req.path });
+    return c.json({ error: "forbidden" }, 403);
+  }
+  const signal = toSignal(params);
+  const callSid = params.get("CallSid") ?? "";
+  if (!signal) return c.body(null, 204);
+  const result = await session(c.env, callId).carrierSignal(signal, {
+    callSid,
+    dedupeKey: dedupeKey(params),
+  });
+  switch (result) {
+    case "ok":
+      return c.body(null, 204);
+    case "unknown_call":
+      return c.json({ error: "not_found" }, 404);
+    case "replay":
+    case "wrong_call":
+      console.warn("carrier callback refused", { callId, result });
+      return c.json({ error: "forbidden" }, 403);
+  }
+}

@@ -1,0 +1,302 @@
+/**
+ * SimulatedCarrier: one Durable Object per simulated call, acting as Twilio would after a
+ * successful `POST /Calls.json`: it rings, answers, opens the Media Streams WebSocket named in the
+ * TwiML (signed, with connected/start/media/stop frames), sends signed status and AMD callbacks,
+ * and hangs up when asked. Everything it sends goes to our public endpoints.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { httpUrlOfWebSocket, loopbackTransport, type Transport } from "../../lib/loopback";
+import { twilioSignature } from "../twilio/signature";
+import { FLAKY_FAILURES, outcomeFor, type ScriptAction, scriptFor } from "./script";
+
+export type SimulatedCallRequest = {
+  sid: string;
+  accountSid: string;
+  authToken: string;
+  to: string;
+  from: string;
+  statusCallback: string | null;
+  statusEvents: string[];
+  amdCallback: string | null;
+  stream: { url: string; params: Record<string, string> };
+  paceMs: number;
+  ownOrigin: string;
+};
+
+type SimCall = SimulatedCallRequest & {
+  createdAt: number;
+  step: number;
+  sequence: number;
+  answeredAt: number | null;
+  ended: boolean;
+};
+
+export type CreateResult =
+  | { ok: true; call: Record<string, string> }
+  | { ok: false; status: number; code: number; message: string };
+
+/** 20 ms of μ-law silence (0xFF) at 8 kHz, base64. */
+const SILENT_FRAME = btoa(String.fromCharCode(...new Uint8Array(160).fill(0xff)));
+const FRAME_MS = 20;
+
+export class SimulatedCarrier extends DurableObject<Env> {
+  private socket: WebSocket | undefined;
+  private ticker: ReturnType<typeof setInterval> | undefined;
+
+  async create(req: SimulatedCallRequest): Promise<CreateResult> {
+    const existing = await this.ctx.storage.get<SimCall>("call");
+    if (existing) return { ok: true, call: callJson(existing, "queued") };
+    const outcome = outcomeFor(req.to);
+    if (outcome === "refused") {
+      return {
+        ok: false,
+        status: 400,
+        code: 21216,
+        message: `Call blocked: the carrier refused ${req.to}`,
+      };
+    }
+    if (outcome === "flaky") {
+      const failures = ((await this.ctx.storage.get<number>("failures")) ?? 0) + 1;
+      await this.ctx.storage.put("failures", failures);
+      if (failures <= FLAKY_FAILURES)
+        return { ok: false, status: 503, code: 20500, message: "Service unavailable" };
+    }
+    const call: SimCall = {
+      ...req,
+      createdAt: Date.now(),
+      step: 0,
+      sequence: 0,
+      answeredAt: null,
+      ended: false,
+    };
+    await this.ctx.storage.put("call", call);
+    await this.scheduleNext(call);
+    return { ok: true, call: callJson(call, "queued") };
+  }
+
+  /** Our API asked to end the call (`Status=completed` or `canceled`). */
+  async hangup(): Promise<Record<string, string> | undefined> {
+    const call = await this.ctx.storage.get<SimCall>("call");
+    if (!call) return undefined;
+    // Like Twilio, the final callback comes after the REST answer, not inside it.
+    if (!call.ended)
+      this.ctx.waitUntil(this.finish(call, call.answeredAt === null ? "canceled" : "completed"));
+    return callJson(call, call.answeredAt === null ? "canceled" : "completed");
+  }
+
+  async alarm(): Promise<void> {
+    const call = await this.ctx.storage.get<SimCall>("call");
+    if (!call || call.ended) return;
+    const script = scriptFor(outcomeFor(call.to));
+    const next = script[call.step];
+    if (!next) return;
+    call.step += 1;
+    await this.ctx.storage.put("call", call);
+    await this.act(call, next.action);
+    if (!call.ended) await this.scheduleNext(call);
+  }
+
+  private async act(call: SimCall, action: ScriptAction): Promise<void> {
+    switch (action) {
+      case "initiated":
+      case "ringing":
+        await this.statusCallback(call, action);
+        return;
+      case "answer":
+        call.answeredAt = Date.now();
+        await this.ctx.storage.put("call", call);
+        await this.statusCallback(call, "in-progress", "answered");
+        await this.openStream(call);
+        return;
+      case "machine":
+        await this.amdCallback(call, "machine_start");
+        return;
+      case "person_hangs_up":
+        await this.finish(call, "completed");
+        return;
+      case "no_answer":
+        await this.finish(call, "no-answer");
+        return;
+      case "busy":
+        await this.finish(call, "busy");
+        return;
+    }
+  }
+
+  private async finish(
+    call: SimCall,
+    status: "completed" | "canceled" | "no-answer" | "busy",
+  ): Promise<void> {
+    call.ended = true;
+    await this.ctx.storage.put("call", call);
+    await this.ctx.storage.deleteAlarm();
+    this.closeStream(call);
+    const duration =
+      call.answeredAt === null ? 0 : Math.round((Date.now() - call.answeredAt) / 1000);
+    await this.statusCallback(call, status, "completed", {
+      CallDuration: String(duration),
+      Duration: String(Math.ceil(duration / 60)),
+    });
+  }
+
+  private async openStream(call: SimCall): Promise<void> {
+    const signature = await twilioSignature(call.authToken, call.stream.url, {});
+    const res = await this.transport(call)(
+      new Request(httpUrlOfWebSocket(call.stream.url), {
+        headers: { upgrade: "websocket", "x-twilio-signature": signature },
+      }),
+    );
+    const ws = res.webSocket;
+    if (!ws) {
+      console.warn("simulated carrier: media stream refused", {
+        sid: call.sid,
+        status: res.status,
+      });
+      return;
+    }
+    ws.accept();
+    this.socket = ws;
+    const streamSid = `MZ${call.sid.slice(2)}`;
+    ws.send(JSON.stringify({ event: "connected", protocol: "Call", version: "1.0.0" }));
+    ws.send(
+      JSON.stringify({
+        event: "start",
+        sequenceNumber: "1",
+        streamSid,
+        start: {
+          accountSid: call.accountSid,
+          streamSid,
+          callSid: call.sid,
+          tracks: ["inbound"],
+          customParameters: call.stream.params,
+          mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1 },
+        },
+      }),
+    );
+    let chunk = 0;
+    this.ticker = setInterval(() => {
+      chunk += 1;
+      try {
+        ws.send(
+          JSON.stringify({
+            event: "media",
+            sequenceNumber: String(chunk + 1),
+            streamSid,
+            media: {
+              track: "inbound",
+              chunk: String(chunk),
+              timestamp: String(chunk * FRAME_MS),
+              payload: SILENT_FRAME,
+            },
+          }),
+        );
+      } catch {
+        this.stopTicker();
+      }
+    }, FRAME_MS);
+    ws.addEventListener("close", () => this.stopTicker());
+  }
+
+  private closeStream(call: SimCall): void {
+    this.stopTicker();
+    const ws = this.socket;
+    this.socket = undefined;
+    if (!ws) return;
+    try {
+      const streamSid = `MZ${call.sid.slice(2)}`;
+      ws.send(
+        JSON.stringify({
+          event: "stop",
+          streamSid,
+          stop: { accountSid: call.accountSid, callSid: call.sid },
+        }),
+      );
+      ws.close(1000, "call ended");
+    } catch {
+      // the other side already closed it
+    }
+  }
+
+  private stopTicker(): void {
+    if (this.ticker !== undefined) clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
+  private async statusCallback(
+    call: SimCall,
+    status: string,
+    event = status,
+    extra: Record<string, string> = {},
+  ) {
+    if (!call.statusCallback) return;
+    if (event !== "completed" && !call.statusEvents.includes(event)) return;
+    call.sequence += 1;
+    await this.ctx.storage.put("call", call);
+    await this.post(call, call.statusCallback, {
+      AccountSid: call.accountSid,
+      ApiVersion: "2010-04-01",
+      CallSid: call.sid,
+      CallStatus: status,
+      Called: call.to,
+      Caller: call.from,
+      Direction: "outbound-api",
+      From: call.from,
+      To: call.to,
+      Timestamp: new Date().toUTCString(),
+      CallbackSource: "call-progress-events",
+      SequenceNumber: String(call.sequence - 1),
+      ...extra,
+    });
+  }
+
+  private async amdCallback(call: SimCall, answeredBy: string) {
+    if (!call.amdCallback) return;
+    await this.post(call, call.amdCallback, {
+      AccountSid: call.accountSid,
+      CallSid: call.sid,
+      AnsweredBy: answeredBy,
+      MachineDetectionDuration: "2100",
+    });
+  }
+
+  private async post(call: SimCall, url: string, params: Record<string, string>) {
+    const signature = await twilioSignature(call.authToken, url, params);
+    try {
+      const res = await this.transport(call)(
+        new Request(url, {
+          method: "POST",
+          headers: {
+            "content-type": "application/x-www-form-urlencoded",
+            "x-twilio-signature": signature,
+          },
+          body: new URLSearchParams(params),
+        }),
+      );
+      if (!res.ok) console.warn("simulated carrier: callback refused", { url, status: res.status });
+    } catch (e) {
+      console.warn("simulated carrier: callback failed", { url, error: String(e) });
+    }
+  }
+
+  private transport(call: SimCall): Transport {
+    return loopbackTransport(this.env, (p) => this.ctx.waitUntil(p), call.ownOrigin);
+  }
+
+  private async scheduleNext(call: SimCall): Promise<void> {
+    const next = scriptFor(outcomeFor(call.to))[call.step];
+    if (next) await this.ctx.storage.setAlarm(call.createdAt + next.beat * call.paceMs);
+  }
+}
+
+function callJson(call: SimCall, status: string): Record<string, string> {
+  return {
+    sid: call.sid,
+    account_sid: call.accountSid,
+    to: call.to,
+    from: call.from,
+    status,
+    direction: "outbound-api",
+    api_version: "2010-04-01",
+    uri: `/2010-04-01/Accounts/${call.accountSid}/Calls/${call.sid}.json`,
+  };
+}

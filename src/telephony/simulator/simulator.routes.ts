@@ -1,0 +1,112 @@
+/**
+ * The built-in simulated carrier's REST API, shaped like Twilio's (protocols.md A): the same paths,
+ * form parameters, Basic auth, JSON answers and error bodies. Mounted at /simulator/twilio only
+ * when TELEPHONY_PROVIDER=simulator, where our Twilio client is pointed at it.
+ */
+import { Hono } from "hono";
+import type { AppEnv } from "../../http/app-env";
+import { sha256Hex } from "../../lib/crypto";
+import { parseStreamTwiml } from "../twilio/twiml";
+import type { CreateResult } from "./simulated-carrier.do";
+
+type TwilioError = { code: number; message: string; status: number };
+
+const twilioError = (e: TwilioError) => ({
+  ...e,
+  more_info: `https://www.twilio.com/docs/errors/${e.code}`,
+});
+
+export const simulatorRoutes = new Hono<AppEnv>()
+  .use("/2010-04-01/Accounts/:sid/*", async (c, next) => {
+    const telephony = c.get("config").telephony;
+    if (telephony.provider !== "simulator") return c.json({ error: "not_found" }, 404);
+    const expected = `Basic ${btoa(`${telephony.accountSid}:${telephony.authToken}`)}`;
+    if (c.req.header("authorization") !== expected || c.req.param("sid") !== telephony.accountSid) {
+      return c.json(twilioError({ code: 20003, message: "Authenticate", status: 401 }), 401);
+    }
+    await next();
+  })
+  .post("/2010-04-01/Accounts/:sid/Calls.json", async (c) => {
+    const telephony = c.get("config").telephony;
+    if (telephony.provider !== "simulator") return c.notFound();
+    const form = new URLSearchParams(await c.req.text());
+    const to = form.get("To");
+    const from = form.get("From");
+    if (!to)
+      return c.json(
+        twilioError({ code: 21201, message: "No 'To' number is specified", status: 400 }),
+        400,
+      );
+    if (!from)
+      return c.json(
+        twilioError({ code: 21213, message: "No 'From' number is specified", status: 400 }),
+        400,
+      );
+    if (!/^\+[1-9]\d{1,14}$/.test(to)) {
+      return c.json(
+        twilioError({ code: 21211, message: `Invalid 'To' Phone Number: ${to}`, status: 400 }),
+        400,
+      );
+    }
+    const twiml = form.get("Twiml") ?? "";
+    if (twiml.length > 4000) {
+      return c.json(
+        twilioError({ code: 32018, message: "TwiML exceeds 4000 characters", status: 400 }),
+        400,
+      );
+    }
+    const stream = parseStreamTwiml(twiml);
+    if (!stream) {
+      return c.json(
+        twilioError({
+          code: 21205,
+          message: "The simulator only connects <Stream> TwiML",
+          status: 400,
+        }),
+        400,
+      );
+    }
+    const statusCallback = form.get("StatusCallback");
+    // A deterministic SID per call attempt target, so retried creates reach the same simulated call.
+    const sid = `CA${(await sha256Hex(`${statusCallback}|${to}`)).slice(0, 32)}`;
+    const stub = c.env.SIMULATED_CARRIER.get(c.env.SIMULATED_CARRIER.idFromName(sid));
+    const result: CreateResult = await stub.create({
+      sid,
+      accountSid: telephony.accountSid,
+      authToken: telephony.authToken,
+      to,
+      from,
+      statusCallback,
+      statusEvents: form.getAll("StatusCallbackEvent"),
+      amdCallback: form.get("AsyncAmdStatusCallback"),
+      stream,
+      paceMs: telephony.paceMs,
+      ownOrigin: new URL(c.req.url).origin,
+    });
+    if (!result.ok) {
+      const status = result.status === 503 ? 503 : 400;
+      return c.json(twilioError({ code: result.code, message: result.message, status }), status);
+    }
+    return c.json(result.call, 201);
+  })
+  .post("/2010-04-01/Accounts/:sid/Calls/:callFile", async (c) => {
+    const sid = /^(CA[0-9a-f]{32})\.json$/.exec(c.req.param("callFile"))?.[1];
+    if (!sid)
+      return c.json(
+        twilioError({ code: 20404, message: "The requested resource was not found", status: 404 }),
+        404,
+      );
+    const form = new URLSearchParams(await c.req.text());
+    const status = form.get("Status");
+    if (status !== "completed" && status !== "canceled") {
+      return c.json(twilioError({ code: 21218, message: "Invalid Status", status: 400 }), 400);
+    }
+    const stub = c.env.SIMULATED_CARRIER.get(c.env.SIMULATED_CARRIER.idFromName(sid));
+    const call = await stub.hangup();
+    if (!call)
+      return c.json(
+        twilioError({ code: 20404, message: "The requested resource was not found", status: 404 }),
+        404,
+      );
+    return c.json(call);
+  });
