@@ -1,8 +1,9 @@
 /** /v1/agent/calls: place, read and list calls (the reference's REST surface). */
 import { Hono } from "hono";
 import { z } from "zod";
-import { cancelCall, startCall } from "../call-session/dispatch";
-import { type PlaceCallDeps, placeCall } from "../calls/place-call";
+import { cancelCall } from "../calls/cancel-call";
+import { placeCall } from "../calls/place-call";
+import { placementDeps } from "../calls/placement-deps";
 import { getCall, listCalls } from "../calls/read-calls";
 import {
   ListCallsQuerySchema,
@@ -11,7 +12,6 @@ import {
   tokenForQueryIssues,
 } from "../calls/schemas";
 import { ApiError } from "../errors";
-import { takeRateSlot } from "../limits/rate-limiter.do";
 import type { AppEnv } from "./app-env";
 import { requireApiKey } from "./auth";
 import { jsonOnly, validate } from "./validate";
@@ -26,14 +26,7 @@ export const callsRoutes = new Hono<AppEnv>()
     if (rawKey !== undefined && !IdempotencyKeySchema.safeParse(rawKey).success) {
       throw new ApiError("invalid_idempotency_key");
     }
-    const config = c.get("config");
-    const publicBaseUrl = config.publicBaseUrl ?? new URL(c.req.url).origin;
-    const deps: PlaceCallDeps = {
-      db: c.get("db"),
-      config,
-      takeRateSlot: (keyId, limit) => takeRateSlot(c.env.RATE_LIMITER, keyId, limit),
-      dispatch: (call) => startCall(c.env, call, publicBaseUrl),
-    };
+    const deps = placementDeps(c.env, c.get("config"), c.get("db"), new URL(c.req.url).origin);
     const body: unknown = await c.req.json();
     const placed = await placeCall(deps, c.get("principal"), body, rawKey);
     if (placed.replayed) c.header("Idempotent-Replayed", "true");
@@ -50,13 +43,14 @@ export const callsRoutes = new Hono<AppEnv>()
     return c.json(page);
   })
   .post("/:id/cancel", async (c) => {
-    const { accountId } = c.get("principal");
-    const db = c.get("db");
-    const baseUrl = new URL(c.req.url).origin;
-    await getCall(db, accountId, c.req.param("id"), baseUrl);
-    const result = await cancelCall(c.env, c.req.param("id"));
-    if (result !== "canceled") throw new ApiError("call_already_ended");
-    return c.json(await getCall(db, accountId, c.req.param("id"), baseUrl), 202);
+    const view = await cancelCall(
+      c.env,
+      c.get("db"),
+      c.get("principal").accountId,
+      c.req.param("id"),
+      new URL(c.req.url).origin,
+    );
+    return c.json(view, 202);
   })
   .get("/:id", async (c) => {
     const call = await getCall(
