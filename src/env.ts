@@ -56,7 +56,7 @@ export type Config = {
 
 /** The simulator's account, in Twilio's SID format. */
 export const SIMULATOR_ACCOUNT_SID = `AC${"5".repeat(32)}`;
-const DEV_SIMULATOR_TOKEN = "local-simulator-auth-token";
+export const DEV_SIMULATOR_TOKEN = "local-simulator-auth-token";
 
 const cache = new WeakMap<object, Config>();
 

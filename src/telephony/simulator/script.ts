@@ -8,6 +8,9 @@ export type SimulatedOutcome =
   | "declined"
   | "refused"
   | "flaky"
+  | "lingers"
+  | "drops"
+  | "silent"
   | "answered";
 
 const MAGIC: Record<string, SimulatedOutcome> = {
@@ -17,6 +20,12 @@ const MAGIC: Record<string, SimulatedOutcome> = {
   "+14155550103": "refused",
   /** Answers 503 to the first two create attempts, then behaves like an answered call. */
   "+14155550104": "flaky",
+  /** Answers and stays on the line until we hang up (or a long while passes). */
+  "+14155550105": "lingers",
+  /** Answers, then the media socket drops without a stop frame and no final callback comes. */
+  "+14155550106": "drops",
+  /** Accepts the call and never calls back: only our watchdog can end it. */
+  "+14155550107": "silent",
 };
 
 export function outcomeFor(to: string): SimulatedOutcome {
@@ -32,6 +41,7 @@ export type ScriptAction =
   | "answer"
   | "machine"
   | "person_hangs_up"
+  | "drop_media"
   | "no_answer"
   | "busy";
 
@@ -58,7 +68,12 @@ export function scriptFor(outcome: SimulatedOutcome): { beat: number; action: Sc
     case "answered":
     case "flaky":
       return [...ring, { beat: 3, action: "answer" }, { beat: 8, action: "person_hangs_up" }];
+    case "lingers":
+      return [...ring, { beat: 3, action: "answer" }, { beat: 10_000, action: "person_hangs_up" }];
+    case "drops":
+      return [...ring, { beat: 3, action: "answer" }, { beat: 6, action: "drop_media" }];
     case "refused":
+    case "silent":
       return [];
   }
 }

@@ -114,6 +114,11 @@ export class SimulatedCarrier extends DurableObject<Env> {
       case "person_hangs_up":
         await this.finish(call, "completed");
         return;
+      case "drop_media":
+        this.stopTicker();
+        this.socket?.close(1011, "network failure");
+        this.socket = undefined;
+        return;
       case "no_answer":
         await this.finish(call, "no-answer");
         return;

@@ -1,0 +1,337 @@
+/**
+ * The call engine's guarantees: verified carrier callbacks (forged, replayed, out of order),
+ * cancellation, eviction mid-call, lost legs, and the cap-bounded maximum length.
+ */
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { CallSession } from "../../src/call-session/call-session.do";
+import type { CallState } from "../../src/call-session/call-state";
+import { DEV_SIMULATOR_TOKEN } from "../../src/env";
+import { twilioSignature } from "../../src/telephony/twilio/signature";
+import { BASE, call, json, setupAccount, VALID_CALL } from "../helpers";
+
+type CallOut = {
+  id: string;
+  status: string;
+  error: string | null;
+  durationSec: number | null;
+  startedAt: string | null;
+};
+
+const LINGERS = "+14155550105";
+const DROPS = "+14155550106";
+const SILENT = "+14155550107";
+
+async function place(token: string, to: string): Promise<string> {
+  const res = await call("POST", "/v1/agent/calls", { token, body: { ...VALID_CALL, to } });
+  expect(res.status).toBe(202);
+  return (await json<{ callId: string }>(res)).callId;
+}
+
+const getCall = async (token: string, id: string) =>
+  json<CallOut>(await call("GET", `/v1/agent/calls/${id}`, { token }));
+
+async function waitFor(
+  token: string,
+  id: string,
+  done: (c: CallOut) => boolean,
+  timeoutMs = 5000,
+): Promise<CallOut> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const c = await getCall(token, id);
+    if (done(c)) return c;
+    if (Date.now() > deadline) throw new Error(`timed out at ${JSON.stringify(c)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const stubOf = (id: string) => env.CALL_SESSION.get(env.CALL_SESSION.idFromName(id));
+
+async function stateOf(id: string): Promise<CallState> {
+  return runInDurableObject(
+    stubOf(id),
+    (instance: CallSession) => (instance as unknown as { state: CallState }).state,
+  );
+}
+
+/** Lets the watchdog's current deadline pass, then fires the alarm. */
+async function expireDeadline(id: string) {
+  await runInDurableObject(stubOf(id), async (instance: CallSession, ctx) => {
+    const inner = instance as unknown as { state: CallState };
+    if (!inner.state.deadline) throw new Error("no deadline to expire");
+    inner.state = { ...inner.state, deadline: { ...inner.state.deadline, at: 0 } };
+    await ctx.storage.put("state", inner.state);
+  });
+  expect(await runDurableObjectAlarm(stubOf(id))).toBe(true);
+}
+
+async function signedCallback(
+  id: string,
+  params: Record<string, string>,
+  kind = "status",
+  token = DEV_SIMULATOR_TOKEN,
+) {
+  const url = `${BASE}/telephony/twilio/${kind}/${id}`;
+  return exports.default.fetch(
+    new Request(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-twilio-signature": await twilioSignature(token, url, params),
+      },
+      body: new URLSearchParams(params),
+    }),
+  );
+}
+
+describe("carrier callbacks", () => {
+  it("forged callbacks get 403 and change nothing", async () => {
+    const { key } = await setupAccount();
+    const id = await place(key, LINGERS);
+    const live = await waitFor(key, id, (c) => c.status === "in_progress");
+    const sid = (await stateOf(id)).providerCallId ?? "";
+    const forged = {
+      CallSid: sid,
+      CallStatus: "completed",
+      CallDuration: "3",
+      SequenceNumber: "50",
+    };
+    expect((await signedCallback(id, forged, "status", "not-the-auth-token")).status).toBe(403);
+    const unsigned = await exports.default.fetch(
+      new Request(`${BASE}/telephony/twilio/status/${id}`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(forged),
+      }),
+    );
+    expect(unsigned.status).toBe(403);
+    expect(
+      (
+        await signedCallback(
+          id,
+          { AnsweredBy: "machine_start", CallSid: sid },
+          "amd",
+          "wrong-token-123",
+        )
+      ).status,
+    ).toBe(403);
+    // Signed for another call id: the URL differs, so the signature does not verify.
+    expect(
+      (await signedCallback(crypto.randomUUID(), forged, "status", "x".repeat(12))).status,
+    ).toBe(403);
+    expect(await getCall(key, id)).toEqual(live);
+  });
+
+  it("replays get 403, stale and out-of-order callbacks are absorbed, a wrong CallSid is refused", async () => {
+    const { key } = await setupAccount();
+    const id = await place(key, LINGERS);
+    await waitFor(key, id, (c) => c.status === "in_progress");
+    const sid = (await stateOf(id)).providerCallId ?? "";
+    // The simulator already sent SequenceNumber 1 (ringing): a byte-identical replay is refused.
+    const replay = await signedCallback(id, {
+      CallSid: sid,
+      CallStatus: "ringing",
+      SequenceNumber: "1",
+    });
+    expect(replay.status).toBe(403);
+    // A late ringing callback (new sequence) after the answer does not move the call backward.
+    expect(
+      (await signedCallback(id, { CallSid: sid, CallStatus: "ringing", SequenceNumber: "7" }))
+        .status,
+    ).toBe(204);
+    expect((await getCall(key, id)).status).toBe("in_progress");
+    expect(
+      (
+        await signedCallback(id, {
+          CallSid: "CA".padEnd(34, "0"),
+          CallStatus: "busy",
+          SequenceNumber: "8",
+        })
+      ).status,
+    ).toBe(403);
+    // The final callback ends it; an in-progress callback arriving after that changes nothing.
+    expect(
+      (
+        await signedCallback(id, {
+          CallSid: sid,
+          CallStatus: "completed",
+          CallDuration: "42",
+          SequenceNumber: "9",
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (await signedCallback(id, { CallSid: sid, CallStatus: "in-progress", SequenceNumber: "6" }))
+        .status,
+    ).toBe(204);
+    const ended = await getCall(key, id);
+    expect(ended).toMatchObject({ status: "completed", durationSec: 42 });
+  });
+
+  it("a callback for a call that does not exist is 404", async () => {
+    const res = await signedCallback(crypto.randomUUID(), {
+      CallSid: "CA1",
+      CallStatus: "ringing",
+      SequenceNumber: "0",
+    });
+    expect(res.status).toBe(404);
+  });
+});
+
+describe("media stream", () => {
+  it("an upgrade without a valid signature is refused", async () => {
+    const { key } = await setupAccount();
+    const id = await place(key, SILENT);
+    const res = await exports.default.fetch(
+      new Request(`${BASE}/telephony/twilio/media/${id}`, {
+        headers: { upgrade: "websocket", "x-twilio-signature": "bad" },
+      }),
+    );
+    expect(res.status).toBe(403);
+    expect(res.webSocket).toBeNull();
+  });
+
+  it("a signed stream with the wrong per-call token is closed with 1008 and changes nothing", async () => {
+    const { key } = await setupAccount();
+    const id = await place(key, SILENT);
+    await waitFor(key, id, (c) => c.status === "dialing");
+    const wss = `wss://api.test/telephony/twilio/media/${id}`;
+    const res = await exports.default.fetch(
+      new Request(`${BASE}/telephony/twilio/media/${id}`, {
+        headers: {
+          upgrade: "websocket",
+          "x-twilio-signature": await twilioSignature(DEV_SIMULATOR_TOKEN, wss),
+        },
+      }),
+    );
+    expect(res.status).toBe(101);
+    const ws = res.webSocket;
+    if (!ws) throw new Error("no socket");
+    ws.accept();
+    const closed = new Promise<number>((resolve) =>
+      ws.addEventListener("close", (e) => resolve(e.code)),
+    );
+    ws.send(
+      JSON.stringify({
+        event: "start",
+        streamSid: "MZ1",
+        start: { callSid: "CA1", streamSid: "MZ1", customParameters: { token: "guess" } },
+      }),
+    );
+    expect(await closed).toBe(1008);
+    expect((await getCall(key, id)).status).toBe("dialing");
+  });
+});
+
+describe("cancel", () => {
+  it("hangs up a live call: failed with error canceled; again → 409; other accounts → 404", async () => {
+    const { key } = await setupAccount();
+    const other = await setupAccount();
+    const id = await place(key, LINGERS);
+    await waitFor(key, id, (c) => c.status === "in_progress");
+    expect((await call("POST", `/v1/agent/calls/${id}/cancel`, { token: other.key })).status).toBe(
+      404,
+    );
+    const res = await call("POST", `/v1/agent/calls/${id}/cancel`, { token: key });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({
+      id,
+      status: "failed",
+      error: "canceled",
+      durationSec: expect.any(Number),
+    });
+    const again = await call("POST", `/v1/agent/calls/${id}/cancel`, { token: key });
+    expect(again.status).toBe(409);
+    expect(await again.json()).toEqual({ error: "call_already_ended" });
+    // The carrier's final callback arrives after our hang-up and is absorbed.
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await getCall(key, id)).toMatchObject({ status: "failed", error: "canceled" });
+  });
+
+  it("withdraws a ringing call", async () => {
+    const { key } = await setupAccount();
+    const id = await place(key, SILENT);
+    await waitFor(key, id, (c) => c.status === "dialing");
+    const res = await call("POST", `/v1/agent/calls/${id}/cancel`, { token: key });
+    expect(await res.json()).toMatchObject({
+      status: "failed",
+      error: "canceled",
+      startedAt: null,
+      durationSec: null,
+    });
+  });
+
+  it("a finished call answers 409 with its natural status kept", async () => {
+    const { key } = await setupAccount();
+    const id = await place(key, "+14155550102");
+    await waitFor(key, id, (c) => c.status === "declined");
+    expect((await call("POST", `/v1/agent/calls/${id}/cancel`, { token: key })).status).toBe(409);
+    expect((await getCall(key, id)).status).toBe("declined");
+  });
+});
+
+describe("every call ends", () => {
+  it("a carrier that never calls back: the ring watchdog fails the call and withdraws it", async () => {
+    const { key } = await setupAccount();
+    const id = await place(key, SILENT);
+    await waitFor(key, id, (c) => c.status === "dialing");
+    await expireDeadline(id);
+    expect(await getCall(key, id)).toMatchObject({ status: "failed", error: "ring_timeout" });
+  });
+
+  it("a media socket dropped without a stop ends as failed media_lost", async () => {
+    const { key } = await setupAccount();
+    const id = await place(key, DROPS);
+    await waitFor(key, id, (c) => c.status === "in_progress");
+    await expect.poll(async () => (await stateOf(id)).mediaEnded, { timeout: 3000 }).toBe("lost");
+    await expireDeadline(id);
+    expect(await getCall(key, id)).toMatchObject({ status: "failed", error: "media_lost" });
+  });
+
+  it("survives eviction mid-call: state reloads, the watchdog and cancel still work", async () => {
+    const { key } = await setupAccount();
+    const id = await place(key, LINGERS);
+    await waitFor(key, id, (c) => c.status === "in_progress");
+    const before = await stateOf(id);
+    const { evictDurableObject } = await import("cloudflare:test");
+    await evictDurableObject(stubOf(id));
+    expect(await stateOf(id)).toEqual(before);
+    const res = await call("POST", `/v1/agent/calls/${id}/cancel`, { token: key });
+    expect(await res.json()).toMatchObject({ status: "failed", error: "canceled" });
+  });
+
+  it("caps the call at the account's remaining minutes, and ends it there", async () => {
+    const { key } = await setupAccount({ minuteCap: 2 });
+    const id = await place(key, LINGERS);
+    await waitFor(key, id, (c) => c.status === "in_progress");
+    const state = await stateOf(id);
+    expect(state.maxDurationMs).toBe(120_000);
+    const reserved = await env.DB.prepare("SELECT reserved_sec FROM calls WHERE id = ?")
+      .bind(id)
+      .first();
+    expect(reserved).toEqual({ reserved_sec: 120 });
+    // While it holds every remaining minute, no other call can be placed.
+    const blocked = await call("POST", "/v1/agent/calls", { token: key, body: VALID_CALL });
+    expect(await blocked.json()).toEqual({ error: "over_minute_cap" });
+    await expireDeadline(id);
+    expect(await getCall(key, id)).toMatchObject({ status: "completed", error: null });
+    expect(
+      await env.DB.prepare("SELECT reserved_sec FROM calls WHERE id = ?").bind(id).first(),
+    ).toEqual({ reserved_sec: 0 });
+  });
+
+  it("concurrent answers cannot both take the same minutes", async () => {
+    const { key } = await setupAccount({ minuteCap: 3 });
+    const [a, b] = await Promise.all([place(key, LINGERS), place(key, LINGERS)]);
+    const ended = (c: CallOut) => c.status === "in_progress" || c.status === "failed";
+    await Promise.all([waitFor(key, a, ended), waitFor(key, b, ended)]);
+    const states = await Promise.all([stateOf(a), stateOf(b)]);
+    const granted = states.map((s) => s.maxDurationMs ?? 0).sort((x, y) => x - y);
+    expect(granted).toEqual([0, 180_000]);
+    expect(states.map((s) => s.error).sort()).toEqual([null, "over_minute_cap"].sort());
+    await call("POST", `/v1/agent/calls/${a}/cancel`, { token: key });
+    await call("POST", `/v1/agent/calls/${b}/cancel`, { token: key });
+  });
+});
