@@ -15,6 +15,7 @@ export default defineConfig({
           TELEPHONY_PROVIDER: "simulator",
           SIMULATOR_PACE_MS: "25",
           DIAL_RETRY_BASE_MS: "20",
+          WEBHOOK_TIMEOUT_MS: "300",
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
         },
       },

@@ -33,6 +33,8 @@ const ConfigSchema = z.object({
   MAX_CALL_SEC: seconds(600),
   /** First backoff step between carrier retries at call creation (doubles each time). */
   DIAL_RETRY_BASE_MS: z.coerce.number().int().positive().default(1000),
+  /** How long a webhook receiver has to answer one delivery attempt. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 
 export type TelephonyConfig =
@@ -52,6 +54,7 @@ export type Config = {
   ringTimeoutSec: number;
   maxCallSec: number;
   dialRetryBaseMs: number;
+  webhookTimeoutMs: number;
 };
 
 /** The simulator's account, in Twilio's SID format. */
@@ -114,6 +117,7 @@ export function readConfig(env: Env): Config {
     ringTimeoutSec: v.RING_TIMEOUT_SEC,
     maxCallSec: v.MAX_CALL_SEC,
     dialRetryBaseMs: v.DIAL_RETRY_BASE_MS,
+    webhookTimeoutMs: v.WEBHOOK_TIMEOUT_MS,
   };
   cache.set(env, config);
   return config;

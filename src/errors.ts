@@ -34,6 +34,7 @@ const STATUS = {
   not_found: 404,
   idempotency_key_in_use: 409,
   call_already_ended: 409,
+  no_webhook_url: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   idempotency_key_reused: 422,

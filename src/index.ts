@@ -1,6 +1,8 @@
 /** Worker entry: the HTTP app, and the Durable Object classes wrangler binds by name. */
 import { createApp } from "./app";
 import { registerSelf } from "./lib/loopback";
+import { consumeWebhooks } from "./webhooks/consumer";
+import type { DeliveryMessage } from "./webhooks/events";
 
 export { CallSession } from "./call-session/call-session.do";
 export { RateLimiter } from "./limits/rate-limiter.do";
@@ -11,4 +13,5 @@ registerSelf(app.fetch);
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Env>;
+  queue: consumeWebhooks,
+} satisfies ExportedHandler<Env, DeliveryMessage>;

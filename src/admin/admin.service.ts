@@ -13,6 +13,7 @@ import {
   listKeys,
   listNumbers,
   revokeKey,
+  setWebhookSecrets,
   updateAccountCap,
   updateKey,
   upsertNumber,
@@ -55,6 +56,8 @@ export async function createAccount(db: Db, name: string, minuteCap: number | nu
     minuteCap,
     periodAnchor: now,
     webhookSecret: mintWebhookSecret(),
+    previousWebhookSecret: null,
+    previousSecretExpiresAt: null,
     createdAt: now,
   };
   await store(() => insertAccount(db, account));
@@ -75,6 +78,9 @@ export async function accountDetail(db: Db, id: string) {
     minutesUsedThisPeriod: used,
     periodStart: start,
     webhookSecret: account.webhookSecret,
+    previousWebhookSecretExpiresAt: account.previousWebhookSecret
+      ? account.previousSecretExpiresAt
+      : null,
     createdAt: account.createdAt,
     numbers: numbers.map((n) => ({ number: n.number, default: n.isDefault })),
     keys: keys.map(keyView),
@@ -184,4 +190,22 @@ export async function revoke(db: Db, id: string) {
   const row = await store(() => revokeKey(db, id, isoNow()));
   if (!row) throw new ApiError("not_found");
   return keyView(row);
+}
+
+/** A rotated-out secret keeps signing (next to the new one) this long, so receivers can switch. */
+export const SECRET_GRACE_MS = 24 * 60 * 60 * 1000;
+
+export async function rotateWebhookSecret(db: Db, id: string) {
+  const account = await store(() => findAccount(db, id));
+  if (!account) throw new ApiError("not_found");
+  const expiresAt = isoNow(Date.now() + SECRET_GRACE_MS);
+  const webhookSecret = mintWebhookSecret();
+  await store(() =>
+    setWebhookSecrets(db, id, {
+      webhookSecret,
+      previousWebhookSecret: account.webhookSecret,
+      previousSecretExpiresAt: expiresAt,
+    }),
+  );
+  return { id, webhookSecret, previousWebhookSecretExpiresAt: expiresAt };
 }

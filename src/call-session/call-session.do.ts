@@ -5,16 +5,21 @@
  * alarm as the watchdog that guarantees every call reaches a terminal status.
  */
 import { DurableObject } from "cloudflare:workers";
+import { toCallView } from "../calls/read-calls";
+import type { CallView } from "../calls/schemas";
 import { findAccount } from "../db/accounts.queries";
-import { reserveSeconds, writeCallProgress } from "../db/calls.queries";
+import { reserveSeconds, writeCallProgressStatement } from "../db/calls.queries";
 import { makeDb } from "../db/client";
+import { insertEventStatement } from "../db/webhooks.queries";
 import { type Config, readConfig } from "../env";
+import { newId } from "../lib/crypto";
 import { loopbackTransport, webSocketUrlOf } from "../lib/loopback";
 import { periodStart } from "../limits/billing-period";
 import type { CarrierSignal } from "../telephony/carrier-signal";
 import { callbackPaths, carrierFor } from "../telephony/provider";
 import { CarrierError } from "../telephony/twilio/client";
 import { parseStreamFrame } from "../telephony/twilio/media-messages";
+import { buildEvent, type DeliveryMessage, type WebhookEvent } from "../webhooks/events";
 import type { CallParams } from "./call-params";
 import {
   type CallEvent,
@@ -28,7 +33,7 @@ import {
 } from "./call-state";
 
 const MAX_DIAL_ATTEMPTS = 4;
-const MIRROR_RETRY_MS = 2000;
+const SYNC_RETRY_MS = 2000;
 /** Callback de-duplication keys remembered per call (a call sees a handful). */
 const MAX_SEEN = 64;
 
@@ -37,10 +42,14 @@ type Meta = {
   /** When the next attempt to create the carrier call is due; null once it was made. */
   nextDialAt: number | null;
   /** The D1 row is behind the state and must be written again. */
-  mirrorPending: boolean;
+  syncPending: boolean;
   /** Carrier callbacks already applied, to refuse replays. */
   seen: string[];
+  /** Webhook events created with a transition, not yet stored in D1 and queued for delivery. */
+  outbox: OutboxEvent[];
 };
+
+type OutboxEvent = { event: WebhookEvent; stored: boolean };
 
 type SocketInfo = { authenticated: boolean; stopped: boolean; streamSid?: string };
 
@@ -61,7 +70,13 @@ export function limitsFrom(config: Config): CallLimits {
 export class CallSession extends DurableObject<Env> {
   private params: CallParams | undefined;
   private state: CallState | undefined;
-  private meta: Meta = { dialAttempts: 0, nextDialAt: null, mirrorPending: false, seen: [] };
+  private meta: Meta = {
+    dialAttempts: 0,
+    nextDialAt: null,
+    syncPending: false,
+    seen: [],
+    outbox: [],
+  };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -83,7 +98,7 @@ export class CallSession extends DurableObject<Env> {
     const now = Date.now();
     this.params = params;
     this.state = initialState(now, limitsFrom(this.config()));
-    this.meta = { dialAttempts: 0, nextDialAt: now, mirrorPending: false, seen: [] };
+    this.meta = { dialAttempts: 0, nextDialAt: now, syncPending: false, seen: [], outbox: [] };
     await this.ctx.storage.put({ params, state: this.state, meta: this.meta });
     await this.schedule();
   }
@@ -173,7 +188,7 @@ export class CallSession extends DurableObject<Env> {
   /** The watchdog: due dial attempts, deadlines of the state machine, and late D1 writes. */
   async alarm(): Promise<void> {
     if (!this.state || !this.params) return;
-    if (this.meta.mirrorPending) await this.mirror();
+    if (this.meta.syncPending) await this.sync();
     const now = Date.now();
     if (
       this.state.status === "queued" &&
@@ -283,22 +298,55 @@ export class CallSession extends DurableObject<Env> {
 
   private async apply(event: CallEvent): Promise<Transition | undefined> {
     if (!this.state) return undefined;
-    const wasTerminal = isTerminal(this.state);
-    const t = transition(this.state, event);
+    const before = this.state;
+    const t = transition(before, event);
     if (!t.changed) return t;
     this.state = t.state;
-    await this.ctx.storage.put("state", this.state);
+    if (this.state.status !== before.status && this.state.status !== "queued") {
+      // The event is written in the same storage step as the transition: neither exists without the other.
+      const event = buildEvent(newId("evt"), this.state.status, Date.now(), this.view());
+      this.meta = { ...this.meta, outbox: [...this.meta.outbox, { event, stored: false }] };
+    }
+    await this.ctx.storage.put({ state: this.state, meta: this.meta });
     console.info("call transition", {
       callId: this.params?.callId,
       event: event.type,
       status: this.state.status,
       error: this.state.error,
     });
-    await this.mirror();
+    await this.sync();
     for (const effect of t.effects) await this.perform(effect);
-    if (!wasTerminal && isTerminal(this.state)) this.closeMedia();
+    if (!isTerminal(before) && isTerminal(this.state)) this.closeMedia();
     await this.schedule();
     return t;
+  }
+
+  /** The call as the API shows it, from this object's own state. */
+  private view(): CallView {
+    const state = this.need(this.state);
+    const params = this.need(this.params);
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    return toCallView(
+      {
+        id: params.callId,
+        status: state.status,
+        to: params.to,
+        objective: params.objective,
+        voice: params.voice,
+        language: params.language,
+        languageSource: params.languageSource,
+        summary: null,
+        transcript: null,
+        extracted: null,
+        recordingKey: null,
+        createdAt: params.createdAt,
+        startedAt: iso(state.answeredAt),
+        endedAt: iso(state.endedAt),
+        durationSec: state.durationSec,
+        error: state.error,
+      },
+      params.publicBaseUrl,
+    );
   }
 
   private async perform(effect: Effect): Promise<void> {
@@ -325,33 +373,56 @@ export class CallSession extends DurableObject<Env> {
     }
   }
 
-  private async mirror(): Promise<void> {
+  /**
+   * Brings D1 up to this object's state: the call row and new webhook events in one transaction,
+   * then the events onto the delivery queue. On failure everything stays pending and the alarm
+   * tries again, so no transition or event is lost.
+   */
+  private async sync(): Promise<void> {
     const state = this.need(this.state);
     const params = this.need(this.params);
-    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    const db = makeDb(this.env.DB);
+    const view = this.view();
     try {
-      await writeCallProgress(makeDb(this.env.DB), params.callId, {
+      const unstored = this.meta.outbox.filter((o) => !o.stored);
+      const progress = writeCallProgressStatement(db, params.callId, {
         status: state.status,
         providerCallId: state.providerCallId,
         answeredBy: state.answeredBy,
         error: state.error,
-        startedAt: iso(state.answeredAt),
-        endedAt: iso(state.endedAt),
+        startedAt: view.startedAt,
+        endedAt: view.endedAt,
         durationSec: state.durationSec,
         ...(isTerminal(state) ? { reservedSec: 0 } : {}),
       });
-      if (this.meta.mirrorPending) {
-        this.meta = { ...this.meta, mirrorPending: false };
-        await this.ctx.storage.put("meta", this.meta);
+      await db.batch([
+        progress,
+        ...unstored.map((o) =>
+          insertEventStatement(db, {
+            event: o.event,
+            accountId: params.accountId,
+            status: params.webhookUrl ? "pending" : "no_endpoint",
+          }),
+        ),
+      ]);
+      this.meta = { ...this.meta, outbox: this.meta.outbox.map((o) => ({ ...o, stored: true })) };
+      for (const o of this.meta.outbox) {
+        if (params.webhookUrl)
+          await this.env.WEBHOOKS.send({ eventId: o.event.id } satisfies DeliveryMessage);
+        this.meta = {
+          ...this.meta,
+          outbox: this.meta.outbox.filter((x) => x.event.id !== o.event.id),
+        };
       }
+      this.meta = { ...this.meta, syncPending: false };
     } catch (e) {
-      console.error("mirroring the call to D1 failed; will retry", {
+      console.error("syncing the call to D1 and the queue failed; will retry", {
         callId: params.callId,
         error: String(e),
       });
-      this.meta = { ...this.meta, mirrorPending: true };
-      await this.ctx.storage.put("meta", this.meta);
+      this.meta = { ...this.meta, syncPending: true };
     }
+    await this.ctx.storage.put("meta", this.meta);
   }
 
   private async schedule(): Promise<void> {
@@ -359,7 +430,7 @@ export class CallSession extends DurableObject<Env> {
     const due = [
       this.state?.deadline?.at,
       this.meta.nextDialAt ?? undefined,
-      this.meta.mirrorPending ? now + MIRROR_RETRY_MS : undefined,
+      this.meta.syncPending ? now + SYNC_RETRY_MS : undefined,
     ].filter((t): t is number => t !== undefined);
     if (due.length === 0) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(Math.min(...due));

@@ -36,7 +36,9 @@ export type PlacedCall = {
   fields: ValidPlacement["fields"];
   voice: string;
   language: string;
+  languageSource: "explicit" | "inferred" | "auto";
   webhookUrl: string | null;
+  createdAt: string;
 };
 
 export type PlaceCallDeps = {
@@ -122,6 +124,7 @@ async function placeOnce(
   }
 
   const callId = crypto.randomUUID();
+  const createdAt = isoNow();
   const response: PlaceCallResponse = {
     callId,
     status: "queued",
@@ -143,7 +146,7 @@ async function placeOnce(
     language: call.language,
     languageSource: call.languageSource,
     status: "queued",
-    createdAt: isoNow(),
+    createdAt,
   });
   await store(async () => {
     if (idempotencyKey === undefined) {
@@ -168,7 +171,9 @@ async function placeOnce(
       fields: call.fields,
       voice: call.voice,
       language: call.language,
+      languageSource: call.languageSource,
       webhookUrl: call.webhookUrl,
+      createdAt,
     });
   } catch (cause) {
     // The row exists but no engine runs it: record the failure so the call still ends.

@@ -4,11 +4,11 @@
  */
 import type { ErrorToken } from "../errors";
 import { err, ok, type Result } from "../lib/result";
+import { checkWebhookUrl } from "../webhooks/ssrf-guard";
 import { checkDestination, normalizeCallerId } from "./guardrails";
 import { type ResolvedLanguage, resolveLanguage } from "./language";
 import { type FieldSpec, PlaceCallBodySchema, tokenForIssues } from "./schemas";
 import { resolveVoice, type VoiceProvider } from "./voices";
-import { checkWebhookUrl } from "./webhook-url";
 
 export type ValidPlacement = {
   to: string;

@@ -18,7 +18,27 @@ export async function getCall(
   return toCallView(row, baseUrl);
 }
 
-export function toCallView(row: CallRow, baseUrl: string): CallView {
+export type CallViewSource = Pick<
+  CallRow,
+  | "id"
+  | "status"
+  | "to"
+  | "objective"
+  | "voice"
+  | "language"
+  | "languageSource"
+  | "summary"
+  | "transcript"
+  | "extracted"
+  | "recordingKey"
+  | "createdAt"
+  | "startedAt"
+  | "endedAt"
+  | "durationSec"
+  | "error"
+>;
+
+export function toCallView(row: CallViewSource, baseUrl: string): CallView {
   return {
     id: row.id,
     status: row.status as CallStatus,

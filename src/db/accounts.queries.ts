@@ -131,3 +131,11 @@ export async function findActiveKeyByHash(db: Db, hash: string) {
 export async function touchKey(db: Db, id: string, at: string) {
   await db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, id));
 }
+
+export async function setWebhookSecrets(
+  db: Db,
+  id: string,
+  secrets: Pick<NewAccount, "webhookSecret" | "previousWebhookSecret" | "previousSecretExpiresAt">,
+) {
+  await db.update(accounts).set(secrets).where(eq(accounts.id, id));
+}

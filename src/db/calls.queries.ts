@@ -115,8 +115,8 @@ export type CallProgress = Pick<
 >;
 
 /** Mirrors the CallSession's state onto the row; the Durable Object is the only writer. */
-export async function writeCallProgress(db: Db, callId: string, progress: CallProgress) {
-  await db.update(calls).set(progress).where(eq(calls.id, callId));
+export function writeCallProgressStatement(db: Db, callId: string, progress: CallProgress) {
+  return db.update(calls).set(progress).where(eq(calls.id, callId));
 }
 
 export async function findCallById(db: Db, id: string) {

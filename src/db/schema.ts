@@ -21,6 +21,9 @@ export const accounts = sqliteTable("accounts", {
   /** Billing periods are monthly, counted from this instant. */
   periodAnchor: text("period_anchor").notNull(),
   webhookSecret: text("webhook_secret").notNull(),
+  /** The secret before the last rotation; it keeps signing until previousSecretExpiresAt. */
+  previousWebhookSecret: text("previous_webhook_secret"),
+  previousSecretExpiresAt: text("previous_secret_expires_at"),
   createdAt: text("created_at").notNull(),
 });
 
@@ -117,6 +120,41 @@ export const idempotencyKeys = sqliteTable(
     createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.key] })],
+);
+
+/** One row per webhook event (stable id = the `webhook-id` on every attempt). */
+export const webhookEvents = sqliteTable(
+  "webhook_events",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    callId: text("call_id").notNull(),
+    type: text("type").notNull(),
+    /** The exact JSON body sent on every attempt. */
+    payload: text("payload").notNull(),
+    /** pending → delivered | failed; no_endpoint when the call has no webhookUrl. */
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: text("created_at").notNull(),
+    deliveredAt: text("delivered_at"),
+    nextAttemptAt: text("next_attempt_at"),
+  },
+  (t) => [index("webhook_events_call_idx").on(t.callId, t.createdAt)],
+);
+
+/** One row per delivery attempt. */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    eventId: text("event_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    at: text("at").notNull(),
+    statusCode: integer("status_code"),
+    latencyMs: integer("latency_ms").notNull(),
+    error: text("error"),
+  },
+  (t) => [index("webhook_deliveries_event_idx").on(t.eventId, t.attempt)],
 );
 
 export type AccountRow = typeof accounts.$inferSelect;

@@ -12,6 +12,7 @@ import {
   createAccount,
   createKey,
   revoke,
+  rotateWebhookSecret,
   setMinuteCap,
 } from "../admin/admin.service";
 import { ApiError } from "../errors";
@@ -109,5 +110,8 @@ export const adminRoutes = new Hono<AppEnv>()
         c.get("config").voiceProvider,
       ),
     ),
+  )
+  .post("/accounts/:id/webhook-secret/rotate", async (c) =>
+    c.json(await rotateWebhookSecret(c.get("db"), c.req.param("id"))),
   )
   .post("/keys/:id/revoke", async (c) => c.json(await revoke(c.get("db"), c.req.param("id"))));

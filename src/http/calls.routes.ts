@@ -12,6 +12,7 @@ import {
   tokenForQueryIssues,
 } from "../calls/schemas";
 import { ApiError } from "../errors";
+import { callEvents, redeliver } from "../webhooks/event-log";
 import type { AppEnv } from "./app-env";
 import { requireApiKey } from "./auth";
 import { jsonOnly, validate } from "./validate";
@@ -51,6 +52,17 @@ export const callsRoutes = new Hono<AppEnv>()
       new URL(c.req.url).origin,
     );
     return c.json(view, 202);
+  })
+  .get("/:id/events", async (c) =>
+    c.json(await callEvents(c.get("db"), c.get("principal").accountId, c.req.param("id"))),
+  )
+  .post("/:id/events/:eventId/redeliver", async (c) => {
+    const result = await redeliver(c.get("db"), c.env.WEBHOOKS, {
+      accountId: c.get("principal").accountId,
+      callId: c.req.param("id"),
+      eventId: c.req.param("eventId"),
+    });
+    return c.json(result, 202);
   })
   .get("/:id", async (c) => {
     const call = await getCall(

@@ -1,0 +1,115 @@
+/** Webhook events and their delivery attempts. */
+import { and, asc, eq, inArray } from "drizzle-orm";
+import type { WebhookEvent } from "../webhooks/events";
+import type { Db } from "./client";
+import { accounts, calls, webhookDeliveries, webhookEvents } from "./schema";
+
+export type EventStatus = "pending" | "delivered" | "failed" | "no_endpoint";
+
+export function insertEventStatement(
+  db: Db,
+  p: { event: WebhookEvent; accountId: string; status: EventStatus },
+) {
+  return db
+    .insert(webhookEvents)
+    .values({
+      id: p.event.id,
+      accountId: p.accountId,
+      callId: p.event.callId,
+      type: p.event.type,
+      payload: JSON.stringify(p.event),
+      status: p.status,
+      createdAt: p.event.timestamp,
+    })
+    .onConflictDoNothing();
+}
+
+/** The event with what delivering it needs: the call's URL and the account's signing secrets. */
+export async function findEventForDelivery(db: Db, eventId: string) {
+  const rows = await db
+    .select({ event: webhookEvents, webhookUrl: calls.webhookUrl, account: accounts })
+    .from(webhookEvents)
+    .innerJoin(calls, eq(calls.id, webhookEvents.callId))
+    .innerJoin(accounts, eq(accounts.id, webhookEvents.accountId))
+    .where(eq(webhookEvents.id, eventId))
+    .limit(1);
+  return rows[0];
+}
+
+export async function recordAttempt(
+  db: Db,
+  p: {
+    eventId: string;
+    attempt: number;
+    at: string;
+    statusCode: number | null;
+    latencyMs: number;
+    error: string | null;
+    outcome: { status: EventStatus; deliveredAt?: string; nextAttemptAt?: string | null };
+  },
+) {
+  await db.batch([
+    db.insert(webhookDeliveries).values({
+      id: `${p.eventId}:${p.attempt}:${crypto.randomUUID().slice(0, 8)}`,
+      eventId: p.eventId,
+      attempt: p.attempt,
+      at: p.at,
+      statusCode: p.statusCode,
+      latencyMs: p.latencyMs,
+      error: p.error,
+    }),
+    db
+      .update(webhookEvents)
+      .set({
+        status: p.outcome.status,
+        attempts: p.attempt,
+        deliveredAt: p.outcome.deliveredAt ?? null,
+        nextAttemptAt: p.outcome.nextAttemptAt ?? null,
+      })
+      .where(eq(webhookEvents.id, p.eventId)),
+  ]);
+}
+
+export async function setEventStatus(db: Db, eventId: string, status: EventStatus) {
+  await db
+    .update(webhookEvents)
+    .set({ status, nextAttemptAt: null })
+    .where(eq(webhookEvents.id, eventId));
+}
+
+export async function listEvents(db: Db, accountId: string, callId: string) {
+  const events = await db
+    .select()
+    .from(webhookEvents)
+    .where(and(eq(webhookEvents.accountId, accountId), eq(webhookEvents.callId, callId)))
+    .orderBy(asc(webhookEvents.createdAt), asc(webhookEvents.id));
+  const attempts =
+    events.length === 0
+      ? []
+      : await db
+          .select()
+          .from(webhookDeliveries)
+          .where(
+            inArray(
+              webhookDeliveries.eventId,
+              events.map((e) => e.id),
+            ),
+          )
+          .orderBy(asc(webhookDeliveries.at), asc(webhookDeliveries.attempt));
+  return { events, attempts };
+}
+
+export async function findEvent(db: Db, accountId: string, callId: string, eventId: string) {
+  const rows = await db
+    .select()
+    .from(webhookEvents)
+    .where(
+      and(
+        eq(webhookEvents.accountId, accountId),
+        eq(webhookEvents.callId, callId),
+        eq(webhookEvents.id, eventId),
+      ),
+    )
+    .limit(1);
+  return rows[0];
+}

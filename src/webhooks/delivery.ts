@@ -1,0 +1,106 @@
+/**
+ * One delivery attempt of one event: check the URL again, sign, POST with a timeout, never follow
+ * redirects, record the attempt, and say what the queue should do next.
+ */
+import { type Db, store } from "../db/client";
+import { type EventStatus, findEventForDelivery, recordAttempt } from "../db/webhooks.queries";
+import { isoNow } from "../lib/time";
+import { retryAfterSec, retryDelaySec } from "./retry-schedule";
+import { signWebhook } from "./signing";
+import { checkWebhookUrl } from "./ssrf-guard";
+
+export type Next =
+  | { action: "ack" }
+  | { action: "retry"; delaySec: number }
+  | { action: "dead_letter" };
+
+export type DeliveryOptions = { timeoutMs: number; allowLocal: boolean; now?: () => number };
+
+const USER_AGENT = "ByYourSide-Webhooks/1.0";
+
+export async function deliverEvent(
+  db: Db,
+  eventId: string,
+  attempt: number,
+  opts: DeliveryOptions,
+): Promise<Next> {
+  const now = opts.now ?? Date.now;
+  const found = await store(() => findEventForDelivery(db, eventId));
+  // Unknown, finished or endpoint-less events have nothing left to deliver.
+  if (found?.event.status !== "pending" || !found.webhookUrl) return { action: "ack" };
+
+  const started = now();
+  const record = (
+    statusCode: number | null,
+    error: string | null,
+    outcome: { status: EventStatus; deliveredAt?: string; nextAttemptAt?: string | null },
+  ) =>
+    store(() =>
+      recordAttempt(db, {
+        eventId,
+        attempt,
+        at: isoNow(started),
+        statusCode,
+        latencyMs: Math.max(0, now() - started),
+        error,
+        outcome,
+      }),
+    );
+
+  const url = checkWebhookUrl(found.webhookUrl, { allowLocal: opts.allowLocal });
+  if (!url.ok) {
+    await record(null, "blocked_url", { status: "failed" });
+    return { action: "ack" };
+  }
+
+  const secrets = [found.account.webhookSecret];
+  const prev = found.account.previousWebhookSecret;
+  const prevUntil = found.account.previousSecretExpiresAt;
+  if (prev && prevUntil && Date.parse(prevUntil) > started) secrets.push(prev);
+  const body = found.event.payload;
+  const headers = await signWebhook(secrets, eventId, Math.floor(started / 1000), body);
+
+  let res: Response | undefined;
+  let error: string | null = null;
+  try {
+    res = await fetch(url.value, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json", "user-agent": USER_AGENT },
+      body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(opts.timeoutMs),
+    });
+    // Only the status matters; release the body without waiting for a slow stream.
+    res.body?.cancel().catch(() => undefined);
+  } catch (e) {
+    error =
+      e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError")
+        ? "timeout"
+        : "network_error";
+  }
+
+  const status = res?.status ?? null;
+  if (status !== null && status >= 200 && status < 300) {
+    await record(status, null, { status: "delivered", deliveredAt: isoNow(now()) });
+    return { action: "ack" };
+  }
+  if (status === 410) {
+    await record(status, "gone", { status: "failed" });
+    return { action: "ack" };
+  }
+  if (status !== null && status >= 300 && status < 400) error = "redirect_not_followed";
+  const honoured =
+    status === 429 || status === 503
+      ? retryAfterSec(res?.headers.get("retry-after") ?? null, now())
+      : undefined;
+  const delaySec = honoured ?? retryDelaySec(attempt);
+  if (delaySec === undefined) {
+    await record(status, error ?? `http_${status}`, { status: "pending", nextAttemptAt: null });
+    return { action: "dead_letter" };
+  }
+  await record(status, error ?? `http_${status}`, {
+    status: "pending",
+    nextAttemptAt: isoNow(now() + delaySec * 1000),
+  });
+  return { action: "retry", delaySec };
+}

@@ -1,0 +1,29 @@
+/**
+ * When to try a failed delivery again. Pure. 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: the first
+ * retry comes within seconds, the last attempt about 27.6 h after the first (≥ 24 h), and every
+ * hop stays under the Queues per-message delay limit of 12 h. ±10 % jitter spreads a receiver's
+ * recovery load.
+ */
+export const RETRY_DELAYS_SEC = [5, 300, 1800, 7200, 18_000, 36_000, 36_000] as const;
+
+/** Queues caps a message's delay at 12 hours. */
+export const MAX_QUEUE_DELAY_SEC = 43_200;
+
+/** Delay before attempt `attempt + 1`, given that `attempt` (1-based) just failed; undefined when exhausted. */
+export function retryDelaySec(
+  attempt: number,
+  random: () => number = Math.random,
+): number | undefined {
+  const base = RETRY_DELAYS_SEC[attempt - 1];
+  if (base === undefined) return undefined;
+  const jittered = Math.round(base * (0.9 + 0.2 * random()));
+  return Math.min(MAX_QUEUE_DELAY_SEC, Math.max(1, jittered));
+}
+
+/** A receiver's Retry-After (seconds or HTTP date) as a delay, bounded to what Queues accepts. */
+export function retryAfterSec(header: string | null, now: number): number | undefined {
+  if (!header) return undefined;
+  const seconds = /^\d+$/.test(header.trim()) ? Number(header) : (Date.parse(header) - now) / 1000;
+  if (!Number.isFinite(seconds)) return undefined;
+  return Math.min(MAX_QUEUE_DELAY_SEC, Math.max(1, Math.ceil(seconds)));
+}
