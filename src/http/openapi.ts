@@ -11,6 +11,7 @@ import {
   PlaceCallResponseSchema,
 } from "../calls/schemas";
 import { CALL_STATUSES } from "../calls/status";
+import { EventLogSchema, WebhookEventSchema } from "../webhooks/events";
 
 const schema = (s: z.ZodType, io: "input" | "output" = "output") =>
   z.toJSONSchema(s, { target: "draft-2020-12", io, unrepresentable: "any" });
@@ -42,6 +43,8 @@ export function buildOpenApi(serverUrl: string) {
         Call: schema(CallSchema),
         CallList: schema(ListCallsResponseSchema),
         Error: schema(ErrorResponseSchema),
+        WebhookEvent: schema(WebhookEventSchema),
+        EventLog: schema(EventLogSchema),
       },
     },
     paths: {
@@ -156,6 +159,75 @@ export function buildOpenApi(serverUrl: string) {
             "404": error("No such call on your account.", ["not_found"]),
             "503": storeError,
           },
+        },
+      },
+      "/v1/agent/calls/{id}/cancel": {
+        post: {
+          operationId: "cancelCall",
+          summary: "Cancel a call",
+          description:
+            "Withdraws a queued or ringing call or hangs up a live one; it ends as `failed` with `error: canceled`.",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            "202": {
+              description: "Canceled; the call record.",
+              content: { "application/json": { schema: { $ref: "#/components/schemas/Call" } } },
+            },
+            "401": unauthorized,
+            "404": error("No such call on your account.", ["not_found"]),
+            "409": error("The call has already ended.", ["call_already_ended"]),
+            "503": storeError,
+          },
+        },
+      },
+      "/v1/agent/calls/{id}/events": {
+        get: {
+          operationId: "listCallEvents",
+          summary: "The call's webhook events with every delivery attempt",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            "200": {
+              description: "Events, oldest first.",
+              content: {
+                "application/json": { schema: { $ref: "#/components/schemas/EventLog" } },
+              },
+            },
+            "401": unauthorized,
+            "404": error("No such call on your account.", ["not_found"]),
+            "503": storeError,
+          },
+        },
+      },
+      "/v1/agent/calls/{id}/events/{eventId}/redeliver": {
+        post: {
+          operationId: "redeliverEvent",
+          summary: "Send one webhook event again (same webhook-id)",
+          parameters: [
+            { name: "id", in: "path", required: true, schema: { type: "string" } },
+            { name: "eventId", in: "path", required: true, schema: { type: "string" } },
+          ],
+          responses: {
+            "202": { description: "Queued for delivery." },
+            "401": unauthorized,
+            "404": error("No such call or event on your account.", ["not_found"]),
+            "409": error("The call has no webhookUrl.", ["no_webhook_url"]),
+            "503": storeError,
+          },
+        },
+      },
+    },
+    webhooks: {
+      callEvent: {
+        post: {
+          summary: "A call changed status",
+          description:
+            "One event per transition: call.dialing, call.in_progress, then one terminal event carrying the full record. Signed per Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature (v1,base64 HMAC-SHA256 of id.timestamp.body with your whsec_ secret). Answer 2xx within 10 s; anything else is retried for about 27 h; 410 stops.",
+          requestBody: {
+            content: {
+              "application/json": { schema: { $ref: "#/components/schemas/WebhookEvent" } },
+            },
+          },
+          responses: { "200": { description: "Received." } },
         },
       },
     },

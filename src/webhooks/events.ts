@@ -3,8 +3,9 @@
  * terminal status), each with a stable id that is the `webhook-id` of every delivery attempt.
  * The body is fixed when the event is created and sent byte-for-byte on every attempt.
  */
-import type { CallView } from "../calls/schemas";
-import type { CallStatus } from "../calls/status";
+import { z } from "zod";
+import { CallSchema, type CallView } from "../calls/schemas";
+import { CALL_STATUSES, type CallStatus } from "../calls/status";
 
 export type WebhookEventType = `call.${Exclude<CallStatus, "queued">}`;
 
@@ -38,3 +39,37 @@ export function buildEvent(
 
 /** What the webhooks queue carries: a pointer to the stored event. */
 export type DeliveryMessage = { eventId: string };
+
+/** The webhook body, for the OpenAPI document. */
+export const WebhookEventSchema = z.object({
+  id: z.string().describe("Stable event id; also the webhook-id header on every attempt."),
+  type: z.enum(
+    CALL_STATUSES.filter((s) => s !== "queued").map((s) => `call.${s}`) as [string, ...string[]],
+  ),
+  timestamp: z.iso.datetime().describe("When the transition happened."),
+  callId: z.uuid(),
+  data: z.object({ call: CallSchema }),
+});
+
+export const EventLogSchema = z.object({
+  events: z.array(
+    z.object({
+      id: z.string(),
+      type: z.string(),
+      createdAt: z.iso.datetime(),
+      status: z.enum(["pending", "delivered", "failed", "no_endpoint"]),
+      deliveredAt: z.iso.datetime().nullable(),
+      nextAttemptAt: z.iso.datetime().nullable(),
+      attempts: z.array(
+        z.object({
+          attempt: z.number().int(),
+          at: z.iso.datetime(),
+          statusCode: z.number().int().nullable(),
+          latencyMs: z.number().int(),
+          error: z.string().nullable(),
+        }),
+      ),
+      payload: WebhookEventSchema,
+    }),
+  ),
+});

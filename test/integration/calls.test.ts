@@ -337,6 +337,20 @@ describe("documents", () => {
       "voice",
       "language",
     ]);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/v1/agent/calls/{id}/cancel",
+        "/v1/agent/calls/{id}/events",
+        "/v1/agent/calls/{id}/events/{eventId}/redeliver",
+      ]),
+    );
+    expect(Object.keys(doc.components.schemas.WebhookEvent?.properties ?? {})).toEqual([
+      "id",
+      "type",
+      "timestamp",
+      "callId",
+      "data",
+    ]);
     const page = await call("GET", "/docs");
     expect(page.headers.get("content-type")).toContain("text/html");
     expect(await page.text()).toContain("/v1/agent/calls/{id}");
