@@ -13,6 +13,8 @@ import { docsRoutes } from "./http/docs.routes";
 import { telephonyRoutes } from "./http/telephony.routes";
 import { SIMULATOR_API_PATH } from "./telephony/provider";
 import { simulatorRoutes } from "./telephony/simulator/simulator.routes";
+import { SIMULATED_MODEL_PATH } from "./voice/simulator/simulated-model";
+import { simulatedModelRoutes } from "./voice/simulator/simulated-model.routes";
 
 export function createApp() {
   const app = new Hono<AppEnv>();
@@ -32,6 +34,7 @@ export function createApp() {
   app.route("/admin", adminRoutes);
   app.route("/telephony/twilio", telephonyRoutes);
   app.route(SIMULATOR_API_PATH, simulatorRoutes);
+  app.route(SIMULATED_MODEL_PATH, simulatedModelRoutes);
 
   app.notFound((c) => c.json({ error: "not_found" }, 404));
 

@@ -33,6 +33,12 @@ const ConfigSchema = z.object({
   MAX_CALL_SEC: seconds(600),
   /** First backoff step between carrier retries at call creation (doubles each time). */
   DIAL_RETRY_BASE_MS: z.coerce.number().int().positive().default(1000),
+  GEMINI_API_KEY: z.string().min(8).optional(),
+  /** Gemini Live's WebSocket origin. */
+  GEMINI_LIVE_URL: z.url().default("wss://generativelanguage.googleapis.com"),
+  GEMINI_LIVE_MODEL: z.string().default("gemini-3.8-live"),
+  /** Longest post-call work (recording, analysis) before the terminal record goes out anyway. */
+  POST_CALL_BOUND_MS: z.coerce.number().int().positive().default(90_000),
   /** How long a webhook receiver has to answer one delivery attempt. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
@@ -41,7 +47,13 @@ export type TelephonyConfig =
   | { provider: "twilio"; apiBase: string; accountSid: string; authToken: string }
   | { provider: "simulator"; accountSid: string; authToken: string; paceMs: number };
 
+export type VoiceConfig =
+  | { provider: "gemini"; baseUrl: string; apiKey: string; model: string }
+  | { provider: "openai" }
+  | { provider: "simulator"; model: string };
+
 export type Config = {
+  voice: VoiceConfig;
   environment: "development" | "test" | "production";
   adminToken: string | undefined;
   defaultVoice: string;
@@ -55,6 +67,7 @@ export type Config = {
   maxCallSec: number;
   dialRetryBaseMs: number;
   webhookTimeoutMs: number;
+  postCallBoundMs: number;
 };
 
 /** The simulator's account, in Twilio's SID format. */
@@ -105,7 +118,23 @@ export function readConfig(env: Env): Config {
     };
   }
 
+  let voice: VoiceConfig;
+  if (v.VOICE_PROVIDER === "gemini") {
+    if (!v.GEMINI_API_KEY) refuse("GEMINI_API_KEY is required with VOICE_PROVIDER=gemini");
+    voice = {
+      provider: "gemini",
+      baseUrl: v.GEMINI_LIVE_URL.replace(/\/+$/, ""),
+      apiKey: v.GEMINI_API_KEY,
+      model: v.GEMINI_LIVE_MODEL,
+    };
+  } else if (v.VOICE_PROVIDER === "openai") {
+    voice = { provider: "openai" };
+  } else {
+    voice = { provider: "simulator", model: v.GEMINI_LIVE_MODEL };
+  }
+
   const config: Config = {
+    voice,
     environment: v.ENVIRONMENT,
     adminToken: v.ADMIN_TOKEN,
     defaultVoice: v.DEFAULT_VOICE,
@@ -118,6 +147,7 @@ export function readConfig(env: Env): Config {
     maxCallSec: v.MAX_CALL_SEC,
     dialRetryBaseMs: v.DIAL_RETRY_BASE_MS,
     webhookTimeoutMs: v.WEBHOOK_TIMEOUT_MS,
+    postCallBoundMs: v.POST_CALL_BOUND_MS,
   };
   cache.set(env, config);
   return config;

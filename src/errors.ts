@@ -36,6 +36,7 @@ const STATUS = {
   call_already_ended: 409,
   no_webhook_url: 409,
   payload_too_large: 413,
+  range_not_satisfiable: 416,
   unsupported_media_type: 415,
   idempotency_key_reused: 422,
   internal: 500,

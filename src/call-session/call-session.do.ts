@@ -5,8 +5,7 @@
  * alarm as the watchdog that guarantees every call reaches a terminal status.
  */
 import { DurableObject } from "cloudflare:workers";
-import { toCallView } from "../calls/read-calls";
-import type { CallView } from "../calls/schemas";
+import type { TranscriptLine } from "../analysis/transcript";
 import { findAccount } from "../db/accounts.queries";
 import { reserveSeconds, writeCallProgressStatement } from "../db/calls.queries";
 import { makeDb } from "../db/client";
@@ -19,7 +18,10 @@ import type { CarrierSignal } from "../telephony/carrier-signal";
 import { callbackPaths, carrierFor } from "../telephony/provider";
 import { CarrierError } from "../telephony/twilio/client";
 import { parseStreamFrame } from "../telephony/twilio/media-messages";
+import { connectVoice } from "../voice/connect";
+import { buildSystemPrompt } from "../voice/system-prompt";
 import { buildEvent, type DeliveryMessage, type WebhookEvent } from "../webhooks/events";
+import { type CallOutputs, NO_OUTPUTS, rowProgress, sessionView } from "./call-outputs";
 import type { CallParams } from "./call-params";
 import {
   type CallEvent,
@@ -31,6 +33,8 @@ import {
   type Transition,
   transition,
 } from "./call-state";
+import { MediaBridge } from "./media-bridge";
+import { Recorder } from "./recorder";
 
 const MAX_DIAL_ATTEMPTS = 4;
 const SYNC_RETRY_MS = 2000;
@@ -47,6 +51,10 @@ type Meta = {
   seen: string[];
   /** Webhook events created with a transition, not yet stored in D1 and queued for delivery. */
   outbox: OutboxEvent[];
+  /** Post-call work (recording, transcript, analysis) is done and the terminal record is out. */
+  finalized: boolean;
+  /** The post-call watchdog: finalize by then with whatever is ready. */
+  finalizeBy: number | null;
 };
 
 type OutboxEvent = { event: WebhookEvent; stored: boolean };
@@ -55,6 +63,18 @@ type SocketInfo = { authenticated: boolean; stopped: boolean; streamSid?: string
 
 export type SignalResult = "ok" | "replay" | "unknown_call" | "wrong_call";
 export type CancelResult = "canceled" | "already_ended" | "unknown_call";
+
+function freshMeta(nextDialAt: number | null): Meta {
+  return {
+    dialAttempts: 0,
+    nextDialAt,
+    syncPending: false,
+    seen: [],
+    outbox: [],
+    finalized: false,
+    finalizeBy: null,
+  };
+}
 
 export function limitsFrom(config: Config): CallLimits {
   return {
@@ -70,25 +90,28 @@ export function limitsFrom(config: Config): CallLimits {
 export class CallSession extends DurableObject<Env> {
   private params: CallParams | undefined;
   private state: CallState | undefined;
-  private meta: Meta = {
-    dialAttempts: 0,
-    nextDialAt: null,
-    syncPending: false,
-    seen: [],
-    outbox: [],
-  };
+  private meta: Meta = freshMeta(null);
+  private outputs: CallOutputs = NO_OUTPUTS;
+  /** Transcript lines as they arrive, persisted so an interrupted post-call still has them. */
+  private lines: TranscriptLine[] = [];
+  private bridge: MediaBridge | undefined;
+  private recorder: Recorder | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      const stored = await ctx.storage.get<CallParams | CallState | Meta>([
+      const stored = await ctx.storage.get<unknown>([
         "params",
         "state",
         "meta",
+        "outputs",
+        "lines",
       ]);
       this.params = stored.get("params") as CallParams | undefined;
       this.state = stored.get("state") as CallState | undefined;
       this.meta = (stored.get("meta") as Meta | undefined) ?? this.meta;
+      this.outputs = (stored.get("outputs") as CallOutputs | undefined) ?? NO_OUTPUTS;
+      this.lines = (stored.get("lines") as TranscriptLine[] | undefined) ?? [];
     });
   }
 
@@ -98,7 +121,7 @@ export class CallSession extends DurableObject<Env> {
     const now = Date.now();
     this.params = params;
     this.state = initialState(now, limitsFrom(this.config()));
-    this.meta = { dialAttempts: 0, nextDialAt: now, syncPending: false, seen: [], outbox: [] };
+    this.meta = freshMeta(now);
     await this.ctx.storage.put({ params, state: this.state, meta: this.meta });
     await this.schedule();
   }
@@ -162,10 +185,19 @@ export class CallSession extends DurableObject<Env> {
         await this.apply(await this.eventFor({ kind: "answered" }));
       }
       await this.apply({ type: "media_connected", at: Date.now() });
+      await this.startBridge(ws, frame.streamSid);
       return;
     }
     if (!info.authenticated) {
       ws.close(1008, "forbidden");
+      return;
+    }
+    if (frame.event === "media") {
+      this.bridge?.recipientAudio(frame.payload);
+      return;
+    }
+    if (frame.event === "mark") {
+      this.bridge?.mark(frame.mark.name);
       return;
     }
     if (frame.event === "stop") {
@@ -198,6 +230,7 @@ export class CallSession extends DurableObject<Env> {
       await this.dial();
     }
     await this.apply({ type: "watchdog", at: Date.now() });
+    if (isTerminal(this.state) && !this.meta.finalized) await this.finalize();
     await this.schedule();
   }
 
@@ -205,14 +238,21 @@ export class CallSession extends DurableObject<Env> {
     return readConfig(this.env);
   }
 
-  private carrier() {
+  private transport() {
     const params = this.need(this.params);
-    const transport = loopbackTransport(
+    return loopbackTransport(
       this.env,
       (p) => this.ctx.waitUntil(p),
       new URL(params.publicBaseUrl).origin,
     );
-    return carrierFor(this.config().telephony, params.publicBaseUrl, transport);
+  }
+
+  private carrier() {
+    return carrierFor(
+      this.config().telephony,
+      this.need(this.params).publicBaseUrl,
+      this.transport(),
+    );
   }
 
   private async dial(): Promise<void> {
@@ -302,11 +342,12 @@ export class CallSession extends DurableObject<Env> {
     const t = transition(before, event);
     if (!t.changed) return t;
     this.state = t.state;
-    if (this.state.status !== before.status && this.state.status !== "queued") {
+    const ended = !isTerminal(before) && isTerminal(this.state);
+    if (this.state.status !== before.status && !ended && this.state.status !== "queued") {
       // The event is written in the same storage step as the transition: neither exists without the other.
-      const event = buildEvent(newId("evt"), this.state.status, Date.now(), this.view());
-      this.meta = { ...this.meta, outbox: [...this.meta.outbox, { event, stored: false }] };
+      this.meta = { ...this.meta, outbox: [...this.meta.outbox, this.eventNow()] };
     }
+    if (ended) this.meta = { ...this.meta, finalizeBy: Date.now() + this.config().postCallBoundMs };
     await this.ctx.storage.put({ state: this.state, meta: this.meta });
     console.info("call transition", {
       callId: this.params?.callId,
@@ -316,37 +357,99 @@ export class CallSession extends DurableObject<Env> {
     });
     await this.sync();
     for (const effect of t.effects) await this.perform(effect);
-    if (!isTerminal(before) && isTerminal(this.state)) this.closeMedia();
+    if (ended) {
+      this.closeMedia();
+      await this.finalize();
+    }
     await this.schedule();
     return t;
   }
 
-  /** The call as the API shows it, from this object's own state. */
-  private view(): CallView {
+  private eventNow(): OutboxEvent {
+    const state = this.need(this.state);
+    const status = state.status === "queued" ? "dialing" : state.status;
+    const view = sessionView(this.need(this.params), state, this.outputs);
+    return { event: buildEvent(newId("evt"), status, Date.now(), view), stored: false };
+  }
+
+  /** Connects the voice model to the answered call's media stream. */
+  private async startBridge(ws: WebSocket, streamSid: string): Promise<void> {
     const state = this.need(this.state);
     const params = this.need(this.params);
-    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-    return toCallView(
-      {
-        id: params.callId,
-        status: state.status,
-        to: params.to,
-        objective: params.objective,
-        voice: params.voice,
-        language: params.language,
-        languageSource: params.languageSource,
-        summary: null,
-        transcript: null,
-        extracted: null,
-        recordingKey: null,
-        createdAt: params.createdAt,
-        startedAt: iso(state.answeredAt),
-        endedAt: iso(state.endedAt),
-        durationSec: state.durationSec,
-        error: state.error,
-      },
-      params.publicBaseUrl,
+    if (this.bridge || state.status !== "in_progress") return;
+    this.recorder = new Recorder(
+      this.env.RECORDINGS,
+      `recordings/${params.accountId}/${params.callId}.wav`,
     );
+    const bridge = new MediaBridge(ws, streamSid, state.answeredAt ?? Date.now(), this.recorder, {
+      agentHungUp: () => void this.apply({ type: "agent_hangup", at: Date.now() }),
+      modelLost: (reason) => {
+        console.warn("voice model lost", { callId: params.callId, reason });
+        void this.apply({ type: "model_lost", at: Date.now() });
+      },
+      line: (line) => {
+        this.lines = [...this.lines, line];
+        void this.ctx.storage.put("lines", this.lines);
+      },
+    });
+    this.bridge = bridge;
+    try {
+      const session = await connectVoice(
+        this.config().voice,
+        params.publicBaseUrl,
+        this.transport(),
+        { systemPrompt: buildSystemPrompt(params), voice: params.voice, language: params.language },
+        bridge,
+      );
+      if (isTerminal(this.need(this.state))) session.close();
+      else bridge.attach(session);
+    } catch (e) {
+      console.error("voice model connection failed", { callId: params.callId, error: String(e) });
+      await this.apply({ type: "model_lost", at: Date.now() });
+    }
+  }
+
+  /**
+   * Post-call work, bounded by the post-call watchdog: stop the bridge, complete the recording,
+   * then write the terminal record and send the terminal event.
+   */
+  private async finalize(): Promise<void> {
+    if (this.meta.finalized) return;
+    const params = this.need(this.params);
+    const bound = Math.max(0, (this.meta.finalizeBy ?? Date.now()) - Date.now());
+    const timedOut = Symbol("timeout");
+    const result = await Promise.race([
+      this.postCall(),
+      new Promise<typeof timedOut>((resolve) => setTimeout(() => resolve(timedOut), bound)),
+    ]);
+    if (this.meta.finalized) return;
+    this.outputs =
+      result === timedOut
+        ? { ...NO_OUTPUTS, lines: this.lines, analysisError: "analysis_timeout" }
+        : result;
+    this.meta = { ...this.meta, finalized: true, finalizeBy: null };
+    this.meta = { ...this.meta, outbox: [...this.meta.outbox, this.eventNow()] };
+    await this.ctx.storage.put({ outputs: this.outputs, meta: this.meta });
+    console.info("call finalized", {
+      callId: params.callId,
+      status: this.state?.status,
+      lines: this.outputs.lines.length,
+    });
+    await this.sync();
+  }
+
+  private async postCall(): Promise<CallOutputs> {
+    const result = this.bridge?.finish();
+    this.bridge = undefined;
+    let recordingKey: string | null = null;
+    try {
+      recordingKey = (await this.recorder?.finish()) ?? null;
+    } catch (e) {
+      console.error("recording failed", { callId: this.params?.callId, error: String(e) });
+      await this.recorder?.abort();
+    }
+    this.recorder = undefined;
+    return { ...NO_OUTPUTS, lines: this.lines, latency: result?.latency ?? null, recordingKey };
   }
 
   private async perform(effect: Effect): Promise<void> {
@@ -378,25 +481,23 @@ export class CallSession extends DurableObject<Env> {
    * then the events onto the delivery queue. On failure everything stays pending and the alarm
    * tries again, so no transition or event is lost.
    */
+  /**
+   * Brings D1 up to this object's state: the call row and new webhook events in one transaction,
+   * then the events onto the delivery queue. On failure everything stays pending and the alarm
+   * tries again, so no transition or event is lost.
+   */
   private async sync(): Promise<void> {
     const state = this.need(this.state);
     const params = this.need(this.params);
     const db = makeDb(this.env.DB);
-    const view = this.view();
     try {
       const unstored = this.meta.outbox.filter((o) => !o.stored);
-      const progress = writeCallProgressStatement(db, params.callId, {
-        status: state.status,
-        providerCallId: state.providerCallId,
-        answeredBy: state.answeredBy,
-        error: state.error,
-        startedAt: view.startedAt,
-        endedAt: view.endedAt,
-        durationSec: state.durationSec,
-        ...(isTerminal(state) ? { reservedSec: 0 } : {}),
-      });
       await db.batch([
-        progress,
+        writeCallProgressStatement(
+          db,
+          params.callId,
+          rowProgress(state, this.outputs, this.meta.finalized),
+        ),
         ...unstored.map((o) =>
           insertEventStatement(db, {
             event: o.event,
@@ -431,6 +532,7 @@ export class CallSession extends DurableObject<Env> {
       this.state?.deadline?.at,
       this.meta.nextDialAt ?? undefined,
       this.meta.syncPending ? now + SYNC_RETRY_MS : undefined,
+      this.meta.finalized ? undefined : (this.meta.finalizeBy ?? undefined),
     ].filter((t): t is number => t !== undefined);
     if (due.length === 0) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(Math.min(...due));

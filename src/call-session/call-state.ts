@@ -61,6 +61,7 @@ export type CallEvent =
   | { type: "media_connected"; at: number }
   | { type: "media_closed"; at: number; stopped: boolean }
   | { type: "agent_hangup"; at: number }
+  | { type: "model_lost"; at: number }
   | { type: "cancel"; at: number }
   | { type: "watchdog"; at: number };
 
@@ -156,6 +157,10 @@ export function transition(state: CallState, event: CallEvent): Transition {
     case "agent_hangup":
       if (s.status !== "in_progress") return same(s);
       return end(s, event.at, "completed", null, true);
+
+    case "model_lost":
+      if (s.status !== "in_progress") return same(s);
+      return end(s, event.at, "failed", "model_lost", true);
 
     case "cancel":
       return end(s, event.at, "failed", "canceled", s.providerCallId !== null);

@@ -36,6 +36,11 @@ export type CallViewSource = Pick<
   | "endedAt"
   | "durationSec"
   | "error"
+  | "extractedEvidence"
+  | "analysisError"
+  | "latencyTurns"
+  | "latencyP50Ms"
+  | "latencyP95Ms"
 >;
 
 export function toCallView(row: CallViewSource, baseUrl: string): CallView {
@@ -56,6 +61,14 @@ export function toCallView(row: CallViewSource, baseUrl: string): CallView {
     endedAt: row.endedAt,
     durationSec: row.durationSec,
     error: row.error,
+    extractedEvidence: row.extractedEvidence
+      ? (JSON.parse(row.extractedEvidence) as CallView["extractedEvidence"])
+      : null,
+    analysisError: row.analysisError,
+    responseLatency:
+      row.latencyTurns && row.latencyP50Ms !== null && row.latencyP95Ms !== null
+        ? { turns: row.latencyTurns, p50Ms: row.latencyP50Ms, p95Ms: row.latencyP95Ms }
+        : null,
   };
 }
 

@@ -159,6 +159,32 @@ export const CallSchema = z.object({
   endedAt: iso,
   durationSec: z.number().int().nullable(),
   error: z.string().nullable(),
+  extractedEvidence: z
+    .record(
+      z.string(),
+      z
+        .object({
+          line: z.number().int(),
+          speaker: z.enum(["agent", "recipient"]),
+          text: z.string(),
+          offsetMs: z.number().int(),
+        })
+        .nullable(),
+    )
+    .nullable()
+    .describe(
+      "For each extracted field, the transcript line its value came from (null when not said).",
+    ),
+  analysisError: z
+    .string()
+    .nullable()
+    .describe(
+      "Why summary/extraction could not be produced (llm_unavailable, llm_rejected, malformed_answer, analysis_timeout).",
+    ),
+  responseLatency: z
+    .object({ turns: z.number().int(), p50Ms: z.number().int(), p95Ms: z.number().int() })
+    .nullable()
+    .describe("Recipient end of speech to the agent's first audio, over the call's turns."),
 });
 export type CallView = z.infer<typeof CallSchema>;
 

@@ -102,16 +102,27 @@ export async function reserveSeconds(
   return rows[0]?.reservedSec ?? 0;
 }
 
-export type CallProgress = Pick<
-  NewCall,
-  | "status"
-  | "providerCallId"
-  | "answeredBy"
-  | "error"
-  | "startedAt"
-  | "endedAt"
-  | "durationSec"
-  | "reservedSec"
+export type CallProgress = Partial<
+  Pick<
+    NewCall,
+    | "status"
+    | "providerCallId"
+    | "answeredBy"
+    | "error"
+    | "startedAt"
+    | "endedAt"
+    | "durationSec"
+    | "reservedSec"
+    | "summary"
+    | "transcript"
+    | "extracted"
+    | "extractedEvidence"
+    | "analysisError"
+    | "recordingKey"
+    | "latencyTurns"
+    | "latencyP50Ms"
+    | "latencyP95Ms"
+  >
 >;
 
 /** Mirrors the CallSession's state onto the row; the Durable Object is the only writer. */

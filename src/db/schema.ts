@@ -97,6 +97,14 @@ export const calls = sqliteTable(
     durationSec: integer("duration_sec"),
     /** Seconds held against the minute cap while the call is live. */
     reservedSec: integer("reserved_sec").notNull().default(0),
+    /** JSON: for each non-null extracted field, the transcript line it came from. */
+    extractedEvidence: text("extracted_evidence"),
+    /** Why post-call analysis produced no fields (the call itself is unaffected). */
+    analysisError: text("analysis_error"),
+    /** Recipient end of speech → first agent audio, over the call's turns. */
+    latencyTurns: integer("latency_turns"),
+    latencyP50Ms: integer("latency_p50_ms"),
+    latencyP95Ms: integer("latency_p95_ms"),
   },
   (t) => [
     index("calls_account_created_idx").on(t.accountId, t.createdAt, t.id),

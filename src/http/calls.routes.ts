@@ -5,6 +5,7 @@ import { cancelCall } from "../calls/cancel-call";
 import { placeCall } from "../calls/place-call";
 import { placementDeps } from "../calls/placement-deps";
 import { getCall, listCalls } from "../calls/read-calls";
+import { recordingResponse } from "../calls/recording";
 import {
   ListCallsQuerySchema,
   PlaceCallBodySchema,
@@ -64,6 +65,15 @@ export const callsRoutes = new Hono<AppEnv>()
     });
     return c.json(result, 202);
   })
+  .get("/:id/recording", async (c) =>
+    recordingResponse(
+      c.get("db"),
+      c.env.RECORDINGS,
+      c.get("principal").accountId,
+      c.req.param("id"),
+      c.req.header("range"),
+    ),
+  )
   .get("/:id", async (c) => {
     const call = await getCall(
       c.get("db"),

@@ -7,7 +7,7 @@ import { type Context, Hono } from "hono";
 import type { CallSession } from "../call-session/call-session.do";
 import { webSocketUrlOf } from "../lib/loopback";
 import type { CarrierSignal } from "../telephony/carrier-signal";
-import { formParams, verifyTwilioSignature } from "../telephony/twilio/signature";
+import { formParams, readForm, verifyTwilioSignature } from "../telephony/twilio/signature";
 import { signalFromAmdCallback, signalFromStatusCallback } from "../telephony/twilio/status-map";
 import type { AppEnv } from "./app-env";
 
@@ -63,7 +63,7 @@ async function callback(
 ) {
   const callId = c.req.param("callId") ?? "";
   if (!CALL_ID.test(callId)) return c.json({ error: "not_found" }, 404);
-  const params = new URLSearchParams(await c.req.text());
+  const params = await readForm(c.req.raw);
   const token = c.get("config").telephony.authToken;
   const urls = signedUrls(c.req.url, c.get("config").publicBaseUrl);
   if (!(await verified(token, c.req.header("x-twilio-signature"), urls, formParams(params)))) {

@@ -130,15 +130,17 @@ describe("end to end through the queue", () => {
       expect(received[i]?.headers["content-type"]).toBe("application/json");
     }
     const terminal = events.find((e) => e.type === "call.completed");
+    // The terminal event goes out after the post-call work, with the full record.
     expect(terminal?.data.call).toMatchObject({
       id: placed.callId,
       status: "completed",
-      summary: null,
-      transcript: null,
-      extracted: null,
-      recordingUrl: null,
+      transcript: expect.stringContaining("recipient: Sure, we can do that."),
+      recordingUrl: `https://api.test/v1/agent/calls/${placed.callId}/recording`,
       durationSec: expect.any(Number),
     });
+    expect(terminal?.data.call).toEqual(
+      await json(await call("GET", `/v1/agent/calls/${placed.callId}`, { token: key })),
+    );
 
     const log = await json<{
       events: { id: string; type: string; status: string; attempts: { statusCode: number }[] }[];

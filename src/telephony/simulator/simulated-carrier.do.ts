@@ -5,9 +5,11 @@
  * and hangs up when asked. Everything it sends goes to our public endpoints.
  */
 import { DurableObject } from "cloudflare:workers";
+import { encodeMulaw } from "../../audio/mulaw";
+import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
 import { httpUrlOfWebSocket, loopbackTransport, type Transport } from "../../lib/loopback";
 import { twilioSignature } from "../twilio/signature";
-import { FLAKY_FAILURES, outcomeFor, type ScriptAction, scriptFor } from "./script";
+import { FLAKY_FAILURES, outcomeFor, personSpeaks, type ScriptAction, scriptFor } from "./script";
 
 export type SimulatedCallRequest = {
   sid: string;
@@ -38,10 +40,31 @@ export type CreateResult =
 /** 20 ms of μ-law silence (0xFF) at 8 kHz, base64. */
 const SILENT_FRAME = btoa(String.fromCharCode(...new Uint8Array(160).fill(0xff)));
 const FRAME_MS = 20;
+/** The person's one utterance: 0.8 s of a voiced 140 Hz buzz, as 20 ms μ-law frames. */
+const SPEECH_FRAMES = (() => {
+  const frames: string[] = [];
+  for (let f = 0; f < 40; f++) {
+    const pcm = new Int16Array(160);
+    for (let i = 0; i < 160; i++) {
+      const t = (f * 160 + i) / 8000;
+      pcm[i] = Math.round(
+        7000 * (Math.sin(2 * Math.PI * 140 * t) + 0.4 * Math.sin(2 * Math.PI * 420 * t)),
+      );
+    }
+    frames.push(bytesToBase64(encodeMulaw(pcm)));
+  }
+  return frames;
+})();
+/** The person starts talking this long after the agent's audio has finished playing. */
+const REPLY_GAP_MS = 300;
 
 export class SimulatedCarrier extends DurableObject<Env> {
   private socket: WebSocket | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
+  /** When the agent audio received so far will have finished playing (ms, wall clock). */
+  private playbackEndsAt = 0;
+  private personSpoke = false;
+  private replyTimer: ReturnType<typeof setTimeout> | undefined;
 
   async create(req: SimulatedCallRequest): Promise<CreateResult> {
     const existing = await this.ctx.storage.get<SimCall>("call");
@@ -200,6 +223,61 @@ export class SimulatedCarrier extends DurableObject<Env> {
       }
     }, FRAME_MS);
     ws.addEventListener("close", () => this.stopTicker());
+    ws.addEventListener("message", (e) => {
+      if (typeof e.data === "string") this.fromAgent(call, ws, streamSid, e.data);
+    });
+  }
+
+  /**
+   * What our side sends on the stream, handled as Twilio does: media is played in order at real
+   * time (scaled by the pace), a mark is echoed once what came before it has played, and `clear`
+   * drops unplayed audio and echoes pending marks at once. The person answers after the agent's
+   * first turn has played.
+   */
+  private fromAgent(call: SimCall, ws: WebSocket, streamSid: string, text: string): void {
+    let frame: { event?: string; media?: { payload?: string }; mark?: { name?: string } };
+    try {
+      frame = JSON.parse(text) as typeof frame;
+    } catch {
+      return;
+    }
+    const scale = call.paceMs / 1000;
+    const now = Date.now();
+    if (frame.event === "media" && frame.media?.payload) {
+      const ms = (base64ToBytes(frame.media.payload).length / 8) * scale;
+      this.playbackEndsAt = Math.max(this.playbackEndsAt, now) + ms;
+      if (!this.personSpoke && personSpeaks(outcomeFor(call.to))) {
+        if (this.replyTimer !== undefined) clearTimeout(this.replyTimer);
+        this.replyTimer = setTimeout(
+          () => this.speak(ws, streamSid),
+          this.playbackEndsAt - now + REPLY_GAP_MS * scale,
+        );
+      }
+    } else if (frame.event === "mark" && frame.mark?.name) {
+      const name = frame.mark.name;
+      setTimeout(
+        () => this.sendFrame(ws, { event: "mark", streamSid, mark: { name } }),
+        Math.max(0, this.playbackEndsAt - now),
+      );
+    } else if (frame.event === "clear") {
+      this.playbackEndsAt = now;
+    }
+  }
+
+  private speak(ws: WebSocket, streamSid: string): void {
+    if (this.personSpoke) return;
+    this.personSpoke = true;
+    for (const payload of SPEECH_FRAMES) {
+      this.sendFrame(ws, { event: "media", streamSid, media: { track: "inbound", payload } });
+    }
+  }
+
+  private sendFrame(ws: WebSocket, frame: unknown): void {
+    try {
+      ws.send(JSON.stringify(frame));
+    } catch {
+      // the stream has ended
+    }
   }
 
   private closeStream(call: SimCall): void {
@@ -224,7 +302,9 @@ export class SimulatedCarrier extends DurableObject<Env> {
 
   private stopTicker(): void {
     if (this.ticker !== undefined) clearInterval(this.ticker);
+    if (this.replyTimer !== undefined) clearTimeout(this.replyTimer);
     this.ticker = undefined;
+    this.replyTimer = undefined;
   }
 
   private async statusCallback(

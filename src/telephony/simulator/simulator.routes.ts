@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../http/app-env";
 import { sha256Hex } from "../../lib/crypto";
+import { readForm } from "../twilio/signature";
 import { parseStreamTwiml } from "../twilio/twiml";
 import type { CreateResult } from "./simulated-carrier.do";
 
@@ -29,7 +30,7 @@ export const simulatorRoutes = new Hono<AppEnv>()
   .post("/2010-04-01/Accounts/:sid/Calls.json", async (c) => {
     const telephony = c.get("config").telephony;
     if (telephony.provider !== "simulator") return c.notFound();
-    const form = new URLSearchParams(await c.req.text());
+    const form = await readForm(c.req.raw);
     const to = form.get("To");
     const from = form.get("From");
     if (!to)
@@ -96,7 +97,7 @@ export const simulatorRoutes = new Hono<AppEnv>()
         twilioError({ code: 20404, message: "The requested resource was not found", status: 404 }),
         404,
       );
-    const form = new URLSearchParams(await c.req.text());
+    const form = await readForm(c.req.raw);
     const status = form.get("Status");
     if (status !== "completed" && status !== "canceled") {
       return c.json(twilioError({ code: 21218, message: "Invalid Status", status: 400 }), 400);

@@ -67,3 +67,8 @@ export function formParams(body: URLSearchParams): SignedParams {
   }
   return out;
 }
+
+/** Reads a form-encoded body (decoded as bytes: workers warn on .text() for form bodies). */
+export async function readForm(request: Request): Promise<URLSearchParams> {
+  return new URLSearchParams(new TextDecoder().decode(await request.arrayBuffer()));
+}

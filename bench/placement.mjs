@@ -1,0 +1,532 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: placement throughput against read throughput, on one local `wrangler dev`.
+ *
+ * Starts its own server on a loopback port with a fresh state dir (.bench/state), sets up an
+ * account, a default caller ID and a key (rateLimit 10000/min) through the admin API, then drives
+ * (a) GET /v1/agent/calls/{id} and (b) POST /v1/agent/calls at a fixed concurrency for a fixed
+ * time each (after a warm-up), prints a JSON summary and rewrites the results table in
+ * bench/README.md. Always stops by itself (hard deadline) and kills the server's process group.
+ *
+ * Knobs (env): BENCH_PORT (8790), BENCH_CONCURRENCY (16), BENCH_SECONDS (10), BENCH_WARMUP (2),
+ * BENCH_SIMULATOR_PACE_MS (600000), BENCH_NO_README=1 to leave bench/README.md alone.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { createServer } from "node:net";
+import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
+import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const BIN = join(ROOT, "node_modules", ".bin");
+const WRANGLER = join(BIN, "wrangler");
+const BENCH_DIR = join(ROOT, ".bench");
+const STATE_DIR = join(BENCH_DIR, "state");
+const SERVER_LOG = join(BENCH_DIR, "wrangler.log");
+const README = join(ROOT, "bench", "README.md");
+const HOST = "127.0.0.1";
+
+const CONCURRENCY = envInt("BENCH_CONCURRENCY", 16);
+const MEASURE_MS = envInt("BENCH_SECONDS", 10) * 1000;
+const WARMUP_MS = envInt("BENCH_WARMUP", 2) * 1000;
+const PREFERRED_PORT = envInt("BENCH_PORT", 8790);
+/**
+ * One beat of the simulated carrier. 10 min by default, so that the calls are created at the
+ * simulated carrier (the engine dials) but none starts ringing, answering or streaming media
+ * (50 frames/s per call) during the run: that is call load, not placement load.
+ */
+const SIMULATOR_PACE_MS = envInt("BENCH_SIMULATOR_PACE_MS", 600_000);
+const REQUEST_TIMEOUT_MS = 10_000;
+const STARTUP_TIMEOUT_MS = 60_000;
+/** Everything (migrations, start-up, both phases) must be done by then, or the run is aborted. */
+const HARD_DEADLINE_MS = 60_000 + STARTUP_TIMEOUT_MS + 2 * (WARMUP_MS + MEASURE_MS + 15_000);
+const TARGET_RATIO = 0.5;
+
+const PLACE_BODY = JSON.stringify({
+  to: "+14155550123",
+  objective: "Book a table for 4 at 7 PM Friday.",
+});
+
+const childEnv = {
+  ...process.env,
+  PATH: `${BIN}${delimiter}${process.env.PATH ?? ""}`,
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_SEND_METRICS: "false",
+};
+
+const groups = new Set();
+let finishing = false;
+
+const deadline = setTimeout(() => {
+  console.error(`[bench] hard deadline (${HARD_DEADLINE_MS / 1000} s) reached: aborting`);
+  void finish(1);
+}, HARD_DEADLINE_MS);
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(sig, () => {
+    console.error(`[bench] ${sig}: stopping`);
+    void finish(130);
+  });
+}
+
+main().then(
+  (code) => finish(code),
+  (e) => {
+    console.error(`[bench] ${e instanceof Error ? e.message : String(e)}`);
+    return finish(1);
+  },
+);
+
+async function main() {
+  /** The 1-minute load average before we start: other work on the machine skews the figures. */
+  const loadBefore = round(loadavg()[0] ?? 0, 2);
+  rmSync(BENCH_DIR, { recursive: true, force: true });
+  mkdirSync(BENCH_DIR, { recursive: true });
+  const port = await pickPort(PREFERRED_PORT);
+  const base = `http://${HOST}:${port}`;
+  const adminToken = randomBytes(24).toString("hex");
+
+  log("applying migrations to a fresh .bench/state");
+  const migrate = await run(WRANGLER, [
+    "d1",
+    "migrations",
+    "apply",
+    "DB",
+    "--local",
+    "--persist-to",
+    STATE_DIR,
+  ]);
+  if (migrate.code !== 0) {
+    process.stderr.write(migrate.output);
+    throw new Error(`migrations failed (exit ${migrate.code})`);
+  }
+
+  log(`starting wrangler dev on ${base} (log: .bench/wrangler.log)`);
+  const server = startServer(port, adminToken);
+  await waitForHealth(base, server);
+
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const admin = (method, path, body) =>
+    send(agent, base, method, path, { authorization: `Bearer ${adminToken}` }, body);
+  const account = await expectJson(admin("POST", "/admin/accounts", { name: "bench" }), 201);
+  await expectJson(
+    admin("POST", `/admin/accounts/${account.id}/numbers`, {
+      number: "+12025550143",
+      default: true,
+    }),
+    201,
+  );
+  const key = await expectJson(
+    admin("POST", `/admin/accounts/${account.id}/keys`, { name: "bench", rateLimit: 10_000 }),
+    201,
+  );
+  const auth = { authorization: `Bearer ${key.key}` };
+  const placed = await expectJson(
+    send(agent, base, "POST", "/v1/agent/calls", auth, PLACE_BODY),
+    202,
+  );
+  await expectJson(send(agent, base, "GET", `/v1/agent/calls/${placed.callId}`, auth), 200);
+  log(`account ${account.id}, key ${key.id}, call ${placed.callId}`);
+
+  log(
+    `read: GET /v1/agent/calls/{id}, ${CONCURRENCY} in flight, ` +
+      `${WARMUP_MS / 1000} s warm-up + ${MEASURE_MS / 1000} s`,
+  );
+  const read = await load(
+    () => send(agent, base, "GET", `/v1/agent/calls/${placed.callId}`, auth),
+    200,
+  );
+  if (finishing) return 1;
+  log(`read: ${read.rps} req/s, p50 ${read.p50Ms} ms, p99 ${read.p99Ms} ms, errors ${read.errors}`);
+
+  log(`placement: POST /v1/agent/calls, same settings`);
+  const place = await load(
+    () => send(agent, base, "POST", "/v1/agent/calls", auth, PLACE_BODY),
+    202,
+  );
+  log(
+    `placement: ${place.rps} req/s, p50 ${place.p50Ms} ms, p99 ${place.p99Ms} ms, ` +
+      `errors ${place.errors}`,
+  );
+  agent.destroy();
+  // Stopped by a signal or the deadline: the figures are partial, report nothing.
+  if (finishing) return 1;
+
+  const ratio = read.rps > 0 ? round(place.rps / read.rps, 3) : 0;
+  const summary = {
+    date: new Date().toISOString(),
+    machine: { ...machine(), loadavg1Before: loadBefore },
+    code: codeVersion(),
+    server: `wrangler dev ${version("wrangler")} (local D1 + Durable Objects, simulator providers)`,
+    settings: {
+      concurrency: CONCURRENCY,
+      warmupSec: WARMUP_MS / 1000,
+      measureSec: MEASURE_MS / 1000,
+      keyRateLimitPerMin: 10_000,
+      simulatorPaceMs: SIMULATOR_PACE_MS,
+    },
+    read,
+    placement: place,
+    ratio: { placementRpsOverReadRps: ratio, target: TARGET_RATIO, met: ratio >= TARGET_RATIO },
+  };
+  console.log(JSON.stringify(summary, null, 2));
+  console.log(
+    `placement_rps / read_rps = ${ratio} (target >= ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? "met" : "NOT met"})`,
+  );
+  if (process.env.BENCH_NO_README !== "1") {
+    writeReadme(summary);
+    log("results written to bench/README.md");
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load generation
+
+/**
+ * Keeps CONCURRENCY requests in flight: a warm-up, then a measured window. Counts requests that
+ * started inside the window and finished before it closed; in-flight ones at the end are drained
+ * but not counted.
+ */
+async function load(fire, expectedStatus) {
+  const start = performance.now();
+  const measureFrom = start + WARMUP_MS;
+  const measureTo = measureFrom + MEASURE_MS;
+  const latencies = [];
+  const errors = {};
+  const worker = async () => {
+    while (performance.now() < measureTo && !finishing) {
+      const t0 = performance.now();
+      let outcome;
+      try {
+        const res = await fire();
+        outcome = res.status === expectedStatus ? "ok" : `http_${res.status}`;
+      } catch (e) {
+        outcome = e instanceof Error && e.message === "timeout" ? "timeout" : "network";
+      }
+      const t1 = performance.now();
+      if (t0 < measureFrom || t1 > measureTo) continue;
+      if (outcome === "ok") latencies.push(t1 - t0);
+      else errors[outcome] = (errors[outcome] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  latencies.sort((a, b) => a - b);
+  const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
+  return {
+    requests: latencies.length + errorCount,
+    ok: latencies.length,
+    rps: round(latencies.length / (MEASURE_MS / 1000), 1),
+    p50Ms: round(quantile(latencies, 0.5), 1),
+    p99Ms: round(quantile(latencies, 0.99), 1),
+    maxMs: round(latencies.at(-1) ?? 0, 1),
+    errors: errorCount,
+    errorsByKind: errors,
+  };
+}
+
+function quantile(sorted, q) {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+}
+
+/** One HTTP request over the keep-alive agent; resolves with the status and the body text. */
+function send(agent, base, method, path, headers, body) {
+  return new Promise((resolve, reject) => {
+    const payload =
+      body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+    const req = request(
+      `${base}${path}`,
+      {
+        method,
+        agent,
+        headers: {
+          ...headers,
+          ...(payload !== undefined
+            ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }
+            : {}),
+        },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d) => {
+          text += d;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on("error", reject);
+      },
+    );
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+async function expectJson(pending, status) {
+  const res = await pending;
+  if (res.status !== status) {
+    throw new Error(
+      `set-up request answered ${res.status} (wanted ${status}): ${res.text.slice(0, 200)}`,
+    );
+  }
+  return JSON.parse(res.text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server
+
+function startServer(port, adminToken) {
+  const out = createWriteStream(SERVER_LOG);
+  const child = spawn(
+    WRANGLER,
+    [
+      "dev",
+      "--ip",
+      HOST,
+      "--port",
+      String(port),
+      "--persist-to",
+      STATE_DIR,
+      "--show-interactive-dev-session=false",
+      // Per-request log lines would cost the server time under load.
+      "--log-level",
+      "warn",
+      "--var",
+      `ADMIN_TOKEN:${adminToken}`,
+      "--var",
+      "ENVIRONMENT:development",
+      "--var",
+      "VOICE_PROVIDER:simulator",
+      "--var",
+      "TELEPHONY_PROVIDER:simulator",
+      // The simulated carrier calls this server back, so it must know its own origin.
+      "--var",
+      `PUBLIC_BASE_URL:http://${HOST}:${port}`,
+      "--var",
+      `SIMULATOR_PACE_MS:${SIMULATOR_PACE_MS}`,
+    ],
+    { cwd: ROOT, env: childEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  groups.add(child.pid);
+  child.stdout.pipe(out);
+  child.stderr.pipe(out);
+  child.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+  return child;
+}
+
+async function waitForHealth(base, server) {
+  let exited = false;
+  server.exited.then(() => {
+    exited = true;
+  });
+  const until = Date.now() + STARTUP_TIMEOUT_MS;
+  while (Date.now() < until) {
+    if (exited) throw new Error("wrangler dev exited during start-up (see .bench/wrangler.log)");
+    try {
+      const res = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(250);
+  }
+  throw new Error(`${base}/health did not answer 200 within ${STARTUP_TIMEOUT_MS / 1000} s`);
+}
+
+function run(cmd, args) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {
+      cwd: ROOT,
+      env: childEnv,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    groups.add(child.pid);
+    let output = "";
+    child.stdout.on("data", (d) => {
+      output += d;
+    });
+    child.stderr.on("data", (d) => {
+      output += d;
+    });
+    child.on("error", (e) => {
+      output += `${e.message}\n`;
+    });
+    child.on("close", (code) => {
+      groups.delete(child.pid);
+      resolve({ code: code ?? 1, output });
+    });
+  });
+}
+
+/** The preferred port if it is free on loopback, else one the OS picks. */
+async function pickPort(preferred) {
+  const tryListen = (port) =>
+    new Promise((resolve) => {
+      const probe = createServer();
+      probe.once("error", () => resolve(undefined));
+      probe.listen({ host: HOST, port, exclusive: true }, () => {
+        const address = probe.address();
+        probe.close(() =>
+          resolve(typeof address === "object" && address ? address.port : undefined),
+        );
+      });
+    });
+  const port = (await tryListen(preferred)) ?? (await tryListen(0));
+  if (!port) throw new Error("no free loopback port");
+  if (port !== preferred) log(`port ${preferred} is busy, using ${port}`);
+  return port;
+}
+
+async function finish(code) {
+  if (finishing) return;
+  finishing = true;
+  clearTimeout(deadline);
+  for (const pgid of groups) signalGroup(pgid, "SIGTERM");
+  const until = Date.now() + 5000;
+  while ([...groups].some(groupAlive) && Date.now() < until) await sleep(100);
+  for (const pgid of groups) if (groupAlive(pgid)) signalGroup(pgid, "SIGKILL");
+  process.exit(code);
+}
+
+function signalGroup(pgid, sig) {
+  try {
+    process.kill(-pgid, sig);
+  } catch {
+    // gone already
+  }
+}
+
+function groupAlive(pgid) {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function machine() {
+  const cpu = cpus()[0]?.model?.trim() ?? "unknown CPU";
+  return {
+    nproc: availableParallelism(),
+    cpu,
+    memGiB: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+}
+
+function writeReadme(s) {
+  const start = "<!-- results:start -->";
+  const end = "<!-- results:end -->";
+  const m = s.machine;
+  const errs = (r) =>
+    r.errors === 0
+      ? "0"
+      : `${r.errors} (${Object.entries(r.errorsByKind)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join(", ")})`;
+  const row = (name, r) => [name, r.rps, r.p50Ms, r.p99Ms, r.maxMs, r.ok, errs(r)].map(String);
+  const table = [
+    start,
+    `Last run: ${s.date.slice(0, 16).replace("T", " ")} UTC — ${m.nproc} CPUs (${m.cpu}), ` +
+      `${m.memGiB} GiB, Node ${m.node}, ${m.platform}, load average ${m.loadavg1Before} before ` +
+      `the run; code ${s.code}; ${s.server}.`,
+    `Concurrency ${s.settings.concurrency}, ${s.settings.warmupSec} s warm-up + ` +
+      `${s.settings.measureSec} s measured per endpoint; SIMULATOR_PACE_MS ${s.settings.simulatorPaceMs}.`,
+    "",
+    ...markdownTable(
+      ["endpoint", "req/s", "p50 ms", "p99 ms", "max ms", "ok", "errors"],
+      ["left", "right", "right", "right", "right", "right", "left"],
+      [
+        row("read: `GET /v1/agent/calls/{id}`", s.read),
+        row("placement: `POST /v1/agent/calls`", s.placement),
+      ],
+    ),
+    "",
+    `**placement_rps / read_rps = ${s.ratio.placementRpsOverReadRps}** ` +
+      `(target >= ${s.ratio.target}: ${s.ratio.met ? "met" : "not met"})`,
+    end,
+  ].join("\n");
+  let text;
+  try {
+    text = readFileSync(README, "utf8");
+  } catch {
+    text = "# Placement benchmark\n\n";
+  }
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  const next =
+    i >= 0 && j > i
+      ? text.slice(0, i) + table + text.slice(j + end.length)
+      : `${text.trimEnd()}\n\n## Results\n\n${table}\n`;
+  writeFileSync(README, next);
+}
+
+/** A padded table, laid out the way `biome format` lays out Markdown, so `npm run lint` passes. */
+function markdownTable(header, align, rows) {
+  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+  const cell = (text, i) =>
+    align[i] === "right" ? text.padStart(widths[i] ?? 0) : text.padEnd(widths[i] ?? 0);
+  const line = (cells) => `| ${cells.map(cell).join(" | ")} |`;
+  const rule = widths.map((w, i) =>
+    align[i] === "right" ? `${"-".repeat(w - 1)}:` : "-".repeat(w),
+  );
+  return [line(header), `| ${rule.join(" | ")} |`, ...rows.map(line)];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** The commit measured, `+dirty` when the Worker's sources differ from it. */
+function codeVersion() {
+  const git = (...args) =>
+    execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  try {
+    const commit = git("rev-parse", "--short", "HEAD").trim();
+    const dirty = git("status", "--porcelain", "--", "src", "migrations", "wrangler.toml").trim();
+    return dirty ? `${commit}+dirty` : commit;
+  } catch {
+    return "unknown";
+  }
+}
+
+function version(pkg) {
+  try {
+    return JSON.parse(readFileSync(join(ROOT, "node_modules", pkg, "package.json"), "utf8"))
+      .version;
+  } catch {
+    return "?";
+  }
+}
+
+function envInt(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) {
+    console.error(`[bench] ${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+function round(n, digits) {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function log(msg) {
+  console.error(`[bench] ${msg}`);
+}

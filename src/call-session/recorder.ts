@@ -1,0 +1,149 @@
+/**
+ * Records both sides of a call to R2 as a stereo WAV (left = recipient, right = agent, 8 kHz
+ * PCM16) while the call runs, in bounded memory. The recipient's audio arrives in real time and
+ * is the clock; agent audio arrives in bursts ahead of playback and is laid on the timeline from
+ * where the recipient is, so a barge-in `clear` can drop what was never played.
+ *
+ * Short calls are one `put`. Longer ones become a multipart upload with equal 5 MiB parts; part 1
+ * (the header plus the first audio) is uploaded last, once the final length is known.
+ */
+import { pcm16ToBytes } from "../audio/pcm";
+import { WAV_HEADER_BYTES, wavHeader } from "../audio/wav";
+
+export const PART_BYTES = 5 * 1024 * 1024;
+const FORMAT = { sampleRate: 8000, channels: 2, bitsPerSample: 16 } as const;
+/** Interleave and hand over audio in one-second blocks. */
+const BLOCK_SAMPLES = 8000;
+
+export class Recorder {
+  /** Samples of each channel not yet written out, starting at `flushed`. */
+  private left: number[] = [];
+  private right: number[] = [];
+  /** Bytes of interleaved audio waiting to become a part. */
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private firstPart: Uint8Array | undefined;
+  private upload: Promise<R2MultipartUpload> | undefined;
+  private uploads: Promise<R2UploadedPart>[] = [];
+  /** Part 1 is written last; parts 2, 3, … in order as they fill. */
+  private nextPart = 2;
+  private dataBytes = 0;
+  private failed = false;
+
+  constructor(
+    private readonly bucket: R2Bucket,
+    readonly key: string,
+  ) {}
+
+  recipient(pcm: Int16Array): void {
+    for (const s of pcm) this.left.push(s);
+    if (this.left.length >= BLOCK_SAMPLES) this.flushBlock(this.left.length);
+  }
+
+  agent(pcm: Int16Array): void {
+    // Agent audio plays from now (where the recipient's clock is), after whatever is still queued.
+    while (this.right.length < this.left.length) this.right.push(0);
+    for (const s of pcm) this.right.push(s);
+  }
+
+  /** Barge-in: agent audio not yet played is dropped from the recording, as from the line. */
+  clearAgent(): void {
+    if (this.right.length > this.left.length) this.right.length = this.left.length;
+  }
+
+  /** Writes what remains and completes the object; returns its key, or undefined if nothing was recorded. */
+  async finish(): Promise<string | undefined> {
+    this.flushBlock(Math.max(this.left.length, this.right.length));
+    if (this.failed) return undefined;
+    const rest = concat(this.pending, this.pendingBytes);
+    const total = this.dataBytes;
+    if (total === 0) return undefined;
+    const header = wavHeader({ ...FORMAT, dataBytes: total });
+    if (!this.upload) {
+      await this.bucket.put(
+        this.key,
+        concat(
+          [header, ...(this.firstPart ? [this.firstPart] : []), rest],
+          WAV_HEADER_BYTES + total,
+        ),
+        {
+          httpMetadata: { contentType: "audio/wav" },
+        },
+      );
+      return this.key;
+    }
+    const upload = await this.upload;
+    if (rest.length > 0) this.uploads.push(upload.uploadPart(this.nextPart++, rest));
+    const first = upload.uploadPart(
+      1,
+      concat([header, this.firstPart ?? new Uint8Array()], PART_BYTES),
+    );
+    const parts = await Promise.all([first, ...this.uploads]);
+    await upload.complete(parts);
+    return this.key;
+  }
+
+  /** Gives up on the recording (the call goes on); an unfinished multipart upload is aborted. */
+  async abort(): Promise<void> {
+    this.failed = true;
+    const upload = await this.upload?.catch(() => undefined);
+    await upload?.abort().catch(() => undefined);
+  }
+
+  private flushBlock(samples: number): void {
+    if (samples === 0) return;
+    const stereo = new Int16Array(samples * 2);
+    for (let i = 0; i < samples; i++) {
+      stereo[2 * i] = this.left[i] ?? 0;
+      stereo[2 * i + 1] = this.right[i] ?? 0;
+    }
+    this.left = this.left.slice(samples);
+    this.right = this.right.slice(samples);
+    const bytes = pcm16ToBytes(stereo);
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    this.dataBytes += bytes.length;
+    this.cutParts();
+  }
+
+  private cutParts(): void {
+    for (;;) {
+      // Part 1 is the header plus this much audio, so that every part but the last is PART_BYTES.
+      const want = this.firstPart ? PART_BYTES : PART_BYTES - WAV_HEADER_BYTES;
+      if (this.pendingBytes < want) return;
+      const all = concat(this.pending, this.pendingBytes);
+      const part = all.slice(0, want);
+      this.pending = [all.slice(want)];
+      this.pendingBytes = all.length - want;
+      if (!this.firstPart) {
+        this.firstPart = part;
+        continue;
+      }
+      this.uploadPart(part);
+    }
+  }
+
+  private uploadPart(part: Uint8Array): void {
+    this.upload ??= this.bucket.createMultipartUpload(this.key, {
+      httpMetadata: { contentType: "audio/wav" },
+    });
+    const partNumber = this.nextPart++;
+    const uploaded = this.upload.then((u) => u.uploadPart(partNumber, part));
+    uploaded.catch((e) => {
+      console.error("recording upload failed", { key: this.key, error: String(e) });
+      this.failed = true;
+    });
+    this.uploads.push(uploaded);
+  }
+}
+
+function concat(chunks: Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c.subarray(0, Math.min(c.length, length - at)), at);
+    at += c.length;
+    if (at >= length) break;
+  }
+  return out;
+}

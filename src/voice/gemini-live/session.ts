@@ -1,0 +1,265 @@
+/**
+ * A Gemini Live session (protocols.md C) behind the VoiceSession interface: setup first and wait
+ * for setupComplete, caller audio up as PCM16 16 kHz, agent audio down from PCM16 24 kHz (both
+ * through streaming resamplers that keep their state across frames), transcripts of both sides,
+ * barge-in, the end_call tool, and goAway / dropped connections resumed with the latest handle.
+ * Server frames may be binary WebSocket frames holding UTF-8 JSON; both kinds are decoded.
+ */
+import { decodeMulaw, encodeMulaw } from "../../audio/mulaw";
+import { base64ToBytes, bytesToBase64, pcm16FromBytes, pcm16ToBytes } from "../../audio/pcm";
+import { Downsampler3x, Upsampler2x } from "../../audio/resample";
+import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
+import { END_CALL_TOOL } from "../system-prompt";
+import type { SessionConfig, VoiceEvents, VoiceSession } from "../voice-session";
+import { type GeminiServerMessage, parseServerMessage } from "./messages";
+
+export const GEMINI_LIVE_PATH =
+  "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent";
+
+/** Languages Gemini Live accepts as speechConfig.languageCode (protocols.md C); others go by prompt. */
+const LANGUAGE_CODES = new Set(
+  "de-DE en-AU en-GB en-IN en-US es-US fr-FR hi-IN pt-BR ar-XA es-ES fr-CA id-ID it-IT ja-JP tr-TR vi-VN bn-IN gu-IN kn-IN ml-IN mr-IN ta-IN te-IN nl-NL ko-KR cmn-CN pl-PL ru-RU th-TH".split(
+    " ",
+  ),
+);
+
+const SETUP_TIMEOUT_MS = 10_000;
+const MAX_RESUMPTIONS = 3;
+
+export type GeminiLiveOptions = {
+  /** wss://host (the API's origin, or the simulator's). */
+  baseUrl: string;
+  apiKey: string;
+  model: string;
+  transport: Transport;
+};
+
+export async function connectGeminiLive(
+  opts: GeminiLiveOptions,
+  config: SessionConfig,
+  events: VoiceEvents,
+): Promise<VoiceSession> {
+  const session = new GeminiLiveSession(opts, config, events);
+  await session.open();
+  session.greet();
+  return session;
+}
+
+class GeminiLiveSession implements VoiceSession {
+  private ws: WebSocket | undefined;
+  private readonly up = new Upsampler2x();
+  private readonly down = new Downsampler3x();
+  private handle: string | undefined;
+  private resumptions = 0;
+  private closing = false;
+  private agentText = "";
+  private recipientText = "";
+
+  constructor(
+    private readonly opts: GeminiLiveOptions,
+    private readonly config: SessionConfig,
+    private readonly events: VoiceEvents,
+  ) {}
+
+  async open(): Promise<void> {
+    const url = `${this.opts.baseUrl}${GEMINI_LIVE_PATH}?key=${encodeURIComponent(this.opts.apiKey)}`;
+    const res = await this.opts.transport(
+      new Request(httpUrlOfWebSocket(url), { headers: { upgrade: "websocket" } }),
+    );
+    const ws = res.webSocket;
+    if (!ws) throw new Error(`Gemini Live refused the connection (${res.status})`);
+    ws.binaryType = "arraybuffer";
+    ws.accept();
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error("Gemini Live setup timed out")),
+        SETUP_TIMEOUT_MS,
+      );
+      ws.addEventListener("message", (e) => {
+        const msg = parseServerMessage(e.data);
+        if (!msg) return;
+        if (msg.setupComplete) {
+          clearTimeout(timer);
+          resolve();
+          return;
+        }
+        this.onMessage(msg);
+      });
+      ws.addEventListener("close", (e) => {
+        clearTimeout(timer);
+        reject(new Error(`Gemini Live closed during setup (${e.code} ${e.reason})`));
+        if (this.ws === ws) this.onClose(e.code, e.reason);
+      });
+    });
+    ws.send(JSON.stringify({ setup: this.setup() }));
+    await ready;
+    this.ws = ws;
+  }
+
+  greet(): void {
+    this.send({
+      realtimeInput: { text: "(The call has just been answered. Greet the person and begin.)" },
+    });
+  }
+
+  sendCallerAudio(mulaw: Uint8Array): void {
+    if (!this.ws) return;
+    const pcm16k = this.up.process(decodeMulaw(mulaw));
+    this.send({
+      realtimeInput: {
+        audio: { mimeType: "audio/pcm;rate=16000", data: bytesToBase64(pcm16ToBytes(pcm16k)) },
+      },
+    });
+  }
+
+  close(): void {
+    this.closing = true;
+    this.flushTranscripts();
+    try {
+      this.ws?.close(1000, "call ended");
+    } catch {
+      // already closed
+    }
+    this.ws = undefined;
+  }
+
+  private setup() {
+    const languageCode = LANGUAGE_CODES.has(this.config.language)
+      ? { languageCode: this.config.language }
+      : {};
+    return {
+      model: `models/${this.opts.model}`,
+      generationConfig: {
+        responseModalities: ["AUDIO"],
+        speechConfig: {
+          voiceConfig: { prebuiltVoiceConfig: { voiceName: this.config.voice } },
+          ...languageCode,
+        },
+      },
+      systemInstruction: { parts: [{ text: this.config.systemPrompt }] },
+      tools: [
+        {
+          functionDeclarations: [
+            {
+              ...END_CALL_TOOL,
+              parameters: {
+                type: "object",
+                properties: { reason: { type: "string" } },
+                required: [],
+              },
+            },
+          ],
+        },
+      ],
+      realtimeInputConfig: {
+        automaticActivityDetection: {
+          disabled: false,
+          startOfSpeechSensitivity: "START_SENSITIVITY_LOW",
+          endOfSpeechSensitivity: "END_SENSITIVITY_LOW",
+          prefixPaddingMs: 20,
+          silenceDurationMs: 500,
+        },
+        activityHandling: "START_OF_ACTIVITY_INTERRUPTS",
+      },
+      inputAudioTranscription: {},
+      outputAudioTranscription: {},
+      sessionResumption: this.handle ? { handle: this.handle } : {},
+    };
+  }
+
+  private onMessage(msg: GeminiServerMessage): void {
+    const content = msg.serverContent;
+    if (content) {
+      if (content.inputTranscription?.text) this.recipientText += content.inputTranscription.text;
+      if (content.outputTranscription?.text) {
+        this.flushRecipient();
+        this.agentText += content.outputTranscription.text;
+      }
+      for (const part of content.modelTurn?.parts ?? []) {
+        const data = part.inlineData?.data;
+        if (!data) continue;
+        this.flushRecipient();
+        const pcm24k = pcm16FromBytes(base64ToBytes(data));
+        const mulaw = encodeMulaw(this.down.process(pcm24k));
+        if (mulaw.length > 0) this.events.audio(mulaw);
+      }
+      if (content.interrupted) {
+        this.down.reset();
+        this.flushAgent();
+        this.events.interrupted();
+      }
+      if (content.turnComplete) {
+        this.flushAgent();
+        this.events.turnComplete();
+      }
+    }
+    for (const call of msg.toolCall?.functionCalls ?? []) {
+      this.send({
+        toolResponse: {
+          functionResponses: [{ id: call.id, name: call.name, response: { result: "ok" } }],
+        },
+      });
+      if (call.name === END_CALL_TOOL.name) {
+        this.flushTranscripts();
+        this.events.endCall(typeof call.args?.reason === "string" ? call.args.reason : "done");
+      }
+    }
+    if (msg.sessionResumptionUpdate?.resumable && msg.sessionResumptionUpdate.newHandle) {
+      this.handle = msg.sessionResumptionUpdate.newHandle;
+    }
+    if (msg.goAway) void this.resume("goAway");
+  }
+
+  private onClose(code: number, reason: string): void {
+    if (this.closing) return;
+    void this.resume(`closed ${code} ${reason}`);
+  }
+
+  /** Reconnects with the latest resumption handle; without one the model leg is lost. */
+  private async resume(why: string): Promise<void> {
+    const old = this.ws;
+    this.ws = undefined;
+    if (this.closing) return;
+    if (!this.handle || this.resumptions >= MAX_RESUMPTIONS) {
+      this.flushTranscripts();
+      this.events.closed(`model connection lost: ${why}`);
+      return;
+    }
+    this.resumptions += 1;
+    try {
+      old?.close(1000, "resuming");
+    } catch {
+      // already closed
+    }
+    try {
+      await this.open();
+    } catch (e) {
+      this.events.closed(`model resumption failed: ${String(e)}`);
+    }
+  }
+
+  private send(message: unknown): void {
+    try {
+      this.ws?.send(JSON.stringify(message));
+    } catch {
+      // A send on a closing socket: the close handler deals with it.
+    }
+  }
+
+  private flushRecipient(): void {
+    const text = this.recipientText.trim();
+    this.recipientText = "";
+    if (text) this.events.transcript("recipient", text);
+  }
+
+  private flushAgent(): void {
+    const text = this.agentText.trim();
+    this.agentText = "";
+    if (text) this.events.transcript("agent", text);
+  }
+
+  private flushTranscripts(): void {
+    this.flushRecipient();
+    this.flushAgent();
+  }
+}
