@@ -1,6 +1,7 @@
 /** Worker entry: the HTTP app, and the Durable Object classes wrangler binds by name. */
 import { createApp } from "./app";
 import { registerSelf } from "./lib/loopback";
+import { sweepStrandedCalls } from "./call-session/sweeper";
 import { consumeWebhooks } from "./webhooks/consumer";
 import type { DeliveryMessage } from "./webhooks/events";
 
@@ -14,4 +15,7 @@ registerSelf(app.fetch);
 export default {
   fetch: app.fetch,
   queue: consumeWebhooks,
+  scheduled: async (_controller, env, ctx) => {
+    ctx.waitUntil(sweepStrandedCalls(env));
+  },
 } satisfies ExportedHandler<Env, DeliveryMessage>;

@@ -1,6 +1,7 @@
 /** cancelCall: hang up or withdraw a call that has not ended (REST and MCP). */
 import { cancelCall as cancelInEngine } from "../call-session/dispatch";
-import type { Db } from "../db/client";
+import { findCall } from "../db/calls.queries";
+import { type Db, store } from "../db/client";
 import { ApiError } from "../errors";
 import { getCall } from "./read-calls";
 import type { CallView } from "./schemas";
@@ -8,13 +9,12 @@ import type { CallView } from "./schemas";
 export async function cancelCall(
   env: Env,
   db: Db,
-  accountId: string,
-  id: string,
-  baseUrl: string,
+  p: { accountId: string; callId: string; baseUrl: string; publicBaseUrl: string },
 ): Promise<CallView> {
   // Tenant scope first: another account's call is not found, not canceled.
-  await getCall(db, accountId, id, baseUrl);
-  const result = await cancelInEngine(env, id);
+  const row = await store(() => findCall(db, p.accountId, p.callId));
+  if (!row) throw new ApiError("not_found");
+  const result = await cancelInEngine(env, row, p.publicBaseUrl);
   if (result !== "canceled") throw new ApiError("call_already_ended");
-  return getCall(db, accountId, id, baseUrl);
+  return getCall(db, p.accountId, p.callId, p.baseUrl);
 }

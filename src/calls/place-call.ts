@@ -4,8 +4,8 @@
  * `queued` — together with the idempotency record, in one D1 transaction.
  */
 
-import { defaultNumber, isNumberOnAccount } from "../db/accounts.queries";
-import { committedMinutesSince, insertCallStatement, markCallFailed } from "../db/calls.queries";
+import { insertCallStatement, markCallFailed } from "../db/calls.queries";
+import { placementFacts } from "../db/placement.queries";
 import { type Db, store } from "../db/client";
 import {
   claimKey,
@@ -116,8 +116,20 @@ async function placeOnce(
   if (!valid.ok) throw new ApiError(valid.error);
   const call = valid.value;
 
-  const callerId = await resolveCallerId(db, who, call);
-  await checkMinuteCap(db, who);
+  const facts = await store(() =>
+    placementFacts(db, {
+      accountId: who.accountId,
+      callerId: call.callerId ?? who.keyCallerId,
+      since: periodStart(who.periodAnchor, new Date()).toISOString(),
+    }),
+  );
+  const callerId = facts.callerId;
+  if (!callerId) throw new ApiError("caller_id_required");
+  if (!facts.owned) throw new ApiError("caller_id_not_owned");
+  // Minutes used plus those live calls hold: concurrent calls cannot overrun the cap.
+  if (who.minuteCap !== null && facts.usedMinutes + Math.ceil(facts.reservedSec / 60) >= who.minuteCap) {
+    throw new ApiError("over_minute_cap");
+  }
   const slot = await deps.takeRateSlot(who.keyId, who.rateLimit);
   if (!slot.ok) {
     throw new ApiError("rate_limited", { headers: { "Retry-After": String(slot.retryAfterSec) } });
@@ -181,21 +193,4 @@ async function placeOnce(
     throw new ApiError("placement_failed", { cause });
   }
   return response;
-}
-
-/** The request's caller ID, else the key's default, else the account's default; owned by the account. */
-async function resolveCallerId(db: Db, who: Principal, call: ValidPlacement): Promise<string> {
-  const chosen =
-    call.callerId ?? who.keyCallerId ?? (await store(() => defaultNumber(db, who.accountId)));
-  if (!chosen) throw new ApiError("caller_id_required");
-  const owned = await store(() => isNumberOnAccount(db, who.accountId, chosen));
-  if (!owned) throw new ApiError("caller_id_not_owned");
-  return chosen;
-}
-
-async function checkMinuteCap(db: Db, who: Principal): Promise<void> {
-  if (who.minuteCap === null) return;
-  const since = periodStart(who.periodAnchor, new Date()).toISOString();
-  const used = await store(() => committedMinutesSince(db, who.accountId, since));
-  if (used >= who.minuteCap) throw new ApiError("over_minute_cap");
 }

@@ -140,3 +140,13 @@ export async function markCallFailed(db: Db, callId: string, error: string) {
     .set({ status: "failed", error, endedAt: new Date().toISOString() })
     .where(eq(calls.id, callId));
 }
+
+/** Calls still queued in D1 that were placed before `before`, oldest first. */
+export async function findStrandedCalls(db: Db, before: string, limit: number) {
+  return db
+    .select()
+    .from(calls)
+    .where(and(eq(calls.status, "queued"), lt(calls.createdAt, before)))
+    .orderBy(calls.createdAt)
+    .limit(limit);
+}

@@ -28,7 +28,10 @@ export const callsRoutes = new Hono<AppEnv>()
     if (rawKey !== undefined && !IdempotencyKeySchema.safeParse(rawKey).success) {
       throw new ApiError("invalid_idempotency_key");
     }
-    const deps = placementDeps(c.env, c.get("config"), c.get("db"), new URL(c.req.url).origin);
+    const deps = placementDeps(c.env, c.get("config"), c.get("db"), {
+      requestOrigin: new URL(c.req.url).origin,
+      waitUntil: (p) => c.executionCtx.waitUntil(p),
+    });
     const body: unknown = await c.req.json();
     const placed = await placeCall(deps, c.get("principal"), body, rawKey);
     if (placed.replayed) c.header("Idempotent-Replayed", "true");
@@ -45,15 +48,16 @@ export const callsRoutes = new Hono<AppEnv>()
     return c.json(page);
   })
   .post("/:id/cancel", async (c) => {
-    const view = await cancelCall(
-      c.env,
-      c.get("db"),
-      c.get("principal").accountId,
-      c.req.param("id"),
-      new URL(c.req.url).origin,
-    );
+    const origin = new URL(c.req.url).origin;
+    const view = await cancelCall(c.env, c.get("db"), {
+      accountId: c.get("principal").accountId,
+      callId: c.req.param("id"),
+      baseUrl: origin,
+      publicBaseUrl: c.get("config").publicBaseUrl ?? origin,
+    });
     return c.json(view, 202);
   })
+
   .get("/:id/events", async (c) =>
     c.json(await callEvents(c.get("db"), c.get("principal").accountId, c.req.param("id"))),
   )

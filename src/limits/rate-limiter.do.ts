@@ -4,27 +4,27 @@
  * rate-limit binding is approximate). State is persisted so an eviction does not reset the window.
  */
 import { DurableObject } from "cloudflare:workers";
-import { type TakeResult, take, WINDOW_MS } from "./sliding-window";
+import { type Buckets, type TakeResult, take, WINDOW_SEC } from "./sliding-window";
 
-const HITS_KEY = "hits";
+const KEY = "buckets";
 
 export class RateLimiter extends DurableObject<Env> {
-  private hits: number[] = [];
+  private buckets: Buckets = [];
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      this.hits = (await ctx.storage.get<number[]>(HITS_KEY)) ?? [];
+      this.buckets = (await ctx.storage.get<Buckets>(KEY)) ?? [];
     });
   }
 
   async take(limit: number): Promise<TakeResult> {
     const now = Date.now();
-    const next = take(this.hits, limit, now);
-    this.hits = next.hits;
+    const next = take(this.buckets, limit, now);
+    this.buckets = next.buckets;
     if (next.result.ok) {
-      await this.ctx.storage.put(HITS_KEY, this.hits);
-      await this.ctx.storage.setAlarm(now + WINDOW_MS + 1000);
+      await this.ctx.storage.put(KEY, this.buckets);
+      if (next.buckets.length === 1) await this.ctx.storage.setAlarm(now + (WINDOW_SEC + 1) * 1000);
     }
     return next.result;
   }
@@ -32,9 +32,10 @@ export class RateLimiter extends DurableObject<Env> {
   /** Once the window is empty the object forgets everything, so idle keys cost no storage. */
   async alarm(): Promise<void> {
     const now = Date.now();
-    this.hits = this.hits.filter((t) => t > now - WINDOW_MS);
-    if (this.hits.length === 0) await this.ctx.storage.deleteAll();
-    else await this.ctx.storage.setAlarm(now + WINDOW_MS + 1000);
+    const second = Math.floor(now / 1000);
+    this.buckets = this.buckets.filter(([s]) => s > second - WINDOW_SEC);
+    if (this.buckets.length === 0) await this.ctx.storage.deleteAll();
+    else await this.ctx.storage.setAlarm(now + (WINDOW_SEC + 1) * 1000);
   }
 }
 

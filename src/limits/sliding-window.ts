@@ -1,26 +1,35 @@
 /**
- * Exact per-minute limiting over a sliding 60 s window. Pure: the RateLimiter Durable Object
- * owns one window per API key, and being single-threaded makes every decision exact.
+ * Exact per-minute limiting over a sliding 60-second window, counted in one-second buckets (at
+ * most 60 small entries to persist, whatever the limit). Pure: the RateLimiter Durable Object owns
+ * one window per API key, and being single-threaded makes every decision exact.
  */
-export const WINDOW_MS = 60_000;
+export const WINDOW_SEC = 60;
+
+/** [second since epoch, placements in that second], oldest first. */
+export type Buckets = [number, number][];
 
 export type TakeResult = { ok: true } | { ok: false; retryAfterSec: number };
 
-/** Returns the decision and the hits to keep (ascending times within the window). */
-export function take(
-  hits: readonly number[],
-  limit: number,
-  now: number,
-): { result: TakeResult; hits: number[] } {
-  const live = hits.filter((t) => t > now - WINDOW_MS);
-  if (live.length >= limit) {
-    // The request can succeed once enough of the oldest hits leave the window.
-    const freesAt = (live[live.length - limit] ?? now) + WINDOW_MS;
-    return {
-      result: { ok: false, retryAfterSec: Math.max(1, Math.ceil((freesAt - now) / 1000)) },
-      hits: live,
-    };
+/** Returns the decision and the buckets to keep. */
+export function take(buckets: Buckets, limit: number, nowMs: number): { result: TakeResult; buckets: Buckets } {
+  const second = Math.floor(nowMs / 1000);
+  const live = buckets.filter(([s]) => s > second - WINDOW_SEC);
+  const used = live.reduce((n, [, c]) => n + c, 0);
+  if (used >= limit) {
+    // Wait until enough of the oldest placements have left the window to make room for one.
+    let freed = 0;
+    let retryAt = second + WINDOW_SEC;
+    for (const [s, c] of live) {
+      freed += c;
+      if (used - freed < limit) {
+        retryAt = s + WINDOW_SEC;
+        break;
+      }
+    }
+    return { result: { ok: false, retryAfterSec: Math.max(1, retryAt - second) }, buckets: live };
   }
-  live.push(now);
-  return { result: { ok: true }, hits: live };
+  const last = live[live.length - 1];
+  if (last && last[0] === second) last[1] += 1;
+  else live.push([second, 1]);
+  return { result: { ok: true }, buckets: live };
 }

@@ -9,6 +9,7 @@ import type { CallSession } from "../../src/call-session/call-session.do";
 import type { CallState } from "../../src/call-session/call-state";
 import { DEV_SIMULATOR_TOKEN } from "../../src/env";
 import { twilioSignature } from "../../src/telephony/twilio/signature";
+import worker from "../../src/index";
 import { BASE, call, json, setupAccount, VALID_CALL } from "../helpers";
 
 type CallOut = {
@@ -304,6 +305,37 @@ describe("every call ends", () => {
     expect(await getCall(key, id)).toMatchObject({ status: "failed", error: "ring_timeout" });
     // And the cancel of a call that ended meanwhile is refused, not replayed.
     expect((await call("POST", `/v1/agent/calls/${id}/cancel`, { token: key })).status).toBe(409);
+  });
+
+  it("a call whose start was lost is started by the sweeper and ends", async () => {
+    const { key, accountId, keyId } = await setupAccount();
+    const id = crypto.randomUUID();
+    const placedAt = new Date(Date.now() - 60_000).toISOString();
+    await env.DB.prepare(
+      `INSERT INTO calls (id, account_id, api_key_id, "to", caller_id, objective, voice, language, language_source, status, created_at)
+       VALUES (?, ?, ?, '+14155550102', '+12025550143', 'Ask for Bob.', 'Aoede', 'en-US', 'explicit', 'queued', ?)`,
+    )
+      .bind(id, accountId, keyId, placedAt)
+      .run();
+    const { createScheduledController, createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: "* * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(await waitFor(key, id, (c) => c.status === "declined")).toMatchObject({ status: "declined" });
+  });
+
+  it("cancelling a call whose start was lost still ends it through the engine", async () => {
+    const { key, accountId, keyId } = await setupAccount();
+    const id = crypto.randomUUID();
+    await env.DB.prepare(
+      `INSERT INTO calls (id, account_id, api_key_id, "to", caller_id, objective, voice, language, language_source, status, created_at)
+       VALUES (?, ?, ?, '+14155550107', '+12025550143', 'Ask for Bob.', 'Aoede', 'en-US', 'explicit', 'queued', ?)`,
+    )
+      .bind(id, accountId, keyId, new Date().toISOString())
+      .run();
+    const res = await call("POST", `/v1/agent/calls/${id}/cancel`, { token: key });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ id, status: "failed", error: "canceled" });
   });
 
   it("caps the call at the account's remaining minutes, and ends it there", async () => {

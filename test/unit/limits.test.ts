@@ -1,24 +1,29 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson, randomBase62 } from "../../src/lib/crypto";
 import { billedMinutes, periodStart } from "../../src/limits/billing-period";
-import { take, WINDOW_MS } from "../../src/limits/sliding-window";
+import { type Buckets, take, WINDOW_SEC } from "../../src/limits/sliding-window";
 
 describe("sliding window", () => {
-  it("allows exactly `limit` hits per window and says when the next one fits", () => {
-    let hits: number[] = [];
-    const t0 = 1_000_000;
+  it("allows exactly `limit` placements per 60 s and says when the next one fits", () => {
+    let buckets: Buckets = [];
+    const t0 = 1_000_000_000;
     for (let i = 0; i < 3; i++) {
-      const r = take(hits, 3, t0 + i * 1000);
+      const r = take(buckets, 3, t0 + i * 1000);
       expect(r.result).toEqual({ ok: true });
-      hits = r.hits;
+      buckets = r.buckets;
     }
-    const refused = take(hits, 3, t0 + 10_000);
-    // The oldest hit (t0) leaves the window at t0 + 60 s: 50 s from now.
+    const refused = take(buckets, 3, t0 + 10_000);
+    // The oldest placement (second t0) leaves the window 60 s after it: 50 s from now.
     expect(refused.result).toEqual({ ok: false, retryAfterSec: 50 });
-    expect(take(refused.hits, 3, t0 + WINDOW_MS + 1).result).toEqual({ ok: true });
+    expect(take(refused.buckets, 3, t0 + WINDOW_SEC * 1000).result).toEqual({ ok: true });
+  });
+  it("keeps at most one bucket per second, whatever the limit", () => {
+    let buckets: Buckets = [];
+    for (let i = 0; i < 500; i++) buckets = take(buckets, 10_000, 5_000_000 + i).buckets;
+    expect(buckets).toEqual([[5000, 500]]);
   });
   it("never answers Retry-After 0", () => {
-    const r = take([1000], 1, 1000 + WINDOW_MS - 1);
+    const r = take([[1000, 1]], 1, 1000 * 1000 + WINDOW_SEC * 1000 - 1);
     expect(r.result).toEqual({ ok: false, retryAfterSec: 1 });
   });
 });

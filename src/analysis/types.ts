@@ -1,0 +1,32 @@
+/** The shapes a post-call analysis produces, and its closed set of failure tokens. */
+import type { Speaker } from "./transcript";
+
+export type ExtractedValue = string | number | boolean | null;
+
+/** Every requested field, keyed by name; `null` = the conversation did not say it. */
+export type Extracted = Record<string, ExtractedValue>;
+
+/** The transcript line a value came from (`line` = index into the call's transcript lines). */
+export type EvidenceLine = { line: number; speaker: Speaker; text: string; offsetMs: number };
+
+/** Per field: where its value was said, or `null` (no value, or no usable citation). */
+export type Evidence = Record<string, EvidenceLine | null>;
+
+export type Analysis = { summary: string; extracted: Extracted; evidence: Evidence };
+
+/**
+ * Why an analysis could not be produced (the call record's `analysisError`):
+ * - `llm_unavailable`: the LLM kept answering 429/5xx or was unreachable until the attempts ran
+ *   out, or the next backoff would have passed the post-call deadline;
+ * - `llm_rejected`: the LLM refused the request (4xx other than 429, or a blocked prompt);
+ * - `malformed_answer`: the answer was not JSON or not of the requested shape;
+ * - `analysis_timeout`: the post-call deadline arrived while a request was in flight (the call
+ *   session also uses it when its watchdog cuts post-call work short).
+ */
+export const ANALYSIS_ERRORS = [
+  "llm_unavailable",
+  "llm_rejected",
+  "malformed_answer",
+  "analysis_timeout",
+] as const;
+export type AnalysisErrorToken = (typeof ANALYSIS_ERRORS)[number];
