@@ -37,6 +37,10 @@ const ConfigSchema = z.object({
   /** Gemini Live's WebSocket origin. */
   GEMINI_LIVE_URL: z.url().default("wss://generativelanguage.googleapis.com"),
   GEMINI_LIVE_MODEL: z.string().default("gemini-3.8-live"),
+  /** Summary and extraction: Gemini generateContent, or the simulator's deterministic analysis. */
+  ANALYSIS_PROVIDER: z.enum(["gemini", "simulator"]).optional(),
+  ANALYSIS_MODEL: z.string().default("gemini-3.8-flash"),
+  GEMINI_API_BASE: z.url().default("https://generativelanguage.googleapis.com"),
   /** Longest post-call work (recording, analysis) before the terminal record goes out anyway. */
   POST_CALL_BOUND_MS: z.coerce.number().int().positive().default(90_000),
   /** How long a webhook receiver has to answer one delivery attempt. */
@@ -52,8 +56,13 @@ export type VoiceConfig =
   | { provider: "openai" }
   | { provider: "simulator"; model: string };
 
+export type AnalysisConfig =
+  | { mode: "gemini"; baseUrl: string; apiKey: string; model: string }
+  | { mode: "simulator" };
+
 export type Config = {
   voice: VoiceConfig;
+  analysis: AnalysisConfig;
   environment: "development" | "test" | "production";
   adminToken: string | undefined;
   defaultVoice: string;
@@ -133,8 +142,26 @@ export function readConfig(env: Env): Config {
     voice = { provider: "simulator", model: v.GEMINI_LIVE_MODEL };
   }
 
+  const analysisMode =
+    v.ANALYSIS_PROVIDER ?? (v.VOICE_PROVIDER === "simulator" ? "simulator" : "gemini");
+  if (analysisMode === "simulator" && !simulatorAllowed)
+    refuse("the simulated analysis in production needs ALLOW_SIMULATOR_IN_PRODUCTION=true");
+  let analysis: AnalysisConfig;
+  if (analysisMode === "gemini") {
+    if (!v.GEMINI_API_KEY) refuse("GEMINI_API_KEY is required for post-call analysis with Gemini");
+    analysis = {
+      mode: "gemini",
+      baseUrl: v.GEMINI_API_BASE.replace(/\/+$/, ""),
+      apiKey: v.GEMINI_API_KEY,
+      model: v.ANALYSIS_MODEL,
+    };
+  } else {
+    analysis = { mode: "simulator" };
+  }
+
   const config: Config = {
     voice,
+    analysis,
     environment: v.ENVIRONMENT,
     adminToken: v.ADMIN_TOKEN,
     defaultVoice: v.DEFAULT_VOICE,

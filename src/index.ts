@@ -1,7 +1,7 @@
 /** Worker entry: the HTTP app, and the Durable Object classes wrangler binds by name. */
 import { createApp } from "./app";
-import { registerSelf } from "./lib/loopback";
 import { sweepStrandedCalls } from "./call-session/sweeper";
+import { registerSelf } from "./lib/loopback";
 import { consumeWebhooks } from "./webhooks/consumer";
 import type { DeliveryMessage } from "./webhooks/events";
 

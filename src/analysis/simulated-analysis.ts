@@ -4,7 +4,7 @@
  * (`{ summary, fields, evidence }`) and goes through the same validation as a real answer.
  *
  * Rules, over recipient lines in order (the first line that yields a value wins, and is cited):
- * - boolean: the earliest affirmative ("yes", "sure", "booked", "confirmed", "no problem" …) or
+ * - boolean: on a line that mentions the field (a word of its name), the earliest affirmative ("yes", "sure", "booked", "confirmed", "no problem" …) or
  *   negative ("no", "not", "cannot", "unfortunately", "fully booked" …) word; a tie goes to the
  *   affirmative, so "no problem" is a yes.
  * - number: numbers that are not times ("7 PM", "7:30"); money ("$249", "249 dollars") first when
@@ -46,6 +46,16 @@ function nameWords(name: string): string[] {
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter(Boolean);
+}
+
+/**
+ * A yes or no answers a boolean field only where it is about it: the line, or the agent's line it
+ * answers, has a word of the field's name by its first four letters ("booked" ~ "book…").
+ * Otherwise the field was not said.
+ */
+function mentions(text: string, field: FieldSpec): boolean {
+  const lower = text.toLowerCase();
+  return nameWords(field.name).some((w) => w.length >= 4 && lower.includes(w.slice(0, 4)));
 }
 
 function yesNo(text: string): boolean | null {
@@ -95,7 +105,10 @@ function stringIn(text: string, field: FieldSpec): string | null {
   return null;
 }
 
-function findValue(field: FieldSpec, said: { text: string; line: number }[]): Hit | null {
+function findValue(
+  field: FieldSpec,
+  said: { text: string; line: number; asked: string }[],
+): Hit | null {
   if (field.type === "number") {
     let best: (NumberHit & { line: number }) | null = null;
     for (const { text, line } of said) {
@@ -105,8 +118,9 @@ function findValue(field: FieldSpec, said: { text: string; line: number }[]): Hi
     }
     return best && { value: best.value, line: best.line };
   }
-  for (const { text, line } of said) {
-    const value = field.type === "boolean" ? yesNo(text) : stringIn(text, field);
+  for (const { text, line, asked } of said) {
+    const onTopic = mentions(text, field) || mentions(asked, field);
+    const value = field.type === "boolean" ? (onTopic ? yesNo(text) : null) : stringIn(text, field);
     if (value !== null) return { value, line };
   }
   return null;
@@ -124,7 +138,15 @@ export function simulatedAnswer(
   lines: readonly TranscriptLine[],
 ): RawAnswer {
   const said = lines
-    .map((l, line) => ({ text: l.text, line, speaker: l.speaker }))
+    .map((l, line) => {
+      const before = lines[line - 1];
+      return {
+        text: l.text,
+        line,
+        speaker: l.speaker,
+        asked: before?.speaker === "agent" ? before.text : "",
+      };
+    })
     .filter((l) => l.speaker === "recipient");
   const goal = shorten(objective, 200).replace(/[.!?\s]+$/, "");
   const first = said[0];

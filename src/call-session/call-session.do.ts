@@ -5,6 +5,8 @@
  * alarm as the watchdog that guarantees every call reaches a terminal status.
  */
 import { DurableObject } from "cloudflare:workers";
+import { analyzeCall, type CallAnalysis } from "../analysis/analyze";
+import type { EndedStatus } from "../analysis/outcome-summary";
 import type { TranscriptLine } from "../analysis/transcript";
 import { findAccount } from "../db/accounts.queries";
 import { reserveSeconds, writeCallProgressStatement } from "../db/calls.queries";
@@ -449,7 +451,29 @@ export class CallSession extends DurableObject<Env> {
       await this.recorder?.abort();
     }
     this.recorder = undefined;
-    return { ...NO_OUTPUTS, lines: this.lines, latency: result?.latency ?? null, recordingKey };
+    const analysis = await this.analyze();
+    return { lines: this.lines, latency: result?.latency ?? null, recordingKey, ...analysis };
+  }
+
+  /** Summary and typed fields from the transcript, within the post-call bound. */
+  private async analyze(): Promise<CallAnalysis> {
+    const state = this.need(this.state);
+    const params = this.need(this.params);
+    const config = this.config().analysis;
+    const input = {
+      status: state.status as EndedStatus,
+      error: state.error,
+      objective: params.objective,
+      fields: params.fields,
+      lines: this.lines,
+    };
+    if (config.mode === "simulator") return analyzeCall(input, { mode: "simulator" });
+    // Leave a second of the bound to write the record.
+    const deadline = (this.meta.finalizeBy ?? Date.now() + this.config().postCallBoundMs) - 1000;
+    return analyzeCall(input, {
+      mode: "gemini",
+      gemini: { ...config, fetch: this.transport(), deadline },
+    });
   }
 
   private async perform(effect: Effect): Promise<void> {

@@ -34,7 +34,11 @@ export function placedCallOf(row: CallRow): PlacedCall {
   };
 }
 
-export async function cancelCall(env: Env, row: CallRow, publicBaseUrl: string): Promise<CancelResult> {
+export async function cancelCall(
+  env: Env,
+  row: CallRow,
+  publicBaseUrl: string,
+): Promise<CancelResult> {
   const result = await session(env, row.id).cancel();
   if (result !== "unknown_call") return result;
   // Accepted but not started yet: start it, so that it ends through the engine like any other.

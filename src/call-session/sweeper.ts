@@ -19,9 +19,16 @@ export async function sweepStrandedCalls(env: Env, now = Date.now()): Promise<nu
     return 0;
   }
   const publicBaseUrl = config.publicBaseUrl;
-  const rows = await findStrandedCalls(makeDb(env.DB), new Date(now - STRANDED_AFTER_MS).toISOString(), MAX_PER_SWEEP);
-  const results = await Promise.allSettled(rows.map((row) => startCall(env, placedCallOf(row), publicBaseUrl)));
+  const rows = await findStrandedCalls(
+    makeDb(env.DB),
+    new Date(now - STRANDED_AFTER_MS).toISOString(),
+    MAX_PER_SWEEP,
+  );
+  const results = await Promise.allSettled(
+    rows.map((row) => startCall(env, placedCallOf(row), publicBaseUrl)),
+  );
   const failed = results.filter((r) => r.status === "rejected").length;
-  if (rows.length > 0) console.info("sweeper started stranded calls", { found: rows.length, failed });
+  if (rows.length > 0)
+    console.info("sweeper started stranded calls", { found: rows.length, failed });
   return rows.length - failed;
 }

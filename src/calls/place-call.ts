@@ -5,7 +5,6 @@
  */
 
 import { insertCallStatement, markCallFailed } from "../db/calls.queries";
-import { placementFacts } from "../db/placement.queries";
 import { type Db, store } from "../db/client";
 import {
   claimKey,
@@ -13,6 +12,7 @@ import {
   dropExpiredKey,
   releaseKey,
 } from "../db/idempotency.queries";
+import { placementFacts } from "../db/placement.queries";
 import type { Config } from "../env";
 import { ApiError } from "../errors";
 import { canonicalJson, sha256Hex } from "../lib/crypto";
@@ -127,7 +127,10 @@ async function placeOnce(
   if (!callerId) throw new ApiError("caller_id_required");
   if (!facts.owned) throw new ApiError("caller_id_not_owned");
   // Minutes used plus those live calls hold: concurrent calls cannot overrun the cap.
-  if (who.minuteCap !== null && facts.usedMinutes + Math.ceil(facts.reservedSec / 60) >= who.minuteCap) {
+  if (
+    who.minuteCap !== null &&
+    facts.usedMinutes + Math.ceil(facts.reservedSec / 60) >= who.minuteCap
+  ) {
     throw new ApiError("over_minute_cap");
   }
   const slot = await deps.takeRateSlot(who.keyId, who.rateLimit);

@@ -11,7 +11,12 @@ export type RequestContext = {
   waitUntil: (promise: Promise<unknown>) => void;
 };
 
-export function placementDeps(env: Env, config: Config, db: Db, request: RequestContext): PlaceCallDeps {
+export function placementDeps(
+  env: Env,
+  config: Config,
+  db: Db,
+  request: RequestContext,
+): PlaceCallDeps {
   const publicBaseUrl = config.publicBaseUrl ?? request.requestOrigin;
   return {
     db,
@@ -22,7 +27,10 @@ export function placementDeps(env: Env, config: Config, db: Db, request: Request
     dispatch: async (call) => {
       request.waitUntil(
         startCall(env, call, publicBaseUrl).catch((e) =>
-          console.error("starting the call failed; the sweeper will retry", { callId: call.callId, error: String(e) }),
+          console.error("starting the call failed; the sweeper will retry", {
+            callId: call.callId,
+            error: String(e),
+          }),
         ),
       );
     },

@@ -17,7 +17,12 @@ export async function placementFacts(
   db: Db,
   p: { accountId: string; callerId: string | null; since: string },
 ): Promise<PlacementFacts> {
-  const row = await db.get<{ caller_id: string | null; owned: number; used_minutes: number; reserved_sec: number }>(sql`
+  const row = await db.get<{
+    caller_id: string | null;
+    owned: number;
+    used_minutes: number;
+    reserved_sec: number;
+  }>(sql`
     with chosen as (
       select coalesce(${p.callerId},
         (select number from phone_numbers where account_id = ${p.accountId} and is_default = 1 limit 1)) as caller_id

@@ -11,7 +11,11 @@ export type Buckets = [number, number][];
 export type TakeResult = { ok: true } | { ok: false; retryAfterSec: number };
 
 /** Returns the decision and the buckets to keep. */
-export function take(buckets: Buckets, limit: number, nowMs: number): { result: TakeResult; buckets: Buckets } {
+export function take(
+  buckets: Buckets,
+  limit: number,
+  nowMs: number,
+): { result: TakeResult; buckets: Buckets } {
   const second = Math.floor(nowMs / 1000);
   const live = buckets.filter(([s]) => s > second - WINDOW_SEC);
   const used = live.reduce((n, [, c]) => n + c, 0);

@@ -1,0 +1,234 @@
+/**
+ * CPU cost per 20 ms frame of the Gemini bridge's audio path (see bench/README.md):
+ *
+ * - inbound:  Twilio media payload (base64 μ-law 8 kHz, 160 B) → bytes → PCM16 → 16 kHz →
+ *             PCM16 LE bytes → base64 → JSON.stringify of a Gemini `realtimeInput` message;
+ * - outbound: JSON.parse of a Gemini `serverContent` message (960 B of 24 kHz PCM16) → bytes →
+ *             PCM16 → 8 kHz → μ-law → base64 → JSON.stringify of a Twilio `media` message.
+ *
+ * Run with `npx tsx bench/audio.bench.mjs` (tsx loads the TypeScript sources directly).
+ * Knobs: BENCH_FRAMES (measured frames per row, default 100000), BENCH_WARMUP (default 20000).
+ */
+import { decodeMulaw, encodeMulaw, encodeMulawSample } from "../src/audio/mulaw.ts";
+import {
+  BASE64_IMPL,
+  base64ToBytes,
+  bytesToBase64,
+  pcm16FromBytes,
+  pcm16ToBytes,
+} from "../src/audio/pcm.ts";
+import { Downsampler3x, Upsampler2x } from "../src/audio/resample.ts";
+
+const FRAMES = Number(process.env.BENCH_FRAMES ?? 100_000);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 20_000);
+const GOAL_US = 25;
+const STREAM_SID = "MZ18ad3ab5a668481ce02b83e7395059f0";
+
+// --- One second of speech-like test audio (50 distinct frames, cycled) -------------------------
+
+/** Deterministic PRNG (mulberry32). */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Harmonics of a gliding 120–220 Hz voice under a 4 Hz syllable envelope, plus a little noise. */
+function speechLike(sampleRate, seconds) {
+  const r = rng(42);
+  const n = sampleRate * seconds;
+  const out = new Int16Array(n);
+  let phase = 0;
+  for (let i = 0; i < n; i++) {
+    const t = i / sampleRate;
+    const f0 = 170 + 50 * Math.sin(2 * Math.PI * 0.7 * t);
+    phase += (2 * Math.PI * f0) / sampleRate;
+    let v = 0;
+    for (let h = 1; h * f0 < Math.min(sampleRate / 2, 6000); h++) v += Math.sin(h * phase) / h;
+    const envelope = 0.55 + 0.45 * Math.sin(2 * Math.PI * 4 * t);
+    out[i] = Math.round(6000 * envelope * v + 300 * (r() * 2 - 1));
+  }
+  return out;
+}
+
+const FRAME_COUNT = 50;
+const pcm8k = speechLike(8000, 1);
+const pcm24k = speechLike(24_000, 1);
+
+/** What Twilio sends: 160 μ-law bytes per frame, base64 inside a JSON text frame. */
+const twilioFrames = [];
+const inboundPayloads = [];
+for (let f = 0; f < FRAME_COUNT; f++) {
+  const payload = bytesToBase64(encodeMulaw(pcm8k.subarray(f * 160, (f + 1) * 160)));
+  inboundPayloads.push(payload);
+  twilioFrames.push(
+    JSON.stringify({
+      event: "media",
+      sequenceNumber: String(f + 3),
+      streamSid: STREAM_SID,
+      media: { track: "inbound", chunk: String(f + 1), timestamp: String(f * 20), payload },
+    }),
+  );
+}
+
+/** What Gemini sends: 480 samples = 960 bytes of 24 kHz PCM16 per 20 ms. */
+const geminiMessages = [];
+for (let f = 0; f < FRAME_COUNT; f++) {
+  const data = bytesToBase64(pcm16ToBytes(pcm24k.subarray(f * 480, (f + 1) * 480)));
+  geminiMessages.push(
+    JSON.stringify({
+      serverContent: {
+        modelTurn: { parts: [{ inlineData: { mimeType: "audio/pcm;rate=24000", data } }] },
+      },
+    }),
+  );
+}
+
+// --- The two pipelines --------------------------------------------------------------------------
+
+const up = new Upsampler2x();
+const down = new Downsampler3x();
+
+function inbound(payload) {
+  const mulaw = base64ToBytes(payload);
+  const pcm16k = up.process(decodeMulaw(mulaw));
+  const data = bytesToBase64(pcm16ToBytes(pcm16k));
+  return JSON.stringify({ realtimeInput: { audio: { mimeType: "audio/pcm;rate=16000", data } } });
+}
+
+function outbound(message) {
+  const parsed = JSON.parse(message);
+  const data = parsed.serverContent.modelTurn.parts[0].inlineData.data;
+  const pcm8 = down.process(pcm16FromBytes(base64ToBytes(data)));
+  const payload = bytesToBase64(encodeMulaw(pcm8));
+  return JSON.stringify({ event: "media", streamSid: STREAM_SID, media: { payload } });
+}
+
+// Per-stage inputs, precomputed so each row times one stage alone.
+const at = (list, i) => list[i % FRAME_COUNT];
+const inMulaw = inboundPayloads.map(base64ToBytes);
+const inPcm8 = inMulaw.map((b) => decodeMulaw(b));
+const inPcm16 = inPcm8.map((p) => new Upsampler2x().process(p));
+const inBytes = inPcm16.map(pcm16ToBytes);
+const inData = inBytes.map(bytesToBase64);
+const outData = geminiMessages.map(
+  (m) => JSON.parse(m).serverContent.modelTurn.parts[0].inlineData.data,
+);
+const outBytes = outData.map(base64ToBytes);
+const outPcm24 = outBytes.map(pcm16FromBytes);
+const outPcm8 = outPcm24.map((p) => new Downsampler3x().process(p));
+const outMulaw = outPcm8.map((p) => encodeMulaw(p));
+const outPayload = outMulaw.map(bytesToBase64);
+
+/** The per-sample formula instead of the 64 KiB table, for comparison. */
+function encodeMulawFormula(samples) {
+  const out = new Uint8Array(samples.length);
+  for (let i = 0; i < samples.length; i++) out[i] = encodeMulawSample(samples[i]);
+  return out;
+}
+
+const rows = [
+  ["**inbound total** (Twilio → Gemini)", (i) => inbound(at(inboundPayloads, i)), true],
+  ["↳ base64 → bytes (216 chars → 160 B)", (i) => base64ToBytes(at(inboundPayloads, i))],
+  ["↳ μ-law decode (160 samples)", (i) => decodeMulaw(at(inMulaw, i))],
+  ["↳ 8k → 16k `Upsampler2x` (160 → 320)", (i) => up.process(at(inPcm8, i))],
+  ["↳ PCM16 → LE bytes (640 B)", (i) => pcm16ToBytes(at(inPcm16, i))],
+  ["↳ bytes → base64 (640 B → 856 chars)", (i) => bytesToBase64(at(inBytes, i))],
+  [
+    "↳ JSON.stringify `realtimeInput`",
+    (i) =>
+      JSON.stringify({
+        realtimeInput: { audio: { mimeType: "audio/pcm;rate=16000", data: at(inData, i) } },
+      }),
+  ],
+  ["(not in total) JSON.parse of the Twilio `media` frame", (i) => JSON.parse(at(twilioFrames, i))],
+  ["**outbound total** (Gemini → Twilio)", (i) => outbound(at(geminiMessages, i)), true],
+  ["↳ JSON.parse `serverContent` (1280-char audio)", (i) => JSON.parse(at(geminiMessages, i))],
+  ["↳ base64 → bytes (1280 chars → 960 B)", (i) => base64ToBytes(at(outData, i))],
+  ["↳ LE bytes → PCM16 (480 samples)", (i) => pcm16FromBytes(at(outBytes, i))],
+  ["↳ 24k → 8k `Downsampler3x` (480 → 160)", (i) => down.process(at(outPcm24, i))],
+  ["↳ μ-law encode, 64 KiB table (160 samples)", (i) => encodeMulaw(at(outPcm8, i))],
+  ["(alternative) μ-law encode, clz32 formula", (i) => encodeMulawFormula(at(outPcm8, i))],
+  ["↳ bytes → base64 (160 B → 216 chars)", (i) => bytesToBase64(at(outMulaw, i))],
+  [
+    "↳ JSON.stringify Twilio `media`",
+    (i) =>
+      JSON.stringify({
+        event: "media",
+        streamSid: STREAM_SID,
+        media: { payload: at(outPayload, i) },
+      }),
+  ],
+];
+
+// --- Measurement --------------------------------------------------------------------------------
+
+let sink = 0;
+const consume = (v) => {
+  sink = (sink + (typeof v === "string" ? v.length : (v?.length ?? 1))) | 0;
+};
+
+/** Median cost of an empty timed region, subtracted from per-frame samples. */
+function timerOverheadNs() {
+  const samples = new Float64Array(100_000);
+  for (let i = 0; i < samples.length; i++) {
+    const t0 = process.hrtime.bigint();
+    samples[i] = Number(process.hrtime.bigint() - t0);
+  }
+  samples.sort();
+  return samples[samples.length >> 1];
+}
+
+function measure(fn, overheadNs) {
+  for (let i = 0; i < WARMUP; i++) consume(fn(i));
+  // 1) Mean: one tight loop, no per-frame timers; CPU from process.cpuUsage (all threads,
+  //    GC included) next to wall time.
+  const cpu0 = process.cpuUsage();
+  const w0 = process.hrtime.bigint();
+  for (let i = 0; i < FRAMES; i++) consume(fn(i));
+  const wallNs = Number(process.hrtime.bigint() - w0);
+  const cpu = process.cpuUsage(cpu0);
+  // 2) Distribution: every frame timed on its own.
+  const samples = new Float64Array(FRAMES);
+  for (let i = 0; i < FRAMES; i++) {
+    const t0 = process.hrtime.bigint();
+    consume(fn(i));
+    samples[i] = Math.max(0, Number(process.hrtime.bigint() - t0) - overheadNs);
+  }
+  samples.sort();
+  const q = (p) => samples[Math.min(FRAMES - 1, Math.floor(p * FRAMES))] / 1000;
+  return {
+    meanUs: wallNs / FRAMES / 1000,
+    cpuUs: (cpu.user + cpu.system) / FRAMES,
+    p50Us: q(0.5),
+    p99Us: q(0.99),
+  };
+}
+
+const fmt = (v) => (v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const overheadNs = timerOverheadNs();
+
+console.log(
+  `Node ${process.versions.node} (V8 ${process.versions.v8}), base64 via ${BASE64_IMPL}; ` +
+    `${FRAMES} frames per row after ${WARMUP} warm-up; timer overhead ${overheadNs} ns subtracted from p50/p99.\n`,
+);
+console.log("| Stage (per 20 ms frame) | mean µs | CPU µs | p50 µs | p99 µs |");
+console.log("|---|--:|--:|--:|--:|");
+const verdicts = [];
+for (const [label, fn, isTotal] of rows) {
+  const r = measure(fn, overheadNs);
+  console.log(
+    `| ${label} | ${fmt(r.meanUs)} | ${fmt(r.cpuUs)} | ${fmt(r.p50Us)} | ${fmt(r.p99Us)} |`,
+  );
+  if (isTotal)
+    verdicts.push(
+      `${label.replaceAll("*", "")}: mean ${fmt(r.meanUs)} µs ${r.meanUs < GOAL_US ? "<" : "≥"} ${GOAL_US} µs goal`,
+    );
+}
+console.log(`\n${verdicts.join("\n")}`);
+if (sink === 42) console.log(""); // keeps `sink` observable so no stage is optimised away
