@@ -8,8 +8,8 @@ import { describe, expect, it } from "vitest";
 import type { CallSession } from "../../src/call-session/call-session.do";
 import type { CallState } from "../../src/call-session/call-state";
 import { DEV_SIMULATOR_TOKEN } from "../../src/env";
-import { twilioSignature } from "../../src/telephony/twilio/signature";
 import worker from "../../src/index";
+import { twilioSignature } from "../../src/telephony/twilio/signature";
 import { BASE, call, json, setupAccount, VALID_CALL } from "../helpers";
 
 type CallOut = {
@@ -317,11 +317,14 @@ describe("every call ends", () => {
     )
       .bind(id, accountId, keyId, placedAt)
       .run();
-    const { createScheduledController, createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
+    const { createScheduledController, createExecutionContext, waitOnExecutionContext } =
+      await import("cloudflare:test");
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ cron: "* * * * *" }), env, ctx);
     await waitOnExecutionContext(ctx);
-    expect(await waitFor(key, id, (c) => c.status === "declined")).toMatchObject({ status: "declined" });
+    expect(await waitFor(key, id, (c) => c.status === "declined")).toMatchObject({
+      status: "declined",
+    });
   });
 
   it("cancelling a call whose start was lost still ends it through the engine", async () => {
