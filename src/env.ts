@@ -10,7 +10,8 @@ const seconds = (d: number) => z.coerce.number().int().positive().default(d);
 const ConfigSchema = z.object({
   ENVIRONMENT: z.enum(["development", "test", "production"]).default("production"),
   ADMIN_TOKEN: z.string().min(16).optional(),
-  DEFAULT_VOICE: z.string().default("Aoede"),
+  /** Platform default voice; Aoede with Gemini Live, marin with OpenAI Realtime. */
+  DEFAULT_VOICE: z.string().optional(),
   VOICE_PROVIDER: z.enum(["gemini", "openai", "simulator"]).default("simulator"),
   TELEPHONY_PROVIDER: z.enum(["twilio", "simulator"]).optional(),
   /** Where the carrier reaches us (callbacks, media stream); defaults to the placing request's origin. */
@@ -37,6 +38,9 @@ const ConfigSchema = z.object({
   /** Gemini Live's WebSocket origin. */
   GEMINI_LIVE_URL: z.url().default("wss://generativelanguage.googleapis.com"),
   GEMINI_LIVE_MODEL: z.string().default("gemini-3.8-live"),
+  OPENAI_API_KEY: z.string().min(8).optional(),
+  OPENAI_REALTIME_URL: z.url().default("wss://api.openai.com"),
+  OPENAI_REALTIME_MODEL: z.string().default("gpt-realtime"),
   /** Summary and extraction: Gemini generateContent, or the simulator's deterministic analysis. */
   ANALYSIS_PROVIDER: z.enum(["gemini", "simulator"]).optional(),
   ANALYSIS_MODEL: z.string().default("gemini-3.8-flash"),
@@ -53,7 +57,7 @@ export type TelephonyConfig =
 
 export type VoiceConfig =
   | { provider: "gemini"; baseUrl: string; apiKey: string; model: string }
-  | { provider: "openai" }
+  | { provider: "openai"; baseUrl: string; apiKey: string; model: string }
   | { provider: "simulator"; model: string };
 
 export type AnalysisConfig =
@@ -137,7 +141,13 @@ export function readConfig(env: Env): Config {
       model: v.GEMINI_LIVE_MODEL,
     };
   } else if (v.VOICE_PROVIDER === "openai") {
-    voice = { provider: "openai" };
+    if (!v.OPENAI_API_KEY) refuse("OPENAI_API_KEY is required with VOICE_PROVIDER=openai");
+    voice = {
+      provider: "openai",
+      baseUrl: v.OPENAI_REALTIME_URL.replace(/\/+$/, ""),
+      apiKey: v.OPENAI_API_KEY,
+      model: v.OPENAI_REALTIME_MODEL,
+    };
   } else {
     voice = { provider: "simulator", model: v.GEMINI_LIVE_MODEL };
   }
@@ -164,7 +174,7 @@ export function readConfig(env: Env): Config {
     analysis,
     environment: v.ENVIRONMENT,
     adminToken: v.ADMIN_TOKEN,
-    defaultVoice: v.DEFAULT_VOICE,
+    defaultVoice: v.DEFAULT_VOICE ?? (v.VOICE_PROVIDER === "openai" ? "marin" : "Aoede"),
     voiceProvider: v.VOICE_PROVIDER,
     telephony,
     publicBaseUrl: v.PUBLIC_BASE_URL?.replace(/\/+$/, ""),

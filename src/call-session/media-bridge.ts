@@ -34,6 +34,7 @@ export class MediaBridge implements VoiceEvents {
   private readonly latency = new TurnLatency();
   private goodbye: ReturnType<typeof setTimeout> | undefined;
   private done = false;
+  private hungUp = false;
 
   constructor(
     private readonly twilio: WebSocket,
@@ -109,7 +110,8 @@ export class MediaBridge implements VoiceEvents {
   }
 
   private hangUp(): void {
-    if (this.done) return;
+    if (this.done || this.hungUp) return;
+    this.hungUp = true;
     if (this.goodbye) clearTimeout(this.goodbye);
     this.hooks.agentHungUp();
   }

@@ -6,6 +6,7 @@ import type { VoiceConfig } from "../env";
 import type { Transport } from "../lib/loopback";
 import { webSocketUrlOf } from "../lib/loopback";
 import { connectGeminiLive } from "./gemini-live/session";
+import { connectOpenAiRealtime } from "./openai-realtime/session";
 import { SIMULATED_MODEL_PATH } from "./simulator/simulated-model";
 import type { SessionConfig, VoiceEvents, VoiceSession } from "./voice-session";
 
@@ -31,6 +32,6 @@ export async function connectVoice(
         events,
       );
     case "openai":
-      throw new Error("VOICE_PROVIDER=openai is not available yet");
+      return connectOpenAiRealtime({ ...voice, transport }, config, events);
   }
 }

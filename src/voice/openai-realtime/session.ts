@@ -1,0 +1,214 @@
+/**
+ * An OpenAI Realtime session (protocols.md D) behind the VoiceSession interface. Both directions
+ * use `audio/pcmu`, so Twilio's μ-law passes through untouched. Server VAD detects the recipient's
+ * speech: on `input_audio_buffer.speech_started` while the agent talks, the unplayed part of its
+ * answer is truncated on the model side and Twilio's buffer is cleared (the official sample's
+ * barge-in). The end_call tool is answered with a function_call_output.
+ */
+import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
+import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
+import { END_CALL_TOOL } from "../system-prompt";
+import type { SessionConfig, VoiceEvents, VoiceSession } from "../voice-session";
+
+export type OpenAiRealtimeOptions = {
+  /** wss://host of the API (or a fake's). */
+  baseUrl: string;
+  apiKey: string;
+  model: string;
+  transport: Transport;
+};
+
+type ServerEvent = {
+  type?: string;
+  delta?: string;
+  item_id?: string;
+  transcript?: string;
+  name?: string;
+  call_id?: string;
+  arguments?: string;
+  error?: { message?: string };
+};
+
+export async function connectOpenAiRealtime(
+  opts: OpenAiRealtimeOptions,
+  config: SessionConfig,
+  events: VoiceEvents,
+): Promise<VoiceSession> {
+  const url = `${opts.baseUrl}/v1/realtime?model=${encodeURIComponent(opts.model)}`;
+  const res = await opts.transport(
+    new Request(httpUrlOfWebSocket(url), {
+      headers: { upgrade: "websocket", authorization: `Bearer ${opts.apiKey}` },
+    }),
+  );
+  const ws = res.webSocket;
+  if (!ws) throw new Error(`OpenAI Realtime refused the connection (${res.status})`);
+  ws.accept();
+  const session = new OpenAiRealtimeSession(ws, events);
+  session.configure(config);
+  return session;
+}
+
+class OpenAiRealtimeSession implements VoiceSession {
+  private agentText = "";
+  /** The agent item being spoken and how much of it (ms of μ-law at 8 kHz) was sent on. */
+  private speaking: { itemId: string; sentMs: number } | undefined;
+  private closing = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly events: VoiceEvents,
+  ) {
+    ws.addEventListener("message", (e) => {
+      if (typeof e.data !== "string") return;
+      try {
+        this.onEvent(JSON.parse(e.data) as ServerEvent);
+      } catch {
+        // not JSON: ignore
+      }
+    });
+    ws.addEventListener("close", (e) => {
+      if (!this.closing) events.closed(`model connection closed ${e.code} ${e.reason}`);
+    });
+  }
+
+  configure(config: SessionConfig): void {
+    this.send({
+      type: "session.update",
+      session: {
+        type: "realtime",
+        output_modalities: ["audio"],
+        instructions: config.systemPrompt,
+        audio: {
+          input: {
+            format: { type: "audio/pcmu" },
+            transcription: {
+              model: "gpt-4o-transcribe",
+              ...(config.language !== "auto" ? { language: config.language.split("-")[0] } : {}),
+            },
+            turn_detection: { type: "server_vad", create_response: true, interrupt_response: true },
+          },
+          output: { format: { type: "audio/pcmu" }, voice: config.voice },
+        },
+        tools: [
+          {
+            type: "function",
+            ...END_CALL_TOOL,
+            parameters: { type: "object", properties: { reason: { type: "string" } } },
+          },
+        ],
+      },
+    });
+    this.send({
+      type: "conversation.item.create",
+      item: {
+        type: "message",
+        role: "user",
+        content: [
+          {
+            type: "input_text",
+            text: "(The call has just been answered. Greet the person and begin.)",
+          },
+        ],
+      },
+    });
+    this.send({ type: "response.create" });
+  }
+
+  sendCallerAudio(mulaw: Uint8Array): void {
+    this.send({ type: "input_audio_buffer.append", audio: bytesToBase64(mulaw) });
+  }
+
+  close(): void {
+    this.closing = true;
+    this.flushAgent();
+    try {
+      this.ws.close(1000, "call ended");
+    } catch {
+      // already closed
+    }
+  }
+
+  private onEvent(event: ServerEvent): void {
+    switch (event.type) {
+      case "response.output_audio.delta": {
+        if (!event.delta) return;
+        const mulaw = base64ToBytes(event.delta);
+        const current = this.speaking;
+        const speaking =
+          current && current.itemId === event.item_id
+            ? current
+            : { itemId: event.item_id ?? "", sentMs: 0 };
+        speaking.sentMs += mulaw.length / 8;
+        this.speaking = speaking;
+        this.events.audio(mulaw);
+        return;
+      }
+      case "response.output_audio_transcript.delta":
+        this.agentText += event.delta ?? "";
+        return;
+      case "response.output_audio_transcript.done":
+        this.flushAgent();
+        return;
+      case "conversation.item.input_audio_transcription.completed":
+        if (event.transcript?.trim()) this.events.transcript("recipient", event.transcript.trim());
+        return;
+      case "input_audio_buffer.speech_started":
+        if (this.speaking) {
+          this.send({
+            type: "conversation.item.truncate",
+            item_id: this.speaking.itemId,
+            content_index: 0,
+            audio_end_ms: Math.round(this.speaking.sentMs),
+          });
+          this.speaking = undefined;
+          this.flushAgent();
+          this.events.interrupted();
+        }
+        return;
+      case "response.function_call_arguments.done":
+        if (event.name !== END_CALL_TOOL.name) return;
+        this.send({
+          type: "conversation.item.create",
+          item: {
+            type: "function_call_output",
+            call_id: event.call_id,
+            output: JSON.stringify({ result: "ok" }),
+          },
+        });
+        this.flushAgent();
+        this.events.endCall(reasonOf(event.arguments));
+        return;
+      case "response.done":
+        this.speaking = undefined;
+        this.flushAgent();
+        this.events.turnComplete();
+        return;
+      case "error":
+        console.warn("OpenAI Realtime error", { message: event.error?.message });
+        return;
+    }
+  }
+
+  private flushAgent(): void {
+    const text = this.agentText.trim();
+    this.agentText = "";
+    if (text) this.events.transcript("agent", text);
+  }
+
+  private send(message: unknown): void {
+    try {
+      this.ws.send(JSON.stringify(message));
+    } catch {
+      // closing
+    }
+  }
+}
+
+function reasonOf(args: string | undefined): string {
+  try {
+    const parsed = JSON.parse(args ?? "{}") as { reason?: unknown };
+    return typeof parsed.reason === "string" ? parsed.reason : "done";
+  } catch {
+    return "done";
+  }
+}

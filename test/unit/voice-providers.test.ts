@@ -1,0 +1,349 @@
+/**
+ * The voice-model clients against scripted servers speaking the providers' wire protocols
+ * (protocols.md C and D), and the bridge's barge-in and goodbye handling.
+ */
+import { describe, expect, it } from "vitest";
+import { encodeMulaw } from "../../src/audio/mulaw";
+import { base64ToBytes, bytesToBase64, pcm16ToBytes } from "../../src/audio/pcm";
+import { MediaBridge } from "../../src/call-session/media-bridge";
+import { connectGeminiLive, GEMINI_LIVE_PATH } from "../../src/voice/gemini-live/session";
+import { connectOpenAiRealtime } from "../../src/voice/openai-realtime/session";
+import type { VoiceSession } from "../../src/voice/voice-session";
+import { recordingEvents, scriptedServer, tick } from "../fakes/scripted-server";
+
+const CONFIG = {
+  systemPrompt: "You are an AI phone assistant.\nObjective: Ask about Friday.",
+  voice: "Kore",
+  language: "en-US",
+};
+const silence = new Uint8Array(160).fill(0xff);
+
+describe("Gemini Live client", () => {
+  async function connect() {
+    const server = scriptedServer();
+    const rec = recordingEvents();
+    const opening = connectGeminiLive(
+      {
+        baseUrl: "wss://gemini.test",
+        apiKey: "k-123",
+        model: "gemini-3.8-live",
+        transport: server.transport,
+      },
+      CONFIG,
+      rec.events,
+    );
+    await server.waitFor(1);
+    // setupComplete may come as a binary frame; the client must read it.
+    server.send({ setupComplete: {} }, { binary: true });
+    const session = await opening;
+    return { server, rec, session };
+  }
+
+  it("sends setup first, waits for setupComplete, then greets", async () => {
+    const { server } = await connect();
+    expect(server.requests[0]?.url).toBe(`https://gemini.test${GEMINI_LIVE_PATH}?key=k-123`);
+    expect(server.requests[0]?.headers.get("upgrade")).toBe("websocket");
+    await server.waitFor(2);
+    const [setup, greet] = server.received[0] ?? [];
+    expect(setup).toMatchObject({
+      setup: {
+        model: "models/gemini-3.8-live",
+        generationConfig: {
+          responseModalities: ["AUDIO"],
+          speechConfig: {
+            voiceConfig: { prebuiltVoiceConfig: { voiceName: "Kore" } },
+            languageCode: "en-US",
+          },
+        },
+        systemInstruction: { parts: [{ text: CONFIG.systemPrompt }] },
+        tools: [{ functionDeclarations: [expect.objectContaining({ name: "end_call" })] }],
+        inputAudioTranscription: {},
+        outputAudioTranscription: {},
+        realtimeInputConfig: expect.objectContaining({
+          activityHandling: "START_OF_ACTIVITY_INTERRUPTS",
+        }),
+      },
+    });
+    expect(greet).toEqual({ realtimeInput: { text: expect.any(String) } });
+  });
+
+  it("sends caller audio as 16 kHz PCM16 and turns 24 kHz model audio into 8 kHz μ-law", async () => {
+    const { server, rec, session } = await connect();
+    session.sendCallerAudio(silence);
+    await server.waitFor(3);
+    const audio = server.received[0]?.[2] as {
+      realtimeInput: { audio: { mimeType: string; data: string } };
+    };
+    expect(audio.realtimeInput.audio.mimeType).toBe("audio/pcm;rate=16000");
+    expect(base64ToBytes(audio.realtimeInput.audio.data)).toHaveLength(640);
+    // 20 ms at 24 kHz, sent in two odd-sized parts: 480 samples in, 160 μ-law bytes out in all.
+    const pcm = new Int16Array(480).map((_, i) =>
+      Math.round(8000 * Math.sin((2 * Math.PI * 1000 * i) / 24000)),
+    );
+    const bytes = pcm16ToBytes(pcm);
+    server.send({
+      serverContent: {
+        modelTurn: {
+          parts: [
+            {
+              inlineData: {
+                mimeType: "audio/pcm;rate=24000",
+                data: bytesToBase64(bytes.subarray(0, 302)),
+              },
+            },
+          ],
+        },
+      },
+    });
+    server.send({
+      serverContent: {
+        modelTurn: {
+          parts: [
+            {
+              inlineData: {
+                mimeType: "audio/pcm;rate=24000",
+                data: bytesToBase64(bytes.subarray(302)),
+              },
+            },
+          ],
+        },
+      },
+    });
+    await tick();
+    const out = rec.log.filter(([k]) => k === "audio").map(([, b]) => b as Uint8Array);
+    expect(out.reduce((n, b) => n + b.length, 0)).toBe(160);
+  });
+
+  it("reports transcripts of both sides, barge-in, and the end_call tool", async () => {
+    const { server, rec } = await connect();
+    server.send({ serverContent: { inputTranscription: { text: "Is this " } } });
+    server.send({ serverContent: { inputTranscription: { text: "a robot?" } } });
+    server.send({ serverContent: { outputTranscription: { text: "I am an AI " } } });
+    server.send({ serverContent: { outputTranscription: { text: "assistant." } } });
+    server.send({ serverContent: { interrupted: true } });
+    server.send({ serverContent: { turnComplete: true } });
+    server.send({
+      toolCall: { functionCalls: [{ id: "fc_9", name: "end_call", args: { reason: "asked to" } }] },
+    });
+    await server.waitFor(3);
+    await tick();
+    expect(rec.log.filter(([k]) => k !== "audio")).toEqual([
+      ["transcript", "recipient", "Is this a robot?"],
+      ["transcript", "agent", "I am an AI assistant."],
+      ["interrupted"],
+      ["turnComplete"],
+      ["endCall", "asked to"],
+    ]);
+    expect(server.received[0]?.[2]).toEqual({
+      toolResponse: {
+        functionResponses: [{ id: "fc_9", name: "end_call", response: { result: "ok" } }],
+      },
+    });
+  });
+
+  it("resumes after goAway with the latest resumption handle", async () => {
+    const { server, rec } = await connect();
+    server.send({ sessionResumptionUpdate: { newHandle: "h-1", resumable: true } });
+    server.send({ sessionResumptionUpdate: { newHandle: "h-2", resumable: true } });
+    server.send({ goAway: { timeLeft: "50s" } });
+    await server.waitFor(1, 1);
+    expect(server.received[1]?.[0]).toMatchObject({
+      setup: { sessionResumption: { handle: "h-2" } },
+    });
+    server.send({ setupComplete: {} }, { connection: 1 });
+    await tick();
+    expect(rec.log.some(([k]) => k === "closed")).toBe(false);
+  });
+
+  it("without a handle, a dropped connection is the end of the model leg", async () => {
+    const { server, rec } = await connect();
+    server.socket(0).close(1011, "Internal error occurred.");
+    await tick(30);
+    expect(rec.log).toContainEqual(["closed", expect.stringContaining("1011")]);
+  });
+});
+
+describe("OpenAI Realtime client", () => {
+  async function connect() {
+    const server = scriptedServer();
+    const rec = recordingEvents();
+    const session = await connectOpenAiRealtime(
+      {
+        baseUrl: "wss://openai.test",
+        apiKey: "sk-test",
+        model: "gpt-realtime",
+        transport: server.transport,
+      },
+      { ...CONFIG, voice: "marin" },
+      rec.events,
+    );
+    await server.waitFor(3);
+    return { server, rec, session };
+  }
+
+  it("configures μ-law both ways, the voice, the tool, then asks for a greeting", async () => {
+    const { server } = await connect();
+    expect(server.requests[0]?.url).toBe("https://openai.test/v1/realtime?model=gpt-realtime");
+    expect(server.requests[0]?.headers.get("authorization")).toBe("Bearer sk-test");
+    const [update, item, create] = server.received[0] ?? [];
+    expect(update).toMatchObject({
+      type: "session.update",
+      session: {
+        instructions: CONFIG.systemPrompt,
+        audio: {
+          input: { format: { type: "audio/pcmu" }, turn_detection: { type: "server_vad" } },
+          output: { format: { type: "audio/pcmu" }, voice: "marin" },
+        },
+        tools: [expect.objectContaining({ type: "function", name: "end_call" })],
+      },
+    });
+    expect(item).toMatchObject({ type: "conversation.item.create" });
+    expect(create).toEqual({ type: "response.create" });
+  });
+
+  it("passes μ-law through untouched in both directions", async () => {
+    const { server, rec, session } = await connect();
+    const caller = new Uint8Array(160).map((_, i) => i);
+    session.sendCallerAudio(caller);
+    await server.waitFor(4);
+    expect(server.received[0]?.[3]).toEqual({
+      type: "input_audio_buffer.append",
+      audio: bytesToBase64(caller),
+    });
+    const agent = new Uint8Array(320).map((_, i) => 255 - (i % 256));
+    server.send({
+      type: "response.output_audio.delta",
+      item_id: "it_1",
+      delta: bytesToBase64(agent),
+    });
+    await tick();
+    expect(rec.log).toContainEqual(["audio", agent]);
+  });
+
+  it("barge-in truncates what was not played and clears; transcripts and end_call arrive", async () => {
+    const { server, rec } = await connect();
+    server.send({
+      type: "response.output_audio.delta",
+      item_id: "it_1",
+      delta: bytesToBase64(new Uint8Array(800)),
+    });
+    server.send({ type: "response.output_audio_transcript.delta", delta: "Hello, I am calling " });
+    server.send({ type: "input_audio_buffer.speech_started", audio_start_ms: 900 });
+    server.send({
+      type: "conversation.item.input_audio_transcription.completed",
+      transcript: "Who is this?",
+    });
+    server.send({
+      type: "response.function_call_arguments.done",
+      name: "end_call",
+      call_id: "call_7",
+      arguments: '{"reason":"done"}',
+    });
+    await server.waitFor(5);
+    expect(server.received[0]?.[3]).toEqual({
+      type: "conversation.item.truncate",
+      item_id: "it_1",
+      content_index: 0,
+      audio_end_ms: 100,
+    });
+    expect(server.received[0]?.[4]).toMatchObject({
+      type: "conversation.item.create",
+      item: { type: "function_call_output", call_id: "call_7" },
+    });
+    expect(rec.log.filter(([k]) => k !== "audio")).toEqual([
+      ["transcript", "agent", "Hello, I am calling"],
+      ["interrupted"],
+      ["transcript", "recipient", "Who is this?"],
+      ["endCall", "done"],
+    ]);
+  });
+});
+
+describe("media bridge", () => {
+  function bridge() {
+    const sent: Record<string, unknown>[] = [];
+    const twilio = { send: (f: string) => sent.push(JSON.parse(f)) } as unknown as WebSocket;
+    const hooks = { hungUp: 0, lost: [] as string[] };
+    const toModel: Uint8Array[] = [];
+    const model: VoiceSession = { sendCallerAudio: (b) => toModel.push(b), close: () => undefined };
+    let now = 1000;
+    const b = new MediaBridge(
+      twilio,
+      "MZ1",
+      0,
+      undefined,
+      {
+        agentHungUp: () => hooks.hungUp++,
+        modelLost: (r) => hooks.lost.push(r),
+        line: () => undefined,
+      },
+      () => now,
+    );
+    b.attach(model);
+    return { b, sent, hooks, toModel, advance: (ms: number) => (now += ms) };
+  }
+
+  it("forwards caller audio to the model and agent audio to Twilio", () => {
+    const { b, sent, toModel } = bridge();
+    b.recipientAudio(bytesToBase64(silence));
+    expect(toModel).toEqual([silence]);
+    b.audio(new Uint8Array([1, 2, 3]));
+    expect(sent).toEqual([
+      {
+        event: "media",
+        streamSid: "MZ1",
+        media: { payload: bytesToBase64(new Uint8Array([1, 2, 3])) },
+      },
+    ]);
+  });
+
+  it("barge-in clears Twilio's buffer at once", () => {
+    const { b, sent } = bridge();
+    b.audio(new Uint8Array(160));
+    b.interrupted();
+    expect(sent.at(-1)).toEqual({ event: "clear", streamSid: "MZ1" });
+  });
+
+  it("hangs up after the goodbye has played (mark echo), once", () => {
+    const { b, sent, hooks } = bridge();
+    b.endCall("done");
+    expect(sent.at(-1)).toEqual({ event: "mark", streamSid: "MZ1", mark: { name: "end_call" } });
+    expect(hooks.hungUp).toBe(0);
+    b.mark("end_call");
+    b.mark("end_call");
+    expect(hooks.hungUp).toBe(1);
+    b.finish();
+  });
+
+  it("measures response latency from the recipient's end of speech", () => {
+    const { b, advance } = bridge();
+    const loud = encodeMulaw(new Int16Array(160).map((_, i) => (i % 2 ? 9000 : -9000)));
+    for (let i = 0; i < 5; i++) {
+      advance(20);
+      b.recipientAudio(bytesToBase64(loud));
+    }
+    advance(480);
+    b.audio(new Uint8Array(160));
+    expect(b.finish().latency).toEqual({ turns: 1, p50Ms: 480, p95Ms: 480 });
+  });
+});
+
+describe("system prompt", () => {
+  it("states the objective, keeps the context private, and sets honest rules", async () => {
+    const { buildSystemPrompt } = await import("../../src/voice/system-prompt");
+    const prompt = buildSystemPrompt({
+      objective: "Book a table for 4.",
+      context: "Card ends 4242.",
+      language: "en-GB",
+    });
+    expect(prompt).toContain("Objective: Book a table for 4.");
+    expect(prompt).toMatch(/AI assistant calling on someone's behalf/);
+    expect(prompt).toMatch(/Never claim to be human/);
+    expect(prompt).toMatch(/end_call/);
+    expect(prompt).toMatch(/Speak en-GB/);
+    expect(prompt).toMatch(/never read it out[^\n]*\nCard ends 4242\.$/);
+    expect(buildSystemPrompt({ objective: "x", context: null, language: "auto" })).toMatch(
+      /language the person answers in/,
+    );
+  });
+});
