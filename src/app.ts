@@ -11,6 +11,7 @@ import type { AppEnv } from "./http/app-env";
 import { callsRoutes } from "./http/calls.routes";
 import { docsRoutes } from "./http/docs.routes";
 import { telephonyRoutes } from "./http/telephony.routes";
+import { mcpRoutes } from "./mcp/mcp.routes";
 import { SIMULATOR_API_PATH } from "./telephony/provider";
 import { simulatorRoutes } from "./telephony/simulator/simulator.routes";
 import { SIMULATED_MODEL_PATH } from "./voice/simulator/simulated-model";
@@ -32,6 +33,7 @@ export function createApp() {
   app.route("/", docsRoutes);
   app.route("/v1/agent/calls", callsRoutes);
   app.route("/admin", adminRoutes);
+  app.route("/mcp", mcpRoutes);
   app.route("/telephony/twilio", telephonyRoutes);
   app.route(SIMULATOR_API_PATH, simulatorRoutes);
   app.route(SIMULATED_MODEL_PATH, simulatedModelRoutes);

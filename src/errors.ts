@@ -35,6 +35,7 @@ const STATUS = {
   idempotency_key_in_use: 409,
   call_already_ended: 409,
   no_webhook_url: 409,
+  method_not_allowed: 405,
   payload_too_large: 413,
   range_not_satisfiable: 416,
   unsupported_media_type: 415,

@@ -1,0 +1,216 @@
+/**
+ * The MCP tools: the same operations as the REST API, through the same service functions, with
+ * input schemas from the same zod schemas and descriptions written for a model. Failures come
+ * back as tool errors carrying the REST error tokens, `{ "error": "token" }`.
+ */
+import { z } from "zod";
+import { cancelCall } from "../calls/cancel-call";
+import { placeCall } from "../calls/place-call";
+import { placementDeps, type RequestContext } from "../calls/placement-deps";
+import type { Principal } from "../calls/principal";
+import { getCall, listCalls } from "../calls/read-calls";
+import { CallStatusSchema, PlaceCallBodySchema } from "../calls/schemas";
+import { TERMINAL_STATUSES } from "../calls/status";
+import type { Db } from "../db/client";
+import type { Config } from "../env";
+import { ApiError } from "../errors";
+
+export type ToolContext = {
+  env: Env;
+  config: Config;
+  db: Db;
+  principal: Principal;
+  request: RequestContext;
+};
+
+export type ToolResult = {
+  content: { type: "text"; text: string }[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+};
+
+type Tool = {
+  name: string;
+  description: string;
+  input: z.ZodObject;
+  annotations: {
+    title: string;
+    readOnlyHint: boolean;
+    destructiveHint: boolean;
+    idempotentHint?: boolean;
+    openWorldHint: boolean;
+  };
+  run: (ctx: ToolContext, args: Record<string, unknown>) => Promise<Record<string, unknown>>;
+};
+
+const CallIdInput = z.object({
+  callId: z.string().min(1).describe("The callId returned by place_call."),
+});
+const ListInput = z.object({
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe("How many calls, most recent first (default 20, max 100)."),
+  cursor: z.string().optional().describe("nextCursor from the previous page."),
+  status: z.array(CallStatusSchema).optional().describe("Only calls in these statuses."),
+});
+export const MAX_WAIT_SEC = 300;
+const WaitInput = CallIdInput.extend({
+  timeoutSec: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_WAIT_SEC)
+    .optional()
+    .describe(`How long to wait, in seconds (default 120, at most ${MAX_WAIT_SEC}).`),
+});
+
+const STATUS_MEANINGS =
+  "Statuses: queued, dialing and in_progress are not final; completed (the conversation happened; read summary, transcript and extracted), no_answer, voicemail, declined and failed (see error) are final.";
+
+export const TOOLS: Tool[] = [
+  {
+    name: "place_call",
+    description: [
+      "Phone someone and have an AI voice agent pursue an objective on the call. Returns at once with a callId; the call runs asynchronously (use wait_for_call to get the outcome).",
+      "`to` is the destination in E.164 format (+14155550123); only US, CA, GB, AU, NZ and IL numbers are allowed.",
+      "`objective` is what the agent should achieve, as a clear goal. `context` is background for the agent only and is never read to the person.",
+      '`fields` lists facts to extract afterwards, e.g. [{"name":"booked","type":"boolean"}] (types: string, boolean, number; up to 20).',
+      "Omit `language` to infer it from the objective; pass a BCP-47 code like en-US, or auto to mirror whoever answers.",
+      'Errors come back as {"error": token}, e.g. destination_blocked, invalid_number, objective_required, rate_limited, over_minute_cap.',
+    ].join(" "),
+    input: PlaceCallBodySchema,
+    annotations: {
+      title: "Place a phone call",
+      readOnlyHint: false,
+      destructiveHint: false,
+      openWorldHint: true,
+    },
+    run: async (ctx, args) => {
+      const deps = placementDeps(ctx.env, ctx.config, ctx.db, ctx.request);
+      return (await placeCall(deps, ctx.principal, args)).response;
+    },
+  },
+  {
+    name: "wait_for_call",
+    description: `Wait until a call has ended (or until timeoutSec passes), then return its full record: status, summary, transcript, extracted fields with evidence, recordingUrl. Use right after place_call to "make the call and tell me what they said" in one step. ${STATUS_MEANINGS} If timedOut is true, call it again.`,
+    input: WaitInput,
+    annotations: {
+      title: "Wait for a call to end",
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+    },
+    run: async (ctx, args) => {
+      const { callId, timeoutSec } = WaitInput.parse(args);
+      const deadline = Date.now() + (timeoutSec ?? 120) * 1000;
+      for (;;) {
+        const call = await getCall(
+          ctx.db,
+          ctx.principal.accountId,
+          callId,
+          ctx.request.requestOrigin,
+        );
+        const remaining = deadline - Date.now();
+        if (TERMINAL_STATUSES.has(call.status) || remaining <= 0)
+          return { ...call, timedOut: !TERMINAL_STATUSES.has(call.status) };
+        await new Promise((r) => setTimeout(r, Math.min(500, remaining)));
+      }
+    },
+  },
+  {
+    name: "get_call",
+    description: `Read one call's current record (status, summary, transcript, extracted fields, recordingUrl, timestamps). ${STATUS_MEANINGS}`,
+    input: CallIdInput,
+    annotations: {
+      title: "Get a call",
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+    },
+    run: async (ctx, args) => {
+      const { callId } = CallIdInput.parse(args);
+      return getCall(ctx.db, ctx.principal.accountId, callId, ctx.request.requestOrigin);
+    },
+  },
+  {
+    name: "list_calls",
+    description:
+      "List this account's calls, most recent first, as summaries (id, to, objective, status, summary, timestamps). Page with nextCursor.",
+    input: ListInput,
+    annotations: {
+      title: "List calls",
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+    },
+    run: async (ctx, args) => {
+      const q = ListInput.parse(args);
+      return listCalls(ctx.db, ctx.principal.accountId, {
+        limit: q.limit ?? 20,
+        cursor: q.cursor,
+        statuses: q.status,
+      });
+    },
+  },
+  {
+    name: "cancel_call",
+    description:
+      "Hang up a live call, or withdraw one that is queued or ringing. It ends as failed with error canceled. A call that has already ended answers call_already_ended.",
+    input: CallIdInput,
+    annotations: {
+      title: "Cancel a call",
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: false,
+      openWorldHint: true,
+    },
+    run: async (ctx, args) => {
+      const { callId } = CallIdInput.parse(args);
+      return cancelCall(ctx.env, ctx.db, {
+        accountId: ctx.principal.accountId,
+        callId,
+        baseUrl: ctx.request.requestOrigin,
+        publicBaseUrl: ctx.config.publicBaseUrl ?? ctx.request.requestOrigin,
+      });
+    },
+  },
+];
+
+/** Runs a tool; any failure is a tool error with the same token REST would answer. */
+export async function runTool(ctx: ToolContext, name: string, args: unknown): Promise<ToolResult> {
+  const tool = TOOLS.find((t) => t.name === name);
+  if (!tool) return toolError("unknown_tool");
+  try {
+    const value = await tool.run(ctx, (args ?? {}) as Record<string, unknown>);
+    return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value };
+  } catch (e) {
+    if (e instanceof ApiError) return toolError(e.token);
+    if (e instanceof z.ZodError) return toolError("invalid_request");
+    console.error("MCP tool failed", { tool: name, error: String(e) });
+    return toolError("internal");
+  }
+}
+
+function toolError(token: string): ToolResult {
+  return { content: [{ type: "text", text: JSON.stringify({ error: token }) }], isError: true };
+}
+
+/** The tools as MCP lists them: JSON Schemas generated from the zod schemas. */
+export function toolList() {
+  return TOOLS.map((t) => ({
+    name: t.name,
+    description: t.description,
+    inputSchema: z.toJSONSchema(t.input, { io: "input", unrepresentable: "any" }) as {
+      type: "object";
+      [k: string]: unknown;
+    },
+    annotations: t.annotations,
+  }));
+}
