@@ -74,6 +74,7 @@ describe("configuration", () => {
           ENVIRONMENT: "development",
           VOICE_PROVIDER: "openai",
           OPENAI_API_KEY: "sk-test-123",
+          GEMINI_API_KEY: "gemini-key",
         }),
       ).defaultVoice,
     ).toBe("marin");
