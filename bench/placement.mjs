@@ -26,6 +26,7 @@ import { createServer } from "node:net";
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runGrouped } from "../scripts/lib/process.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -350,29 +351,7 @@ async function waitForHealth(base, server) {
 }
 
 function run(cmd, args) {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, {
-      cwd: ROOT,
-      env: childEnv,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    groups.add(child.pid);
-    let output = "";
-    child.stdout.on("data", (d) => {
-      output += d;
-    });
-    child.stderr.on("data", (d) => {
-      output += d;
-    });
-    child.on("error", (e) => {
-      output += `${e.message}\n`;
-    });
-    child.on("close", (code) => {
-      groups.delete(child.pid);
-      resolve({ code: code ?? 1, output });
-    });
-  });
+  return runGrouped(cmd, args, { cwd: ROOT, env: childEnv, groups });
 }
 
 /** The preferred port if it is free on loopback, else one the OS picks. */

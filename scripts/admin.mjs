@@ -8,10 +8,10 @@
  * Talks to http://127.0.0.1:8787 with ADMIN_TOKEN from .dev.vars by default; `--url` and
  * `--token` point it at another server (a deployment).
  */
-import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { readDevVars as readDevVarsFile } from "./lib/dev-vars.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const DEV_VARS = join(ROOT, ".dev.vars");
@@ -253,23 +253,5 @@ function keyFields(f, allowClear) {
 
 /** Simple KEY=VALUE lines; comments, blank lines, `export ` and surrounding quotes ignored. */
 function readDevVars() {
-  let text;
-  try {
-    text = readFileSync(DEV_VARS, "utf8");
-  } catch {
-    return {};
-  }
-  const vars = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith("#")) continue;
-    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!m) continue;
-    let value = m[2] ?? "";
-    const quoted = /^(["'])(.*)\1$/.exec(value);
-    if (quoted) value = quoted[2] ?? "";
-    else value = value.replace(/\s+#.*$/, "");
-    vars[m[1] ?? ""] = value;
-  }
-  return vars;
+  return readDevVarsFile(DEV_VARS);
 }

@@ -17,6 +17,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readDevVars as readDevVarsFile } from "./lib/dev-vars.mjs";
+import { runGrouped } from "./lib/process.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -141,19 +143,7 @@ function ensureDevVars() {
 }
 
 function readDevVars() {
-  const vars = {};
-  for (const raw of readFileSync(DEV_VARS, "utf8").split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith("#")) continue;
-    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!m) continue;
-    let value = m[2] ?? "";
-    const quoted = /^(["'])(.*)\1$/.exec(value);
-    if (quoted) value = quoted[2] ?? "";
-    else value = value.replace(/\s+#.*$/, "");
-    vars[m[1] ?? ""] = value;
-  }
-  return vars;
+  return readDevVarsFile(DEV_VARS);
 }
 
 function randomBase62(n) {
@@ -183,31 +173,8 @@ function portIsFree(port) {
   });
 }
 
-/** Runs a command to completion in its own process group, collecting its output. */
 function run(cmd, args) {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, {
-      cwd: ROOT,
-      env: childEnv,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    groups.add(child.pid);
-    let output = "";
-    child.stdout.on("data", (d) => {
-      output += d;
-    });
-    child.stderr.on("data", (d) => {
-      output += d;
-    });
-    child.on("error", (e) => {
-      output += `${e.message}\n`;
-    });
-    child.on("close", (code) => {
-      groups.delete(child.pid);
-      resolve({ code: code ?? 1, output });
-    });
-  });
+  return runGrouped(cmd, args, { cwd: ROOT, env: childEnv, groups });
 }
 
 function installSignalHandlers() {
