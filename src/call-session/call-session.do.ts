@@ -5,20 +5,15 @@
  * alarm as the watchdog that guarantees every call reaches a terminal status.
  */
 import { DurableObject } from "cloudflare:workers";
-import { analyzeCall, type CallAnalysis } from "../analysis/analyze";
-import type { EndedStatus } from "../analysis/outcome-summary";
 import type { TranscriptLine } from "../analysis/transcript";
-import { findAccount } from "../db/accounts.queries";
-import { reserveSeconds, writeCallProgressStatement } from "../db/calls.queries";
+import { writeCallProgressStatement } from "../db/calls.queries";
 import { makeDb } from "../db/client";
 import { insertEventStatement } from "../db/webhooks.queries";
 import { type Config, readConfig } from "../env";
 import { newId } from "../lib/crypto";
-import { loopbackTransport, webSocketUrlOf } from "../lib/loopback";
-import { periodStart } from "../limits/billing-period";
+import { loopbackTransport } from "../lib/loopback";
 import type { CarrierSignal } from "../telephony/carrier-signal";
-import { callbackPaths, carrierFor } from "../telephony/provider";
-import { CarrierError } from "../telephony/twilio/client";
+import { carrierFor } from "../telephony/provider";
 import { parseStreamFrame } from "../telephony/twilio/media-messages";
 import { connectVoice } from "../voice/connect";
 import { buildSystemPrompt } from "../voice/system-prompt";
@@ -35,10 +30,16 @@ import {
   type Transition,
   transition,
 } from "./call-state";
+import {
+  createCarrierCall,
+  grantCallDuration,
+  MAX_DIAL_ATTEMPTS,
+  retryAfterFailedDial,
+} from "./carrier-leg";
 import { MediaBridge } from "./media-bridge";
+import { runPostCall } from "./post-call";
 import { Recorder } from "./recorder";
 
-const MAX_DIAL_ATTEMPTS = 4;
 const SYNC_RETRY_MS = 2000;
 /** Callback de-duplication keys remembered per call (a call sees a handful). */
 const MAX_SEEN = 64;
@@ -259,38 +260,27 @@ export class CallSession extends DurableObject<Env> {
 
   private async dial(): Promise<void> {
     const params = this.need(this.params);
-    const config = this.config();
-    this.meta = { ...this.meta, dialAttempts: this.meta.dialAttempts + 1, nextDialAt: null };
+    const attempts = this.meta.dialAttempts + 1;
+    this.meta = { ...this.meta, dialAttempts: attempts, nextDialAt: null };
     await this.ctx.storage.put("meta", this.meta);
-    const paths = callbackPaths(params.callId);
     try {
-      const { sid } = await this.carrier().createCall({
-        to: params.to,
-        from: params.from,
-        streamUrl: webSocketUrlOf(params.publicBaseUrl + paths.media),
-        streamParams: { token: params.streamToken },
-        statusCallbackUrl: params.publicBaseUrl + paths.status,
-        amdCallbackUrl: params.publicBaseUrl + paths.amd,
-        timeoutSec: config.ringTimeoutSec,
-        timeLimitSec: config.maxCallSec,
-      });
+      const { sid } = await createCarrierCall(this.carrier(), params, this.config());
       const wasTerminal = isTerminal(this.need(this.state));
       await this.apply({ type: "carrier_accepted", at: Date.now(), providerCallId: sid });
       // Canceled while the carrier was creating the call: withdraw it.
       if (wasTerminal) await this.hangup(sid, false);
     } catch (e) {
-      const retryable = e instanceof CarrierError && e.retryable;
       console.warn("carrier refused call creation", {
         callId: params.callId,
-        attempt: this.meta.dialAttempts,
+        attempt: attempts,
         error: String(e),
       });
-      if (retryable && this.meta.dialAttempts < MAX_DIAL_ATTEMPTS) {
-        const backoff = config.dialRetryBaseMs * 2 ** (this.meta.dialAttempts - 1);
-        this.meta = { ...this.meta, nextDialAt: Date.now() + backoff };
-        await this.ctx.storage.put("meta", this.meta);
-      } else {
+      const retryAt = retryAfterFailedDial(e, attempts, this.config(), Date.now());
+      if (retryAt === "give_up") {
         await this.apply({ type: "placement_failed", at: Date.now() });
+      } else {
+        this.meta = { ...this.meta, nextDialAt: retryAt };
+        await this.ctx.storage.put("meta", this.meta);
       }
     }
   }
@@ -301,7 +291,15 @@ export class CallSession extends DurableObject<Env> {
       case "progress":
         return { type: "ringing", at };
       case "answered":
-        return { type: "answered", at, maxDurationMs: await this.allowedDurationMs() };
+        return {
+          type: "answered",
+          at,
+          maxDurationMs: await grantCallDuration(
+            this.env,
+            this.need(this.params),
+            this.config().maxCallSec,
+          ),
+        };
       case "machine":
         return { type: "machine_detected", at, answeredBy: signal.answeredBy };
       case "ended":
@@ -311,30 +309,6 @@ export class CallSession extends DurableObject<Env> {
           outcome: signal.outcome,
           durationSec: signal.durationSec,
         };
-    }
-  }
-
-  /** The configured maximum, never more than the account's remaining minutes allow. */
-  private async allowedDurationMs(): Promise<number> {
-    const params = this.need(this.params);
-    const maxSec = this.config().maxCallSec;
-    try {
-      const db = makeDb(this.env.DB);
-      const account = await findAccount(db, params.accountId);
-      if (!account || account.minuteCap === null) return maxSec * 1000;
-      const since = periodStart(account.periodAnchor, new Date()).toISOString();
-      const granted = await reserveSeconds(db, {
-        callId: params.callId,
-        accountId: params.accountId,
-        wantSec: maxSec,
-        capMinutes: account.minuteCap,
-        since,
-      });
-      return granted * 1000;
-    } catch (e) {
-      // The cap is enforced again at the next placement; do not drop a live call over it.
-      console.error("minute reservation failed", { callId: params.callId, error: String(e) });
-      return maxSec * 1000;
     }
   }
 
@@ -441,38 +415,20 @@ export class CallSession extends DurableObject<Env> {
   }
 
   private async postCall(): Promise<CallOutputs> {
-    const result = this.bridge?.finish();
+    const bridge = this.bridge;
+    const recorder = this.recorder;
     this.bridge = undefined;
-    let recordingKey: string | null = null;
-    try {
-      recordingKey = (await this.recorder?.finish()) ?? null;
-    } catch (e) {
-      console.error("recording failed", { callId: this.params?.callId, error: String(e) });
-      await this.recorder?.abort();
-    }
     this.recorder = undefined;
-    const analysis = await this.analyze();
-    return { lines: this.lines, latency: result?.latency ?? null, recordingKey, ...analysis };
-  }
-
-  /** Summary and typed fields from the transcript, within the post-call bound. */
-  private async analyze(): Promise<CallAnalysis> {
-    const state = this.need(this.state);
-    const params = this.need(this.params);
-    const config = this.config().analysis;
-    const input = {
-      status: state.status as EndedStatus,
-      error: state.error,
-      objective: params.objective,
-      fields: params.fields,
+    return runPostCall({
+      params: this.need(this.params),
+      state: this.need(this.state),
       lines: this.lines,
-    };
-    if (config.mode === "simulator") return analyzeCall(input, { mode: "simulator" });
-    // Leave a second of the bound to write the record.
-    const deadline = (this.meta.finalizeBy ?? Date.now() + this.config().postCallBoundMs) - 1000;
-    return analyzeCall(input, {
-      mode: "gemini",
-      gemini: { ...config, fetch: this.transport(), deadline },
+      bridge,
+      recorder,
+      analysis: this.config().analysis,
+      transport: this.transport(),
+      // Leave a second of the bound to write the record.
+      deadline: (this.meta.finalizeBy ?? Date.now() + this.config().postCallBoundMs) - 1000,
     });
   }
 

@@ -5,12 +5,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { analyzeCall } from "../../src/analysis/analyze";
-import { type FakeScriptEntry, fakeGeminiFetch } from "../../src/analysis/fake-gemini";
 import { type GeminiClientOptions, generateAnalysis } from "../../src/analysis/gemini-client";
 import { buildAnalysisRequest } from "../../src/analysis/schema";
 import { simulatedAnswer } from "../../src/analysis/simulated-analysis";
 import type { TranscriptLine } from "../../src/analysis/transcript";
 import type { FieldSpec } from "../../src/calls/schemas";
+import { type FakeScriptEntry, fakeGeminiFetch } from "../fakes/fake-gemini";
 
 const FIELDS: FieldSpec[] = [
   { name: "confirmed", type: "boolean" },

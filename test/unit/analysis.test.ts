@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { analyzeCall } from "../../src/analysis/analyze";
-import { fakeGeminiFetch } from "../../src/analysis/fake-gemini";
 import { outcomeSummary } from "../../src/analysis/outcome-summary";
 import {
   analysisJsonSchema,
@@ -17,6 +16,7 @@ import {
 import { coerceValue, losslessNumber, validateAnalysis } from "../../src/analysis/validate";
 import type { FieldSpec } from "../../src/calls/schemas";
 import { SIMULATED_RECIPIENT_LINE } from "../../src/voice/simulator/simulated-model";
+import { fakeGeminiFetch } from "../fakes/fake-gemini";
 
 const OBJECTIVE = "Book a table for 4 at 7 PM Friday. Confirm the time and ask for their name.";
 

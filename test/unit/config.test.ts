@@ -41,7 +41,7 @@ describe("configuration", () => {
     [{ ENVIRONMENT: "development", VOICE_PROVIDER: "openai" }, "OpenAI without OPENAI_API_KEY"],
     [{ ENVIRONMENT: "development", TELEPHONY_PROVIDER: "twilio" }, "Twilio without credentials"],
     [{ ENVIRONMENT: "staging" }, "an unknown environment"],
-  ])("refuses %j (%s) with bad_environment", (vars) => {
+  ])("refuses %j (%s) with bad_environment", (vars, _why) => {
     expect(() => readConfig(env(vars))).toThrow(ApiError);
     try {
       readConfig(env(vars));

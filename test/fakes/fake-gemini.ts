@@ -9,7 +9,7 @@
  * The script is played in order, one step per valid request; when it runs out, its last step
  * repeats. A step may be a function of the request (e.g. to answer from the transcript sent).
  */
-import type { Transport } from "../lib/loopback";
+import type { Transport } from "../../src/lib/loopback";
 
 export type FakeStep = { delayMs?: number } & (
   | { answer: unknown }
