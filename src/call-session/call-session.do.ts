@@ -124,9 +124,11 @@ export class CallSession extends DurableObject<Env> {
     const now = Date.now();
     this.params = params;
     this.state = initialState(now, limitsFrom(this.config()));
+    // The first dial is due now; should this object die before it is made, the alarm makes it.
     this.meta = freshMeta(now);
     await this.ctx.storage.put({ params, state: this.state, meta: this.meta });
     await this.schedule();
+    if (this.meta.nextDialAt !== null) await this.dial();
   }
 
   async snapshot(): Promise<CallState | undefined> {

@@ -297,13 +297,29 @@ describe("GET /v1/agent/calls", () => {
   });
 
   it("filters by status", async () => {
-    const queued = await json<{ calls: { status: string }[] }>(
-      await call("GET", "/v1/agent/calls?status=queued,dialing&limit=100", { token: key }),
-    );
-    expect(queued.calls.length).toBeGreaterThan(0);
-    expect(queued.calls.every((c) => c.status === "queued")).toBe(true);
-    const done = await json(await call("GET", "/v1/agent/calls?status=completed", { token: key }));
-    expect(done).toEqual({ calls: [], nextCursor: null });
+    const account = await setupAccount();
+    const ringing: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await place({ to: "+14155550107", objective: "Ask for Bob" }, account.key);
+      ringing.push((await json<{ callId: string }>(res)).callId);
+    }
+    const declined = (
+      await json<{ callId: string }>(
+        await place({ to: "+14155550102", objective: "Ask for Bob" }, account.key),
+      )
+    ).callId;
+    const list = async (q: string) =>
+      (
+        await json<{ calls: { id: string }[] }>(
+          await call("GET", `/v1/agent/calls?${q}`, { token: account.key }),
+        )
+      ).calls.map((c) => c.id);
+    await expect.poll(() => list("status=declined"), { timeout: 5000 }).toEqual([declined]);
+    await expect
+      .poll(() => list("status=dialing"), { timeout: 5000 })
+      .toEqual([...ringing].reverse());
+    expect(await list("status=declined,dialing")).toEqual([declined, ...[...ringing].reverse()]);
+    expect(await list("status=completed")).toEqual([]);
   });
 
   it.each([
