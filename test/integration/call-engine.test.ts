@@ -7,8 +7,9 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { CallSession } from "../../src/call-session/call-session.do";
 import type { CallState } from "../../src/call-session/call-state";
-import { DEV_SIMULATOR_TOKEN } from "../../src/env";
+import { DEV_SIMULATOR_TOKEN, SIMULATOR_ACCOUNT_SID } from "../../src/env";
 import worker from "../../src/index";
+import { CarrierError, TwilioClient } from "../../src/telephony/twilio/client";
 import { twilioSignature } from "../../src/telephony/twilio/signature";
 import { BASE, call, json, setupAccount, VALID_CALL } from "../helpers";
 
@@ -372,5 +373,53 @@ describe("every call ends", () => {
     expect(states.map((s) => s.error).sort()).toEqual([null, "over_minute_cap"].sort());
     await call("POST", `/v1/agent/calls/${a}/cancel`, { token: key });
     await call("POST", `/v1/agent/calls/${b}/cancel`, { token: key });
+  });
+});
+
+describe("the Twilio client against the simulator's Twilio API", () => {
+  const transport = (req: Request) => exports.default.fetch(req);
+  const request = {
+    to: "+14155550123",
+    from: "+12025550143",
+    streamUrl: "wss://api.test/telephony/twilio/media/x",
+    streamParams: { token: "t" },
+    statusCallbackUrl: "https://api.test/telephony/twilio/status/x",
+    amdCallbackUrl: "https://api.test/telephony/twilio/amd/x",
+    timeoutSec: 30,
+    timeLimitSec: 600,
+  };
+
+  it("is refused without the right Basic auth, and that is not retried", async () => {
+    const client = new TwilioClient(
+      {
+        apiBase: `${BASE}/simulator/twilio`,
+        accountSid: SIMULATOR_ACCOUNT_SID,
+        authToken: "not-the-token",
+      },
+      transport,
+    );
+    const error = await client.createCall(request).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CarrierError);
+    expect(error).toMatchObject({ status: 401, code: 20003, retryable: false });
+  });
+
+  it("gets Twilio's error for a missing To, and a Call resource with a CA sid otherwise", async () => {
+    const client = new TwilioClient(
+      {
+        apiBase: `${BASE}/simulator/twilio`,
+        accountSid: SIMULATOR_ACCOUNT_SID,
+        authToken: DEV_SIMULATOR_TOKEN,
+      },
+      transport,
+    );
+    expect(await client.createCall({ ...request, to: "" }).catch((e: unknown) => e)).toMatchObject({
+      status: 400,
+      code: 21201,
+    });
+    const created = await client.createCall({
+      ...request,
+      statusCallbackUrl: `https://api.test/telephony/twilio/status/${crypto.randomUUID()}`,
+    });
+    expect(created.sid).toMatch(/^CA[0-9a-f]{32}$/);
   });
 });
