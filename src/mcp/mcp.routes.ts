@@ -24,6 +24,7 @@ export const mcpRoutes = new Hono<AppEnv>()
         requestOrigin: new URL(c.req.url).origin,
         waitUntil: (p) => c.executionCtx.waitUntil(p),
       },
+      signal: c.req.raw.signal,
     };
     const server = new Server(
       { name: "byourside-voice", version: "1.0.0" },

@@ -3,17 +3,18 @@
  * input schemas from the same zod schemas and descriptions written for a model. Failures come
  * back as tool errors carrying the REST error tokens, `{ "error": "token" }`.
  */
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { cancelCall } from "../calls/cancel-call";
 import { placeCall } from "../calls/place-call";
 import { placementDeps, type RequestContext } from "../calls/placement-deps";
 import type { Principal } from "../calls/principal";
 import { getCall, listCalls } from "../calls/read-calls";
-import { CallStatusSchema, PlaceCallBodySchema } from "../calls/schemas";
+import { CallStatusSchema, PlaceCallBodySchema, tokenForQueryIssues } from "../calls/schemas";
 import { TERMINAL_STATUSES } from "../calls/status";
 import type { Db } from "../db/client";
 import type { Config } from "../env";
-import { ApiError } from "../errors";
+import { ApiError, type ErrorToken } from "../errors";
 
 export type ToolContext = {
   env: Env;
@@ -21,6 +22,8 @@ export type ToolContext = {
   db: Db;
   principal: Principal;
   request: RequestContext;
+  /** Aborts when the client goes away (needs the `enable_request_signal` compatibility flag). */
+  signal?: AbortSignal;
 };
 
 export type ToolResult = {
@@ -54,10 +57,15 @@ const ListInput = z.object({
     .max(100)
     .optional()
     .describe("How many calls, most recent first (default 20, max 100)."),
-  cursor: z.string().optional().describe("nextCursor from the previous page."),
+  cursor: z.string().max(200).optional().describe("nextCursor from the previous page."),
   status: z.array(CallStatusSchema).optional().describe("Only calls in these statuses."),
 });
 export const MAX_WAIT_SEC = 300;
+/**
+ * Under the 60 s request timeout of the SDK's Client, which Claude Desktop and most hosts keep:
+ * a longer wait there ends in "Request timed out" instead of a record with timedOut: true.
+ */
+export const DEFAULT_WAIT_SEC = 45;
 const WaitInput = CallIdInput.extend({
   timeoutSec: z
     .number()
@@ -65,7 +73,9 @@ const WaitInput = CallIdInput.extend({
     .min(1)
     .max(MAX_WAIT_SEC)
     .optional()
-    .describe(`How long to wait, in seconds (default 120, at most ${MAX_WAIT_SEC}).`),
+    .describe(
+      `How long to wait, in seconds (default ${DEFAULT_WAIT_SEC}, at most ${MAX_WAIT_SEC}). Keep the default unless your client allows tool calls longer than a minute.`,
+    ),
 });
 
 const STATUS_MEANINGS =
@@ -96,7 +106,7 @@ export const TOOLS: Tool[] = [
   },
   {
     name: "wait_for_call",
-    description: `Wait until a call has ended (or until timeoutSec passes), then return its full record: status, summary, transcript, extracted fields with evidence, recordingUrl. Use right after place_call to "make the call and tell me what they said" in one step. ${STATUS_MEANINGS} If timedOut is true, call it again.`,
+    description: `Wait until a call has ended (or until timeoutSec passes), then return its full record: status, summary, transcript, extracted fields with evidence, recordingUrl. Use right after place_call to "make the call and tell me what they said" in one step. ${STATUS_MEANINGS} Phone calls often last a few minutes: if timedOut is true the call is still going, so call wait_for_call again with the same callId.`,
     input: WaitInput,
     annotations: {
       title: "Wait for a call to end",
@@ -107,7 +117,7 @@ export const TOOLS: Tool[] = [
     },
     run: async (ctx, args) => {
       const { callId, timeoutSec } = WaitInput.parse(args);
-      const deadline = Date.now() + (timeoutSec ?? 120) * 1000;
+      const deadline = Date.now() + (timeoutSec ?? DEFAULT_WAIT_SEC) * 1000;
       for (;;) {
         const call = await getCall(
           ctx.db,
@@ -116,7 +126,7 @@ export const TOOLS: Tool[] = [
           ctx.request.requestOrigin,
         );
         const remaining = deadline - Date.now();
-        if (TERMINAL_STATUSES.has(call.status) || remaining <= 0)
+        if (TERMINAL_STATUSES.has(call.status) || remaining <= 0 || ctx.signal?.aborted)
           return { ...call, timedOut: !TERMINAL_STATUSES.has(call.status) };
         await new Promise((r) => setTimeout(r, Math.min(500, remaining)));
       }
@@ -151,7 +161,10 @@ export const TOOLS: Tool[] = [
       openWorldHint: false,
     },
     run: async (ctx, args) => {
-      const q = ListInput.parse(args);
+      const parsed = ListInput.safeParse(args);
+      // The same tokens as GET /v1/agent/calls: invalid_limit, invalid_cursor, invalid_status.
+      if (!parsed.success) throw new ApiError(tokenForQueryIssues(parsed.error.issues));
+      const q = parsed.data;
       return listCalls(ctx.db, ctx.principal.accountId, {
         limit: q.limit ?? 20,
         cursor: q.cursor,
@@ -186,7 +199,8 @@ export const TOOLS: Tool[] = [
 /** Runs a tool; any failure is a tool error with the same token REST would answer. */
 export async function runTool(ctx: ToolContext, name: string, args: unknown): Promise<ToolResult> {
   const tool = TOOLS.find((t) => t.name === name);
-  if (!tool) return toolError("unknown_tool");
+  // A protocol error, as the SDK's McpServer answers: the client asked for a tool it was not offered.
+  if (!tool) throw new McpError(ErrorCode.InvalidParams, `Tool ${name} not found`);
   try {
     const value = await tool.run(ctx, (args ?? {}) as Record<string, unknown>);
     return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value };
@@ -198,7 +212,7 @@ export async function runTool(ctx: ToolContext, name: string, args: unknown): Pr
   }
 }
 
-function toolError(token: string): ToolResult {
+function toolError(token: ErrorToken): ToolResult {
   return { content: [{ type: "text", text: JSON.stringify({ error: token }) }], isError: true };
 }
 

@@ -57,6 +57,17 @@ describe("MCP over Streamable HTTP", () => {
     expect(tools.find((t) => t.name === "cancel_call")?.annotations).toMatchObject({
       destructiveHint: true,
     });
+    expect(tools.find((t) => t.name === "list_calls")?.annotations).toMatchObject({
+      readOnlyHint: true,
+    });
+    expect(place?.annotations).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: false,
+      openWorldHint: true,
+    });
+    const wait = tools.find((t) => t.name === "wait_for_call");
+    expect(wait?.inputSchema.properties?.timeoutSec).toMatchObject({ maximum: 300 });
+    expect(wait?.inputSchema.required).toEqual(["callId"]);
     await client.close();
   });
 
@@ -130,9 +141,37 @@ describe("MCP over Streamable HTTP", () => {
         body: { to: "+14155550107", objective: "Hi there" },
       })
     ).json<{ callId: string }>();
-    expect(
-      payload(await client.callTool({ name: "get_call", arguments: { callId: otherCall.callId } })),
-    ).toEqual({ error: "not_found" });
+    for (const name of ["get_call", "wait_for_call", "cancel_call"]) {
+      const result = await client.callTool({ name, arguments: { callId: otherCall.callId } });
+      expect(result.isError).toBe(true);
+      expect(payload(result)).toEqual({ error: "not_found" });
+    }
+    for (const [args, token] of [
+      [{ limit: 0 }, "invalid_limit"],
+      [{ status: ["ringing"] }, "invalid_status"],
+      [{ cursor: "not-a-cursor" }, "invalid_cursor"],
+    ] as const) {
+      expect(payload(await client.callTool({ name: "list_calls", arguments: args }))).toEqual({
+        error: token,
+      });
+    }
+    await expect(client.callTool({ name: "hang_up", arguments: {} })).rejects.toThrow(
+      /Tool hang_up not found/,
+    );
+    await client.close();
+  });
+
+  it("draws on the key's rate limit like REST", async () => {
+    const { key } = await setupAccount({ rateLimit: 1 });
+    const client = await connect(key);
+    const args = { to: "+14155550107", objective: "Ask for Bob." };
+    const first = await client.callTool({ name: "place_call", arguments: args });
+    expect(first.isError).toBeFalsy();
+    const second = await client.callTool({ name: "place_call", arguments: args });
+    expect(second.isError).toBe(true);
+    expect(payload(second)).toEqual({ error: "rate_limited" });
+    const rest = await call("POST", "/v1/agent/calls", { token: key, body: args });
+    expect(rest.status).toBe(429);
     await client.close();
   });
 
