@@ -463,11 +463,6 @@ export class CallSession extends DurableObject<Env> {
    * then the events onto the delivery queue. On failure everything stays pending and the alarm
    * tries again, so no transition or event is lost.
    */
-  /**
-   * Brings D1 up to this object's state: the call row and new webhook events in one transaction,
-   * then the events onto the delivery queue. On failure everything stays pending and the alarm
-   * tries again, so no transition or event is lost.
-   */
   private async sync(): Promise<void> {
     const state = this.need(this.state);
     const params = this.need(this.params);

@@ -109,7 +109,10 @@ export const calls = sqliteTable(
   (t) => [
     index("calls_account_created_idx").on(t.accountId, t.createdAt, t.id),
     index("calls_account_status_created_idx").on(t.accountId, t.status, t.createdAt, t.id),
-    index("calls_account_started_idx").on(t.accountId, t.startedAt),
+    // Covering indexes for the minute-cap sums run by every placement and answer: index-only
+    // scans, so their cost does not include a table lookup per call of the period.
+    index("calls_account_started_duration_idx").on(t.accountId, t.startedAt, t.durationSec),
+    index("calls_account_status_reserved_idx").on(t.accountId, t.status, t.reservedSec),
   ],
 );
 
