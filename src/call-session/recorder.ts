@@ -19,9 +19,12 @@ export class Recorder {
   /** Samples of each channel not yet written out, starting at `flushed`. */
   private left: number[] = [];
   private right: number[] = [];
-  /** Bytes of interleaved audio waiting to become a part. */
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
+  /**
+   * The part being filled with interleaved audio. Blocks are copied straight into it, so cutting
+   * a part costs no copy of its 5 MiB (a concat-and-slice stalled the audio path ~30 ms a part).
+   */
+  private part = new Uint8Array(PART_BYTES - WAV_HEADER_BYTES);
+  private partFill = 0;
   private firstPart: Uint8Array | undefined;
   private upload: Promise<R2MultipartUpload> | undefined;
   private uploads: Promise<R2UploadedPart>[] = [];
@@ -55,7 +58,7 @@ export class Recorder {
   async finish(): Promise<string | undefined> {
     this.flushBlock(Math.max(this.left.length, this.right.length));
     if (this.failed) return undefined;
-    const rest = concat(this.pending, this.pendingBytes);
+    const rest = this.part.subarray(0, this.partFill);
     const total = this.dataBytes;
     if (total === 0) return undefined;
     const header = wavHeader({ ...FORMAT, dataBytes: total });
@@ -100,27 +103,23 @@ export class Recorder {
     this.left = this.left.slice(samples);
     this.right = this.right.slice(samples);
     const bytes = pcm16ToBytes(stereo);
-    this.pending.push(bytes);
-    this.pendingBytes += bytes.length;
     this.dataBytes += bytes.length;
-    this.cutParts();
+    let from = 0;
+    while (from < bytes.length) {
+      const n = Math.min(bytes.length - from, this.part.length - this.partFill);
+      this.part.set(bytes.subarray(from, from + n), this.partFill);
+      this.partFill += n;
+      from += n;
+      if (this.partFill === this.part.length) this.cutPart();
+    }
   }
 
-  private cutParts(): void {
-    for (;;) {
-      // Part 1 is the header plus this much audio, so that every part but the last is PART_BYTES.
-      const want = this.firstPart ? PART_BYTES : PART_BYTES - WAV_HEADER_BYTES;
-      if (this.pendingBytes < want) return;
-      const all = concat(this.pending, this.pendingBytes);
-      const part = all.slice(0, want);
-      this.pending = [all.slice(want)];
-      this.pendingBytes = all.length - want;
-      if (!this.firstPart) {
-        this.firstPart = part;
-        continue;
-      }
-      this.uploadPart(part);
-    }
+  /** Part 1 is the header plus less audio, so that every part but the last is PART_BYTES. */
+  private cutPart(): void {
+    if (this.firstPart) this.uploadPart(this.part);
+    else this.firstPart = this.part;
+    this.part = new Uint8Array(PART_BYTES);
+    this.partFill = 0;
   }
 
   private uploadPart(part: Uint8Array): void {
