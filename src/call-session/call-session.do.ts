@@ -343,11 +343,19 @@ export class CallSession extends DurableObject<Env> {
     return t;
   }
 
+  /** The event of the current status, stamped with when the transition happened. */
   private eventNow(): OutboxEvent {
     const state = this.need(this.state);
     const status = state.status === "queued" ? "dialing" : state.status;
     const view = sessionView(this.need(this.params), state, this.outputs);
-    return { event: buildEvent(newId("evt"), status, Date.now(), view), stored: false };
+    // The terminal event goes out after post-call work, but it is stamped with the call's end.
+    const at =
+      (isTerminal(state)
+        ? state.endedAt
+        : state.status === "in_progress"
+          ? state.answeredAt
+          : null) ?? Date.now();
+    return { event: buildEvent(newId("evt"), status, at, view), stored: false };
   }
 
   /** Connects the voice model to the answered call's media stream. */

@@ -115,6 +115,7 @@ describe("end to end through the queue", () => {
         new Webhook(webhookSecret).verify(r.body, r.headers) as {
           id: string;
           type: string;
+          timestamp: string;
           callId: string;
           data: { call: Record<string, unknown> };
         },
@@ -141,6 +142,10 @@ describe("end to end through the queue", () => {
     expect(terminal?.data.call).toEqual(
       await json(await call("GET", `/v1/agent/calls/${placed.callId}`, { token: key })),
     );
+    // Each event is stamped with when its transition happened, not when it was sent.
+    expect(terminal?.timestamp).toBe(terminal?.data.call.endedAt);
+    const answered = events.find((e) => e.type === "call.in_progress");
+    expect(answered?.timestamp).toBe(answered?.data.call.startedAt);
 
     const log = await json<{
       events: { id: string; type: string; status: string; attempts: { statusCode: number }[] }[];

@@ -1,3 +1,0 @@
-DROP INDEX `calls_account_started_idx`;--> statement-breakpoint
-CREATE INDEX `calls_account_started_duration_idx` ON `calls` (`account_id`,`started_at`,`duration_sec`);--> statement-breakpoint
-CREATE INDEX `calls_account_status_reserved_idx` ON `calls` (`account_id`,`status`,`reserved_sec`);
