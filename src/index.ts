@@ -4,6 +4,7 @@ import { sweepStrandedCalls } from "./call-session/sweeper";
 import { registerSelf } from "./lib/loopback";
 import { consumeWebhooks } from "./webhooks/consumer";
 import type { DeliveryMessage } from "./webhooks/events";
+import { requeueStalledEvents } from "./webhooks/stalled-events";
 
 export { CallSession } from "./call-session/call-session.do";
 export { RateLimiter } from "./limits/rate-limiter.do";
@@ -17,5 +18,6 @@ export default {
   queue: consumeWebhooks,
   scheduled: async (_controller, env, ctx) => {
     ctx.waitUntil(sweepStrandedCalls(env));
+    ctx.waitUntil(requeueStalledEvents(env));
   },
 } satisfies ExportedHandler<Env, DeliveryMessage>;

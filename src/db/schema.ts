@@ -113,6 +113,8 @@ export const calls = sqliteTable(
     // scans, so their cost does not include a table lookup per call of the period.
     index("calls_account_started_duration_idx").on(t.accountId, t.startedAt, t.durationSec),
     index("calls_account_status_reserved_idx").on(t.accountId, t.status, t.reservedSec),
+    // The sweeper's look for calls still queued long after placement, across accounts.
+    index("calls_status_created_idx").on(t.status, t.createdAt),
   ],
 );
 
@@ -150,7 +152,11 @@ export const webhookEvents = sqliteTable(
     deliveredAt: text("delivered_at"),
     nextAttemptAt: text("next_attempt_at"),
   },
-  (t) => [index("webhook_events_call_idx").on(t.callId, t.createdAt)],
+  (t) => [
+    index("webhook_events_call_idx").on(t.callId, t.createdAt),
+    // The sweeper's look for pending events whose queue message was lost.
+    index("webhook_events_status_created_idx").on(t.status, t.createdAt),
+  ],
 );
 
 /** One row per delivery attempt. */

@@ -1,5 +1,5 @@
 /** Webhook events and their delivery attempts. */
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lt, or } from "drizzle-orm";
 import type { WebhookEvent } from "../webhooks/events";
 import type { Db } from "./client";
 import { accounts, calls, webhookDeliveries, webhookEvents } from "./schema";
@@ -112,4 +112,34 @@ export async function findEvent(db: Db, accountId: string, callId: string, event
     )
     .limit(1);
   return rows[0];
+}
+
+/**
+ * Pending events whose queue message should have been delivered long ago: never attempted since
+ * `before`, or due for a retry before `before`. Oldest first.
+ */
+export async function findStalledEvents(db: Db, before: string, limit: number) {
+  return db
+    .select({ id: webhookEvents.id, attempts: webhookEvents.attempts })
+    .from(webhookEvents)
+    .where(
+      and(
+        eq(webhookEvents.status, "pending"),
+        or(
+          and(isNull(webhookEvents.nextAttemptAt), lt(webhookEvents.createdAt, before)),
+          lt(webhookEvents.nextAttemptAt, before),
+        ),
+      ),
+    )
+    .orderBy(asc(webhookEvents.createdAt))
+    .limit(limit);
+}
+
+/** Marks events as sent again now, so the next sweep leaves them alone for a while. */
+export async function markRequeued(db: Db, eventIds: string[], at: string) {
+  if (eventIds.length === 0) return;
+  await db
+    .update(webhookEvents)
+    .set({ nextAttemptAt: at })
+    .where(and(inArray(webhookEvents.id, eventIds), eq(webhookEvents.status, "pending")));
 }

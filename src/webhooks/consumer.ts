@@ -1,7 +1,8 @@
 /**
  * The webhooks queue consumers. Each message is acknowledged or retried on its own, and attempts
  * in a batch run concurrently, so one slow receiver neither blocks nor repeats the others.
- * The dead-letter consumer marks what exhausted its retries as failed.
+ * An event whose retry schedule is exhausted is marked failed by its last attempt; the
+ * dead-letter consumer marks failed what the queue gave up on (a consumer that kept erroring).
  */
 import { z } from "zod";
 import { makeDb } from "../db/client";
@@ -12,7 +13,10 @@ import type { DeliveryMessage } from "./events";
 
 export const DEAD_LETTER_QUEUE = "byourside-webhooks-dlq";
 
-const MessageSchema = z.object({ eventId: z.string().min(1) });
+const MessageSchema = z.object({
+  eventId: z.string().min(1),
+  priorAttempts: z.number().int().min(0).optional(),
+});
 
 export async function consumeWebhooks(
   batch: MessageBatch<DeliveryMessage>,
@@ -36,13 +40,14 @@ export async function consumeWebhooks(
           message.ack();
           return;
         }
-        const next = await deliverEvent(db, parsed.data.eventId, message.attempts, {
+        // A message the sweeper re-sent continues the event's count, and so its retry schedule.
+        const attempt = (parsed.data.priorAttempts ?? 0) + message.attempts;
+        const next = await deliverEvent(db, parsed.data.eventId, attempt, {
           timeoutMs: config.webhookTimeoutMs,
           allowLocal: config.allowLocalWebhooks,
         });
         if (next.action === "ack") message.ack();
-        else if (next.action === "retry") message.retry({ delaySeconds: next.delaySec });
-        else message.retry();
+        else message.retry({ delaySeconds: next.delaySec });
       } catch (e) {
         // Storage trouble or a bug: try this message again later; the others are unaffected.
         console.error("webhook delivery errored; will retry", {

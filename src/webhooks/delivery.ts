@@ -9,10 +9,7 @@ import { retryAfterSec, retryDelaySec } from "./retry-schedule";
 import { signWebhook } from "./signing";
 import { checkWebhookUrl } from "./ssrf-guard";
 
-export type Next =
-  | { action: "ack" }
-  | { action: "retry"; delaySec: number }
-  | { action: "dead_letter" };
+export type Next = { action: "ack" } | { action: "retry"; delaySec: number };
 
 export type DeliveryOptions = { timeoutMs: number; allowLocal: boolean; now?: () => number };
 
@@ -93,10 +90,13 @@ export async function deliverEvent(
     status === 429 || status === 503
       ? retryAfterSec(res?.headers.get("retry-after") ?? null, now())
       : undefined;
-  const delaySec = honoured ?? retryDelaySec(attempt);
+  // A receiver's Retry-After moves the next attempt, but never adds attempts to the schedule.
+  const scheduled = retryDelaySec(attempt);
+  const delaySec = scheduled === undefined ? undefined : (honoured ?? scheduled);
   if (delaySec === undefined) {
-    await record(status, error ?? `http_${status}`, { status: "pending", nextAttemptAt: null });
-    return { action: "dead_letter" };
+    // The schedule is exhausted: the event has failed (it can still be redelivered by hand).
+    await record(status, error ?? `http_${status}`, { status: "failed" });
+    return { action: "ack" };
   }
   await record(status, error ?? `http_${status}`, {
     status: "pending",

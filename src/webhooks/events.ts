@@ -37,8 +37,11 @@ export function buildEvent(
   };
 }
 
-/** What the webhooks queue carries: a pointer to the stored event. */
-export type DeliveryMessage = { eventId: string };
+/**
+ * What the webhooks queue carries: a pointer to the stored event, and for a message the sweeper
+ * re-sent, the attempts the event already had.
+ */
+export type DeliveryMessage = { eventId: string; priorAttempts?: number };
 
 /** The webhook body, for the OpenAPI document. */
 export const WebhookEventSchema = z.object({

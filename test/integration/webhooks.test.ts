@@ -3,7 +3,13 @@
  * Webhooks signatures checked with the public library, the consumer's retry and stop rules, the
  * dead-letter queue, the event log and redelivery.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  getQueueResult,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -31,23 +37,34 @@ function receiver(
 
 afterEach(() => vi.restoreAllMocks());
 
-async function seedEvent(accountId: string, url = HOOK) {
+async function seedEvent(
+  accountId: string,
+  url = HOOK,
+  {
+    createdAt = new Date().toISOString(),
+    attempts = 0,
+    nextAttemptAt = null as string | null,
+  } = {},
+) {
   const callId = crypto.randomUUID();
   const eventId = `evt_${crypto.randomUUID().replaceAll("-", "")}`;
-  const now = new Date().toISOString();
+  const now = createdAt;
   await env.DB.batch([
     env.DB.prepare(
       `INSERT INTO calls (id, account_id, api_key_id, "to", caller_id, objective, webhook_url, voice, language, language_source, status, created_at)
        VALUES (?, ?, 'key_x', '+14155550123', '+12025550143', 'seed', ?, 'Aoede', 'en-US', 'explicit', 'dialing', ?)`,
     ).bind(callId, accountId, url, now),
     env.DB.prepare(
-      `INSERT INTO webhook_events (id, account_id, call_id, type, payload, status, created_at) VALUES (?, ?, ?, 'call.dialing', ?, 'pending', ?)`,
+      `INSERT INTO webhook_events (id, account_id, call_id, type, payload, status, created_at, attempts, next_attempt_at)
+       VALUES (?, ?, ?, 'call.dialing', ?, 'pending', ?, ?, ?)`,
     ).bind(
       eventId,
       accountId,
       callId,
       JSON.stringify({ id: eventId, type: "call.dialing", callId }),
       now,
+      attempts,
+      nextAttemptAt,
     ),
   ]);
   return { callId, eventId };
@@ -341,13 +358,22 @@ describe("the consumer", () => {
     expect(result.retryMessages.map((m) => m.msgId)).toEqual(["msg-1"]);
   });
 
-  it("after the last scheduled retry the message goes to the dead-letter queue, which marks it failed", async () => {
-    receiver(() => new Response(null, { status: 500 }));
+  it("the last scheduled attempt that fails marks the event failed, even if the receiver asks for later", async () => {
+    receiver(() => new Response(null, { status: 429, headers: { "retry-after": "60" } }));
     const { accountId } = await setupAccount();
     const { eventId } = await seedEvent(accountId);
+    const seventh = await consume([{ eventId, attempts: 7 }]);
+    expect(seventh.retryMessages).toEqual([{ msgId: "msg-0", delaySeconds: 60 }]);
+    expect(await eventRow(eventId)).toMatchObject({ status: "pending", attempts: 7 });
     const last = await consume([{ eventId, attempts: 8 }]);
-    expect(last.retryMessages).toEqual([{ msgId: "msg-0" }]);
-    expect(await eventRow(eventId)).toMatchObject({ status: "pending" });
+    expect(last.explicitAcks).toEqual(["msg-0"]);
+    expect(last.retryMessages).toEqual([]);
+    expect(await eventRow(eventId)).toMatchObject({ status: "failed", attempts: 8 });
+  });
+
+  it("the dead-letter queue marks failed what the queue gave up on", async () => {
+    const { accountId } = await setupAccount();
+    const { eventId } = await seedEvent(accountId);
     const dead = await consume([{ eventId, attempts: 1 }], "byourside-webhooks-dlq");
     expect(dead.explicitAcks).toEqual(["msg-0"]);
     expect(await eventRow(eventId)).toMatchObject({ status: "failed" });
@@ -398,5 +424,78 @@ describe("placement", () => {
       body: { ...VALID_CALL, webhookUrl },
     });
     expect(await res.json()).toEqual({ error: "invalid_webhook_url" });
+  });
+});
+
+describe("the sweeper re-sends events whose queue message was lost", () => {
+  const sweep = async () => {
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: "* * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+  };
+  const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+
+  it("delivers a long-pending event again, continuing its attempt count, and leaves fresh ones alone", async () => {
+    const received = receiver();
+    const { accountId } = await setupAccount();
+    const never = await seedEvent(accountId, HOOK, { createdAt: minutesAgo(20) });
+    const overdue = await seedEvent(accountId, HOOK, {
+      createdAt: minutesAgo(60),
+      attempts: 2,
+      nextAttemptAt: minutesAgo(30),
+    });
+    const fresh = await seedEvent(accountId, HOOK, { createdAt: minutesAgo(1) });
+    const waiting = await seedEvent(accountId, HOOK, {
+      createdAt: minutesAgo(60),
+      attempts: 3,
+      nextAttemptAt: new Date(Date.now() + 20 * 60_000).toISOString(),
+    });
+
+    await sweep();
+    await expect
+      .poll(
+        async () => [
+          (await eventRow(never.eventId))?.status,
+          (await eventRow(overdue.eventId))?.status,
+        ],
+        {
+          timeout: 10_000,
+          interval: 100,
+        },
+      )
+      .toEqual(["delivered", "delivered"]);
+    expect(await attemptsOf(never.eventId)).toEqual([
+      expect.objectContaining({ attempt: 1, status_code: 200 }),
+    ]);
+    expect(await attemptsOf(overdue.eventId)).toEqual([
+      expect.objectContaining({ attempt: 3, status_code: 200 }),
+    ]);
+    const ids = received.map((r) => r.headers["webhook-id"]);
+    expect(ids.sort()).toEqual([never.eventId, overdue.eventId].sort());
+    expect(await eventRow(fresh.eventId)).toMatchObject({ status: "pending", attempts: 0 });
+    expect(await eventRow(waiting.eventId)).toMatchObject({ status: "pending", attempts: 3 });
+  });
+
+  it("does not send the same stalled event twice in a row", async () => {
+    receiver(() => new Response(null, { status: 500 }));
+    const { accountId } = await setupAccount();
+    const stalled = await seedEvent(accountId, HOOK, { createdAt: minutesAgo(20) });
+    // Two sweeps before the queue has delivered: the second finds the event already re-sent.
+    const db = env.DB;
+    await sweep();
+    const first = await db
+      .prepare("SELECT next_attempt_at FROM webhook_events WHERE id = ?")
+      .bind(stalled.eventId)
+      .first<{ next_attempt_at: string }>();
+    expect(Date.parse(first?.next_attempt_at ?? "")).toBeGreaterThan(Date.now() - 60_000);
+    await sweep();
+    await expect
+      .poll(async () => (await attemptsOf(stalled.eventId)).length, { timeout: 10_000 })
+      .toBe(1);
+    // A second message would land in the same or the next batch (1 s), well before the 5 s retry.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await attemptsOf(stalled.eventId)).toEqual([
+      expect.objectContaining({ attempt: 1, status_code: 500 }),
+    ]);
   });
 });
