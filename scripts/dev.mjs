@@ -8,6 +8,7 @@
  *    stopping this script also stops workerd and frees the port.
  * 4. Once /health answers, makes sure a "dev" account with a default caller ID and a dev API key
  *    exist (through the admin API), and prints ready-to-paste curl commands.
+ * 5. Fires the cron trigger (the sweeper) once a minute, which wrangler dev does not do.
  *
  * Only Node built-ins; run through npm so that node_modules/.bin (and its Node 22) comes first.
  */
@@ -106,6 +107,7 @@ async function main() {
 
   const healthy = await waitForHealth(exited);
   if (!healthy || stopping) return;
+  runCronLocally();
 
   if (!vars.ADMIN_TOKEN) {
     console.error(
@@ -121,6 +123,30 @@ async function main() {
     console.error(`[dev] could not set up the dev account: ${e instanceof Error ? e.message : e}`);
     console.error("[dev] the server keeps running; use `npm run admin -- help` to set one up.");
   }
+}
+
+/**
+ * wrangler dev does not fire cron triggers, but the sweeper must run locally too: a reload of the
+ * Worker drops calls that were just starting and the local queue's in-memory messages, and the
+ * sweeper is what starts such calls and re-sends such events. Fire it once a minute, as deployed.
+ */
+function runCronLocally() {
+  const url = `${BASE}/cdn-cgi/local/scheduled?cron=${encodeURIComponent("* * * * *")}`;
+  console.log("[dev] the cron trigger (the sweeper) fires once a minute, as when deployed");
+  let warned = false;
+  const timer = setInterval(async () => {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`answered ${res.status}`);
+      warned = false;
+    } catch (e) {
+      if (!stopping && !warned)
+        console.error(`[dev] cron trigger failed: ${e instanceof Error ? e.message : e}`);
+      warned = true;
+    }
+  }, 60_000);
+  timer.unref();
 }
 
 // ---------------------------------------------------------------------------------------------
