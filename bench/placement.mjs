@@ -8,8 +8,15 @@
  * time each (after a warm-up), prints a JSON summary and rewrites the results table in
  * bench/README.md. Always stops by itself (hard deadline) and kills the server's process group.
  *
+ * The carrier is outside the server, as Twilio is in production: by default the Worker runs with
+ * TELEPHONY_PROVIDER=twilio against a minimal Twilio REST fake in this process, so the engine
+ * really dials every placed call (the fake counts them) without the simulated carrier's per-call
+ * Durable Object running inside the measured server. BENCH_CARRIER=simulator measures with the
+ * built-in simulated carrier instead.
+ *
  * Knobs (env): BENCH_PORT (8790), BENCH_CONCURRENCY (16), BENCH_SECONDS (10), BENCH_WARMUP (2),
- * BENCH_SIMULATOR_PACE_MS (600000), BENCH_NO_README=1 to leave bench/README.md alone.
+ * BENCH_CARRIER (external | simulator), BENCH_SIMULATOR_PACE_MS (600000), BENCH_NO_README=1 to
+ * leave bench/README.md alone.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -21,7 +28,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { Agent, request } from "node:http";
+import { Agent, createServer as createHttpServer, request } from "node:http";
 import { createServer } from "node:net";
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
 import { delimiter, dirname, join } from "node:path";
@@ -51,10 +58,22 @@ const PREFERRED_PORT = envInt("BENCH_PORT", 8790);
  * (50 frames/s per call) during the run: that is call load, not placement load.
  */
 const SIMULATOR_PACE_MS = envInt("BENCH_SIMULATOR_PACE_MS", 600_000);
+const CARRIER = process.env.BENCH_CARRIER ?? "external";
+if (CARRIER !== "external" && CARRIER !== "simulator") {
+  console.error(
+    `[bench] BENCH_CARRIER must be external or simulator, got ${JSON.stringify(CARRIER)}`,
+  );
+  process.exit(2);
+}
+const TWILIO_SID = `AC${randomBytes(16).toString("hex")}`;
+const TWILIO_TOKEN = randomBytes(16).toString("hex");
+/** After the run, how long the engine gets to dial the calls still starting. */
+const DRAIN_MS = 5_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 const STARTUP_TIMEOUT_MS = 60_000;
 /** Everything (migrations, start-up, both phases) must be done by then, or the run is aborted. */
-const HARD_DEADLINE_MS = 60_000 + STARTUP_TIMEOUT_MS + 2 * (WARMUP_MS + MEASURE_MS + 15_000);
+const HARD_DEADLINE_MS =
+  60_000 + STARTUP_TIMEOUT_MS + DRAIN_MS + 2 * (WARMUP_MS + MEASURE_MS + 15_000);
 const TARGET_RATIO = 0.5;
 
 const PLACE_BODY = JSON.stringify({
@@ -66,6 +85,9 @@ const childEnv = {
   ...process.env,
   PATH: `${BIN}${delimiter}${process.env.PATH ?? ""}`,
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  // wrangler dev records a trace of every invocation into a local SQLite store for its Local
+  // Explorer (on by default since 4.1xx). A deployment does not pay for that on its own CPU.
+  X_LOCAL_OBSERVABILITY: "false",
   WRANGLER_SEND_METRICS: "false",
 };
 
@@ -116,8 +138,10 @@ async function main() {
     throw new Error(`migrations failed (exit ${migrate.code})`);
   }
 
+  const carrier = CARRIER === "external" ? await startFakeTwilio() : undefined;
+  if (carrier) log(`Twilio REST fake for the carrier on ${carrier.base}`);
   log(`starting wrangler dev on ${base} (log: .bench/wrangler.log)`);
-  const server = startServer(port, adminToken);
+  const server = startServer(port, adminToken, carrier);
   await waitForHealth(base, server);
 
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -155,10 +179,12 @@ async function main() {
   log(`read: ${read.rps} req/s, p50 ${read.p50Ms} ms, p99 ${read.p99Ms} ms, errors ${read.errors}`);
 
   log(`placement: POST /v1/agent/calls, same settings`);
-  const place = await load(
-    () => send(agent, base, "POST", "/v1/agent/calls", auth, PLACE_BODY),
-    202,
-  );
+  let accepted = 1; // the set-up call
+  const place = await load(async () => {
+    const res = await send(agent, base, "POST", "/v1/agent/calls", auth, PLACE_BODY);
+    if (res.status === 202) accepted++;
+    return res;
+  }, 202);
   log(
     `placement: ${place.rps} req/s, p50 ${place.p50Ms} ms, p99 ${place.p99Ms} ms, ` +
       `errors ${place.errors}`,
@@ -166,22 +192,37 @@ async function main() {
   agent.destroy();
   // Stopped by a signal or the deadline: the figures are partial, report nothing.
   if (finishing) return 1;
+  // Every accepted call must reach the carrier: the engine's work is part of placement.
+  let dialed;
+  if (carrier) {
+    const until = Date.now() + DRAIN_MS;
+    while (carrier.created.size < accepted && Date.now() < until) await sleep(100);
+    dialed = { accepted, dialed: carrier.created.size };
+    log(`carrier: ${dialed.dialed} of ${accepted} accepted calls dialed`);
+    carrier.server.close();
+  }
 
   const ratio = read.rps > 0 ? round(place.rps / read.rps, 3) : 0;
   const summary = {
     date: new Date().toISOString(),
     machine: { ...machine(), loadavg1Before: loadBefore },
     code: codeVersion(),
-    server: `wrangler dev ${version("wrangler")} (local D1 + Durable Objects, simulator providers)`,
+    server:
+      `wrangler dev ${version("wrangler")} (local D1 + Durable Objects), ` +
+      (carrier
+        ? "TELEPHONY_PROVIDER=twilio against the bench's Twilio REST fake"
+        : "simulated carrier"),
     settings: {
       concurrency: CONCURRENCY,
       warmupSec: WARMUP_MS / 1000,
       measureSec: MEASURE_MS / 1000,
       keyRateLimitPerMin: 10_000,
-      simulatorPaceMs: SIMULATOR_PACE_MS,
+      carrier: CARRIER,
+      ...(carrier ? {} : { simulatorPaceMs: SIMULATOR_PACE_MS }),
     },
     read,
     placement: place,
+    ...(dialed ? { carrierCalls: dialed } : {}),
     ratio: { placementRpsOverReadRps: ratio, target: TARGET_RATIO, met: ratio >= TARGET_RATIO },
   };
   console.log(JSON.stringify(summary, null, 2));
@@ -291,7 +332,15 @@ async function expectJson(pending, status) {
 // ---------------------------------------------------------------------------------------------
 // Server
 
-function startServer(port, adminToken) {
+function startServer(port, adminToken, carrier) {
+  const telephony = carrier
+    ? [
+        "TELEPHONY_PROVIDER:twilio",
+        `TWILIO_ACCOUNT_SID:${TWILIO_SID}`,
+        `TWILIO_AUTH_TOKEN:${TWILIO_TOKEN}`,
+        `TWILIO_API_BASE:${carrier.base}`,
+      ]
+    : ["TELEPHONY_PROVIDER:simulator", `SIMULATOR_PACE_MS:${SIMULATOR_PACE_MS}`];
   const out = createWriteStream(SERVER_LOG);
   const child = spawn(
     WRANGLER,
@@ -313,13 +362,10 @@ function startServer(port, adminToken) {
       "ENVIRONMENT:development",
       "--var",
       "VOICE_PROVIDER:simulator",
-      "--var",
-      "TELEPHONY_PROVIDER:simulator",
-      // The simulated carrier calls this server back, so it must know its own origin.
+      // The carrier calls this server back, so it must know its own origin.
       "--var",
       `PUBLIC_BASE_URL:http://${HOST}:${port}`,
-      "--var",
-      `SIMULATOR_PACE_MS:${SIMULATOR_PACE_MS}`,
+      ...telephony.flatMap((v) => ["--var", v]),
     ],
     { cwd: ROOT, env: childEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -328,6 +374,57 @@ function startServer(port, adminToken) {
   child.stderr.pipe(out);
   child.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
   return child;
+}
+
+/**
+ * The part of Twilio's REST API the engine uses when it dials: create a call (form-encoded, Basic
+ * auth) answering 201 with the call's JSON, and update one (hang-up). It sends no callbacks, so
+ * each call stays `dialing`, as with a long simulator pace.
+ */
+function startFakeTwilio() {
+  const created = new Set();
+  const auth = `Basic ${Buffer.from(`${TWILIO_SID}:${TWILIO_TOKEN}`).toString("base64")}`;
+  const calls = `/2010-04-01/Accounts/${TWILIO_SID}/Calls`;
+  const server = createHttpServer((req, res) => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (d) => {
+      body += d;
+    });
+    req.on("end", () => {
+      const reply = (status, json) => {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify(json));
+      };
+      if (req.method !== "POST" || req.headers.authorization !== auth) {
+        return reply(401, { code: 20003, message: "Authenticate", status: 401 });
+      }
+      const form = new URLSearchParams(body);
+      if (req.url === `${calls}.json` && form.get("To") && form.get("From")) {
+        const sid = `CA${randomBytes(16).toString("hex")}`;
+        created.add(sid);
+        return reply(201, {
+          sid,
+          account_sid: TWILIO_SID,
+          to: form.get("To"),
+          from: form.get("From"),
+          status: "queued",
+          date_created: new Date().toUTCString(),
+          uri: `${calls}/${sid}.json`,
+        });
+      }
+      const sid = req.url?.match(/\/Calls\/(CA[0-9a-f]{32})\.json$/)?.[1];
+      if (sid && created.has(sid)) return reply(200, { sid, status: form.get("Status") });
+      return reply(404, { code: 20404, message: "Not found", status: 404 });
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ host: HOST, port: 0 }, () => {
+      const address = server.address();
+      resolve({ server, created, base: `http://${HOST}:${address.port}` });
+    });
+  });
 }
 
 async function waitForHealth(base, server) {
@@ -432,7 +529,10 @@ function writeReadme(s) {
       `${m.memGiB} GiB, Node ${m.node}, ${m.platform}, load average ${m.loadavg1Before} before ` +
       `the run; code ${s.code}; ${s.server}.`,
     `Concurrency ${s.settings.concurrency}, ${s.settings.warmupSec} s warm-up + ` +
-      `${s.settings.measureSec} s measured per endpoint; SIMULATOR_PACE_MS ${s.settings.simulatorPaceMs}.`,
+      `${s.settings.measureSec} s measured per endpoint` +
+      (s.carrierCalls
+        ? `; the carrier was sent ${s.carrierCalls.dialed} of the ${s.carrierCalls.accepted} calls accepted.`
+        : `; SIMULATOR_PACE_MS ${s.settings.simulatorPaceMs}.`),
     "",
     ...markdownTable(
       ["endpoint", "req/s", "p50 ms", "p99 ms", "max ms", "ok", "errors"],

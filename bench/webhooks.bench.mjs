@@ -1,0 +1,989 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:webhooks`: webhook delivery through the local Cloudflare Queue, end to end.
+ *
+ * Starts a local receiver (node:http on 127.0.0.1, a free port) that records every POST (arrival
+ * time, Standard Webhooks headers, raw body) and answers 200 at once; starts its own `wrangler dev`
+ * on a loopback port with a fresh state dir, ALLOW_LOCAL_WEBHOOKS and a fast simulated carrier;
+ * creates an account, a default caller ID and a key (rateLimit 10000/min) through the admin API.
+ * Then two phases, each placing calls to magic numbers that end without an answer (busy, no
+ * answer, refused by the carrier) with `webhookUrl` pointing at the receiver, and waiting until
+ * every call's terminal event has arrived (or the drain timeout):
+ *   - burst: BENCH_CALLS calls, BENCH_CONCURRENCY in flight: delivery throughput, and latency
+ *     while the same workerd is busy placing calls;
+ *   - trickle: BENCH_TRICKLE_CALLS calls one at a time, BENCH_TRICKLE_GAP_MS apart: latency of
+ *     an idle service, where the queue's max_batch_timeout dominates.
+ * Finally reads every call's event log and reports: throughput, the time from the terminal event
+ * to its first delivery, lost or duplicated events, and Standard Webhooks signature checks with
+ * the account's whsec_ secret. Prints a JSON summary and Markdown tables (stdout); never touches
+ * bench/README.md. Always stops by itself (hard deadline) and kills the server's process group.
+ *
+ * Knobs (env): BENCH_CALLS (200), BENCH_CONCURRENCY (8), BENCH_TRICKLE_CALLS (20),
+ * BENCH_TRICKLE_GAP_MS (1000), BENCH_PORT (8791), BENCH_SIMULATOR_PACE_MS (200),
+ * BENCH_DESTINATIONS (comma-separated E.164 numbers, used in turn; default
+ * +14155550102,+14155550100,+14155550103), BENCH_DRAIN_SECONDS (90 per phase),
+ * BENCH_DEADLINE_SECONDS (240), BENCH_WEBHOOKS_STATE_DIR, BENCH_LOG_LEVEL (warn; info logs
+ * every queue batch to .bench-webhooks/wrangler.log).
+ * Exit status: 0 when every call got exactly one terminal event, every logged event reached the
+ * receiver and every signature verified; 1 otherwise, or when the run itself failed.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from "node:fs";
+import { Agent, createServer as createHttpServer, request } from "node:http";
+import { createServer } from "node:net";
+import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
+import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Webhook } from "standardwebhooks";
+import { runGrouped } from "../scripts/lib/process.mjs";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const BIN = join(ROOT, "node_modules", ".bin");
+const WRANGLER = join(BIN, "wrangler");
+// Not .bench/: `npm run bench` deletes that directory when it starts, and may run alongside.
+const BENCH_DIR = join(ROOT, ".bench-webhooks");
+// Local D1, Durable Object and queue files go on tmpfs where there is one
+// (BENCH_WEBHOOKS_STATE_DIR overrides).
+const STATE_DIR =
+  process.env.BENCH_WEBHOOKS_STATE_DIR ??
+  (existsSync("/dev/shm") ? "/dev/shm/byourside-bench-webhooks" : join(BENCH_DIR, "state"));
+const SERVER_LOG = join(BENCH_DIR, "wrangler.log");
+const HOST = "127.0.0.1";
+const HOOK_PATH = "/hook";
+
+const CALLS = envInt("BENCH_CALLS", 200);
+const CONCURRENCY = envInt("BENCH_CONCURRENCY", 8);
+const PREFERRED_PORT = envInt("BENCH_PORT", 8791);
+/** One beat of the simulated carrier: busy at beat 3, no answer at beat 5 after creation. */
+const SIMULATOR_PACE_MS = envInt("BENCH_SIMULATOR_PACE_MS", 200);
+const TRICKLE_CALLS = envInt("BENCH_TRICKLE_CALLS", 20);
+const TRICKLE_GAP_MS = envInt("BENCH_TRICKLE_GAP_MS", 1000);
+const DRAIN_MS = envInt("BENCH_DRAIN_SECONDS", 90) * 1000;
+const HARD_DEADLINE_MS = envInt("BENCH_DEADLINE_SECONDS", 240) * 1000;
+/** After the last terminal event, wait this long for late duplicates before counting. */
+const SETTLE_MS = 3000;
+/** Kept free at the end of the run for the event-log reads and the report. */
+const REPORT_RESERVE_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 15_000;
+const STARTUP_TIMEOUT_MS = 60_000;
+const KEY_RATE_LIMIT = 10_000;
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL || "warn";
+/**
+ * Magic numbers of the simulated carrier (src/telephony/simulator/script.ts) that end without
+ * an answer, so no media is streamed: busy → `declined`, no answer → `no_answer`, refused at
+ * creation → `failed` (placement_failed). An answered call streams 50 frames/s for seconds.
+ */
+const DESTINATIONS = (process.env.BENCH_DESTINATIONS || "+14155550102,+14155550100,+14155550103")
+  .split(",")
+  .map((s) => s.trim())
+  .filter(Boolean);
+const TERMINAL_TYPES = new Set([
+  "call.completed",
+  "call.no_answer",
+  "call.voicemail",
+  "call.declined",
+  "call.failed",
+]);
+
+const childEnv = {
+  ...process.env,
+  PATH: `${BIN}${delimiter}${process.env.PATH ?? ""}`,
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  // No Local Explorer traces: a deployment does not record them on its own CPU.
+  X_LOCAL_OBSERVABILITY: "false",
+  WRANGLER_SEND_METRICS: "false",
+};
+
+const groups = new Set();
+let finishing = false;
+const startedAt = Date.now();
+
+const deadline = setTimeout(() => {
+  console.error(`[bench] hard deadline (${HARD_DEADLINE_MS / 1000} s) reached: aborting`);
+  void finish(1);
+}, HARD_DEADLINE_MS);
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(sig, () => {
+    console.error(`[bench] ${sig}: stopping`);
+    void finish(130);
+  });
+}
+
+main().then(
+  (code) => finish(code),
+  (e) => {
+    console.error(`[bench] ${e instanceof Error ? e.message : String(e)}`);
+    return finish(1);
+  },
+);
+
+async function main() {
+  const loadBefore = round(loadavg()[0] ?? 0, 2);
+  rmSync(BENCH_DIR, { recursive: true, force: true });
+  rmSync(STATE_DIR, { recursive: true, force: true });
+  mkdirSync(BENCH_DIR, { recursive: true });
+
+  // wrangler dev rebuilds and reloads the Worker when a source file changes (another session
+  // editing src/), which can drop in-flight work: such a run is flagged.
+  const sourcesBefore = sourceStamp();
+  const receiver = await startReceiver();
+  const hookUrl = `http://${HOST}:${receiver.port}${HOOK_PATH}`;
+  log(`receiver on ${hookUrl}`);
+
+  const port = await pickPort(PREFERRED_PORT);
+  const base = `http://${HOST}:${port}`;
+  const adminToken = randomBytes(24).toString("hex");
+
+  log(`applying migrations to a fresh ${STATE_DIR}`);
+  const migrate = await run(WRANGLER, [
+    "d1",
+    "migrations",
+    "apply",
+    "DB",
+    "--local",
+    "--persist-to",
+    STATE_DIR,
+  ]);
+  if (migrate.code !== 0) {
+    process.stderr.write(migrate.output);
+    throw new Error(`migrations failed (exit ${migrate.code})`);
+  }
+
+  log(`starting wrangler dev on ${base} (log: .bench-webhooks/wrangler.log)`);
+  const server = startServer(port, adminToken);
+  await waitForHealth(base, server);
+
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const admin = (method, path, body) =>
+    send(agent, base, method, path, { authorization: `Bearer ${adminToken}` }, body);
+  const account = await expectJson(admin("POST", "/admin/accounts", { name: "bench" }), 201);
+  await expectJson(
+    admin("POST", `/admin/accounts/${account.id}/numbers`, {
+      number: "+12025550143",
+      default: true,
+    }),
+    201,
+  );
+  const key = await expectJson(
+    admin("POST", `/admin/accounts/${account.id}/keys`, {
+      name: "bench",
+      rateLimit: KEY_RATE_LIMIT,
+    }),
+    201,
+  );
+  const detail = await expectJson(admin("GET", `/admin/accounts/${account.id}`), 200);
+  const secret = detail.webhookSecret;
+  if (typeof secret !== "string" || !secret.startsWith("whsec_")) {
+    throw new Error("GET /admin/accounts/{id} carries no whsec_ webhookSecret");
+  }
+  const auth = { authorization: `Bearer ${key.key}` };
+  log(`account ${account.id}, key ${key.id}`);
+
+  // ---- the two phases: a burst (throughput, latency under load), then a trickle (idle latency)
+  const phases = [];
+  for (const spec of [
+    { name: "burst", calls: CALLS, concurrency: CONCURRENCY, gapMs: 0 },
+    { name: "trickle", calls: TRICKLE_CALLS, concurrency: 1, gapMs: TRICKLE_GAP_MS },
+  ]) {
+    const phase = await runPhase(spec, { agent, base, auth, hookUrl, receiver });
+    if (finishing) return 1;
+    phases.push(phase);
+  }
+
+  // ---- read every call and its event log
+  const placed = phases.flatMap((p) => p.placed);
+  log(`reading ${placed.length} calls and their event logs`);
+  const logs = new Map();
+  const readErrors = [];
+  let readNext = 0;
+  const reader = async () => {
+    while (!finishing) {
+      const p = placed[readNext++];
+      if (!p) return;
+      try {
+        const call = await send(agent, base, "GET", `/v1/agent/calls/${p.callId}`, auth);
+        const events = await send(agent, base, "GET", `/v1/agent/calls/${p.callId}/events`, auth);
+        if (call.status !== 200 || events.status !== 200) {
+          readErrors.push(`${p.callId}: ${call.status}/${events.status}`);
+          continue;
+        }
+        logs.set(p.callId, { call: JSON.parse(call.text), events: JSON.parse(events.text).events });
+      } catch (e) {
+        readErrors.push(`${p.callId}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, reader));
+  agent.destroy();
+  if (finishing) return 1;
+
+  const sourcesChanged = sourceStamp() !== sourcesBefore;
+  if (sourcesChanged)
+    log("WARNING: files under src/ changed during the run: wrangler dev reloaded");
+  const analysis = analyse({
+    phases,
+    deliveries: receiver.deliveries.slice(),
+    logs,
+    readErrors,
+    secret,
+  });
+  const summary = {
+    date: new Date().toISOString(),
+    machine: { ...machine(), loadavg1Before: loadBefore },
+    code: codeVersion(),
+    server:
+      `wrangler dev ${version("wrangler")} ` +
+      "(local D1, Durable Objects and Queues, simulator providers)",
+    sourcesChangedDuringRun: sourcesChanged,
+    settings: {
+      burstCalls: CALLS,
+      burstConcurrency: CONCURRENCY,
+      trickleCalls: TRICKLE_CALLS,
+      trickleGapMs: TRICKLE_GAP_MS,
+      destinations: DESTINATIONS,
+      simulatorPaceMs: SIMULATOR_PACE_MS,
+      keyRateLimitPerMin: KEY_RATE_LIMIT,
+      queue: queueSettings(),
+    },
+    latencyNote: LATENCY_NOTE,
+    ...analysis,
+  };
+  console.log(JSON.stringify(summary, null, 2));
+  console.log();
+  console.log(reportTable(summary));
+  receiver.server.close();
+  receiver.server.closeAllConnections();
+  return summary.checks.ok ? 0 : 1;
+}
+
+/**
+ * Places `calls` calls (`concurrency` in flight, `gapMs` between placements of one loop), then
+ * waits until each has its terminal event at the receiver (or the drain timeout), then SETTLE_MS
+ * more for late duplicates.
+ */
+async function runPhase(spec, { agent, base, auth, hookUrl, receiver }) {
+  log(
+    `${spec.name}: placing ${spec.calls} calls (${spec.concurrency} in flight` +
+      `${spec.gapMs ? `, ${spec.gapMs} ms apart` : ""}) to ${DESTINATIONS.join(", ")}`,
+  );
+  const placed = [];
+  const errors = {};
+  let next = 0;
+  const from = Date.now();
+  const placer = async () => {
+    while (!finishing) {
+      const i = next++;
+      if (i >= spec.calls) return;
+      if (spec.gapMs && i >= spec.concurrency) await sleep(spec.gapMs);
+      const to = DESTINATIONS[i % DESTINATIONS.length];
+      const body = JSON.stringify({
+        to,
+        objective: "Book a table for 4 at 7 PM Friday.",
+        webhookUrl: hookUrl,
+      });
+      try {
+        const res = await send(agent, base, "POST", "/v1/agent/calls", auth, body);
+        if (res.status === 202) placed.push({ callId: JSON.parse(res.text).callId, to });
+        else errors[`http_${res.status}`] = (errors[`http_${res.status}`] ?? 0) + 1;
+      } catch (e) {
+        const kind = e instanceof Error && e.message === "timeout" ? "timeout" : "network";
+        errors[kind] = (errors[kind] ?? 0) + 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: spec.concurrency }, placer));
+  const to = Date.now();
+  const sec = (to - from) / 1000;
+  log(
+    `${spec.name}: placed ${placed.length}/${spec.calls} in ${round(sec, 1)} s ` +
+      `(${round(placed.length / sec, 1)}/s), errors ${JSON.stringify(errors)}`,
+  );
+
+  const ids = new Set(placed.map((p) => p.callId));
+  const drainUntil = Math.min(to + DRAIN_MS, startedAt + HARD_DEADLINE_MS - REPORT_RESERVE_MS);
+  const terminalSeen = () => {
+    const seen = new Set();
+    for (const d of receiver.deliveries) {
+      if (TERMINAL_TYPES.has(d.json?.type) && ids.has(d.json?.callId)) seen.add(d.json.callId);
+    }
+    return seen.size;
+  };
+  let lastProgress = Date.now();
+  while (!finishing && Date.now() < drainUntil && terminalSeen() < ids.size) {
+    if (Date.now() - lastProgress > 5000) {
+      log(`${spec.name}: terminal events received for ${terminalSeen()}/${ids.size} calls`);
+      lastProgress = Date.now();
+    }
+    await sleep(50);
+  }
+  const drained = terminalSeen() >= ids.size;
+  log(
+    drained
+      ? `${spec.name}: every terminal event arrived ${round((Date.now() - to) / 1000, 1)} s ` +
+          `after the last placement; settling ${SETTLE_MS / 1000} s`
+      : `${spec.name}: drain timeout, terminal events for ${terminalSeen()}/${ids.size} calls`,
+  );
+  await sleep(SETTLE_MS);
+  return { ...spec, placed, errors, from, to, drained };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Analysis
+
+const LATENCY_NOTE =
+  "Per call, the first delivery of its terminal event: arrival at the receiver minus a service " +
+  "timestamp (same machine, same clock). eventToArrival: the event's `timestamp` (ms; stamped " +
+  "when the terminal record is written after the post-call work, i.e. when the terminal status " +
+  "becomes visible in the API). endedAtToArrival: data.call.endedAt (ms; the carrier-side end, " +
+  "so it also covers the post-call work). queueWait: the first attempt's `at` in the event log " +
+  "minus `timestamp` (D1 write, queue send, local queue batching, consumer start). " +
+  "attemptToArrival: arrival minus that `at` (D1 read, signing, POST). headerToArrival: " +
+  "webhook-timestamp (attempt start, whole seconds only: coarse).";
+
+function analyse({ phases, deliveries, logs, readErrors, secret }) {
+  const placedIds = new Set(phases.flatMap((p) => p.placed.map((c) => c.callId)));
+  const hooks = deliveries.filter((d) => d.method === "POST" && d.path === HOOK_PATH);
+  const stray = deliveries.length - hooks.length;
+
+  // Deliveries by webhook-id: several deliveries of one id are duplicates (at-least-once).
+  const byId = new Map();
+  for (const d of hooks) {
+    const id = d.headers["webhook-id"] || "(none)";
+    const list = byId.get(id);
+    if (list) list.push(d);
+    else byId.set(id, [d]);
+  }
+  const duplicated = [...byId.entries()].filter(([, list]) => list.length > 1);
+  const idMismatch = hooks.filter((d) => d.json && d.json.id !== d.headers["webhook-id"]).length;
+  const unparsable = hooks.filter((d) => !d.json).length;
+
+  // Per call: the distinct terminal events received.
+  const terminalByCall = new Map();
+  for (const [id, list] of byId) {
+    const body = list[0]?.json;
+    if (!body || !TERMINAL_TYPES.has(body.type)) continue;
+    const firstArrival = Math.min(...list.map((d) => d.at));
+    const entry = { id, body, firstArrival, delivery: list.find((d) => d.at === firstArrival) };
+    const calls = terminalByCall.get(body.callId);
+    if (calls) calls.push(entry);
+    else terminalByCall.set(body.callId, [entry]);
+  }
+  const noTerminal = [...placedIds].filter((id) => !terminalByCall.has(id));
+  const manyTerminal = [...terminalByCall.entries()]
+    .filter(([callId, list]) => placedIds.has(callId) && list.length > 1)
+    .map(([callId, list]) => ({ callId, eventIds: list.map((e) => e.id) }));
+  const foreignCalls = [...terminalByCall.keys()].filter((id) => !placedIds.has(id));
+
+  // The service's own event log: every event it recorded must have reached the receiver.
+  const loggedIds = new Set();
+  const missing = [];
+  const notDelivered = [];
+  const retried = [];
+  const attemptStart = new Map();
+  const callNotTerminal = [];
+  for (const [callId, { call, events }] of logs) {
+    if (!TERMINAL_TYPES.has(`call.${call.status}`))
+      callNotTerminal.push(`${callId}: ${call.status}`);
+    for (const e of events) {
+      loggedIds.add(e.id);
+      if (!byId.has(e.id)) missing.push({ callId, eventId: e.id, type: e.type, status: e.status });
+      if (e.status !== "delivered") notDelivered.push({ callId, eventId: e.id, status: e.status });
+      if (e.attempts.length > 1) {
+        retried.push({
+          callId,
+          eventId: e.id,
+          attempts: e.attempts.map((a) => a.error ?? a.statusCode),
+        });
+      }
+      const firstAttempt = [...e.attempts].sort((a, b) => a.attempt - b.attempt)[0];
+      if (firstAttempt) attemptStart.set(e.id, Date.parse(firstAttempt.at));
+    }
+  }
+  const unlogged = [...byId.keys()].filter((id) => !loggedIds.has(id));
+
+  // Signatures: every delivery, with the account's secret from the admin API; plus one tampered
+  // body that must fail, so a verifier that accepts anything would show.
+  const wh = new Webhook(secret);
+  let verified = 0;
+  const badSignatures = [];
+  for (const d of hooks) {
+    try {
+      wh.verify(d.raw, d.headers);
+      verified++;
+    } catch (e) {
+      badSignatures.push({ webhookId: d.headers["webhook-id"], error: String(e) });
+    }
+  }
+  let tamperedRejected = null;
+  const sample = hooks[0];
+  if (sample) {
+    try {
+      wh.verify(`${sample.raw} `, sample.headers);
+      tamperedRejected = false;
+    } catch {
+      tamperedRejected = true;
+    }
+  }
+
+  const phaseReports = {};
+  for (const phase of phases) {
+    phaseReports[phase.name] = analysePhase(phase, byId, terminalByCall, attemptStart);
+  }
+
+  const checks = {
+    allCallsPlaced: phases.every((p) => p.placed.length === p.calls),
+    drained: phases.every((p) => p.drained),
+    callsWithoutTerminalEvent: noTerminal.length,
+    callsWithSeveralTerminalEvents: manyTerminal.length,
+    callsNotTerminalInApi: callNotTerminal.length,
+    loggedEventsNeverReceived: missing.length,
+    loggedEventsNotDelivered: notDelivered.length,
+    receivedEventsNotInLog: unlogged.length,
+    eventsRetried: retried.length,
+    deliveries: hooks.length,
+    distinctEvents: byId.size,
+    duplicateDeliveries: hooks.length - byId.size,
+    webhookIdDiffersFromBodyId: idMismatch,
+    unparsableBodies: unparsable,
+    strayRequests: stray,
+    signaturesVerified: verified,
+    signaturesFailed: badSignatures.length,
+    tamperedBodyRejected: tamperedRejected,
+    readErrors: readErrors.length,
+  };
+  checks.ok =
+    checks.allCallsPlaced &&
+    checks.drained &&
+    noTerminal.length === 0 &&
+    manyTerminal.length === 0 &&
+    callNotTerminal.length === 0 &&
+    missing.length === 0 &&
+    notDelivered.length === 0 &&
+    unlogged.length === 0 &&
+    badSignatures.length === 0 &&
+    tamperedRejected === true &&
+    idMismatch === 0 &&
+    unparsable === 0 &&
+    readErrors.length === 0;
+
+  return {
+    phases: phaseReports,
+    checks,
+    problems: {
+      callsWithoutTerminalEvent: noTerminal.slice(0, 20),
+      callsWithSeveralTerminalEvents: manyTerminal.slice(0, 20),
+      callsNotTerminalInApi: callNotTerminal.slice(0, 20),
+      loggedEventsNeverReceived: missing.slice(0, 20),
+      loggedEventsNotDelivered: notDelivered.slice(0, 20),
+      receivedEventsNotInLog: unlogged.slice(0, 20),
+      terminalEventsOfUnknownCalls: foreignCalls.slice(0, 20),
+      eventsRetried: retried.slice(0, 20),
+      duplicated: duplicated.slice(0, 20).map(([id, list]) => ({
+        webhookId: id,
+        type: list[0]?.json?.type,
+        callId: list[0]?.json?.callId,
+        arrivalsMs: list.map((d) => Math.round(d.at - (list[0]?.at ?? 0))),
+      })),
+      badSignatures: badSignatures.slice(0, 20),
+      readErrors: readErrors.slice(0, 20),
+    },
+  };
+}
+
+/** Throughput and latency of one phase's events (those of the calls it placed). */
+function analysePhase(phase, byId, terminalByCall, attemptStart) {
+  const ids = new Set(phase.placed.map((p) => p.callId));
+  const events = [...byId.entries()].filter(([, list]) => ids.has(list[0]?.json?.callId));
+  const arrivals = events.flatMap(([, list]) => list.map((d) => d.at)).sort((a, b) => a - b);
+  const first = arrivals[0] ?? 0;
+  const last = arrivals.at(-1) ?? 0;
+  const windowSec = Math.max(0.001, (last - first) / 1000);
+  let peak1s = 0;
+  for (let i = 0, j = 0; i < arrivals.length; i++) {
+    while ((arrivals[i] ?? 0) - (arrivals[j] ?? 0) >= 1000) j++;
+    peak1s = Math.max(peak1s, i - j + 1);
+  }
+  // The backlog left when placing stopped, and how fast it drained with nothing else running.
+  const afterPlacing = arrivals.filter((t) => t > phase.to);
+  const drainRate =
+    afterPlacing.length > 1 ? afterPlacing.length / Math.max(0.001, (last - phase.to) / 1000) : 0;
+  const byType = {};
+  for (const [, list] of events) {
+    const t = list[0]?.json?.type ?? "(unparsable)";
+    byType[t] = (byType[t] ?? 0) + 1;
+  }
+
+  const fromEvent = [];
+  const fromEnded = [];
+  const queueWait = [];
+  const attemptToArrival = [];
+  const fromHeader = [];
+  for (const callId of ids) {
+    const entry = terminalByCall.get(callId)?.[0];
+    if (!entry) continue;
+    const { body, firstArrival, delivery } = entry;
+    const eventAt = Date.parse(body.timestamp);
+    const endedAt = Date.parse(body.data?.call?.endedAt ?? "");
+    if (Number.isFinite(eventAt)) fromEvent.push(firstArrival - eventAt);
+    if (Number.isFinite(endedAt)) fromEnded.push(firstArrival - endedAt);
+    const started = attemptStart.get(entry.id);
+    if (started !== undefined && Number.isFinite(eventAt)) {
+      queueWait.push(started - eventAt);
+      attemptToArrival.push(firstArrival - started);
+    }
+    const headerTs = Number(delivery?.headers["webhook-timestamp"]);
+    if (Number.isFinite(headerTs)) fromHeader.push(firstArrival - headerTs * 1000);
+  }
+  const allFromEvent = [];
+  for (const [, list] of events) {
+    const eventAt = Date.parse(list[0]?.json?.timestamp ?? "");
+    if (Number.isFinite(eventAt)) allFromEvent.push(Math.min(...list.map((d) => d.at)) - eventAt);
+  }
+
+  // Per second since the phase's first placement: events created (their `timestamp`), first
+  // attempts started (event log) and deliveries arrived; the local queue's batching shows here.
+  const timeline = { created: [], attemptsStarted: [], delivered: [] };
+  const bump = (series, t) => {
+    const i = Math.max(0, Math.floor((t - phase.from) / 1000));
+    while (series.length <= i) series.push(0);
+    series[i] = (series[i] ?? 0) + 1;
+  };
+  for (const [id, list] of events) {
+    const eventAt = Date.parse(list[0]?.json?.timestamp ?? "");
+    if (Number.isFinite(eventAt)) bump(timeline.created, eventAt);
+    const started = attemptStart.get(id);
+    if (started !== undefined) bump(timeline.attemptsStarted, started);
+  }
+  for (const t of arrivals) bump(timeline.delivered, t);
+
+  const placeSec = Math.max(0.001, (phase.to - phase.from) / 1000);
+  return {
+    placement: {
+      calls: phase.calls,
+      placed: phase.placed.length,
+      errors: phase.errors,
+      concurrency: phase.concurrency,
+      gapMs: phase.gapMs,
+      seconds: round(placeSec, 2),
+      perSec: round(phase.placed.length / placeSec, 1),
+      drained: phase.drained,
+    },
+    throughput: {
+      deliveries: arrivals.length,
+      distinctEvents: events.length,
+      byType,
+      busyWindowSec: round(windowSec, 2),
+      deliveriesPerSec: round(arrivals.length / windowSec, 1),
+      peakDeliveriesIn1s: peak1s,
+      backlogAtLastPlacement: afterPlacing.length,
+      backlogDrainPerSec: round(drainRate, 1),
+      lastDeliveryAfterLastPlacementMs: arrivals.length ? Math.round(last - phase.to) : null,
+      perSecondSinceFirstPlacement: timeline,
+    },
+    latencyMs: {
+      eventToArrival: stats(fromEvent),
+      endedAtToArrival: stats(fromEnded),
+      queueWait: stats(queueWait),
+      attemptToArrival: stats(attemptToArrival),
+      headerToArrival: stats(fromHeader),
+      allEventsEventToArrival: stats(allFromEvent),
+    },
+  };
+}
+
+function stats(values) {
+  const sorted = values.slice().sort((a, b) => a - b);
+  return {
+    n: sorted.length,
+    min: round(sorted[0] ?? 0, 1),
+    p50: round(quantile(sorted, 0.5), 1),
+    p95: round(quantile(sorted, 0.95), 1),
+    p99: round(quantile(sorted, 0.99), 1),
+    max: round(sorted.at(-1) ?? 0, 1),
+  };
+}
+
+function quantile(sorted, q) {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+}
+
+/** The webhooks consumer's batching, as wrangler.toml sets it (local Queues honour it). */
+function queueSettings() {
+  try {
+    const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+    const block = toml.split("[[queues.consumers]]")[1] ?? "";
+    const num = (k) =>
+      Number(new RegExp(`^${k}\\s*=\\s*(\\d+)`, "m").exec(block)?.[1] ?? Number.NaN);
+    return { maxBatchSize: num("max_batch_size"), maxBatchTimeoutSec: num("max_batch_timeout") };
+  } catch {
+    return { maxBatchSize: null, maxBatchTimeoutSec: null };
+  }
+}
+
+function reportTable(s) {
+  const m = s.machine;
+  const c = s.checks;
+  const q = s.settings.queue;
+  const b = s.phases.burst;
+  const t = s.phases.trickle;
+  const both = (label, f) => [label, String(f(b)), String(f(t))];
+  const row = (name, st) => [name, st.n, st.p50, st.p95, st.p99, st.max].map((v) => String(v));
+  const lines = [
+    `Run: ${s.date.slice(0, 16).replace("T", " ")} UTC — ${m.nproc} CPUs (${m.cpu}), ` +
+      `${m.memGiB} GiB, Node ${m.node}, ${m.platform}, load average ${m.loadavg1Before} before ` +
+      `the run; code ${s.code}; ${s.server}.`,
+    `Burst: ${s.settings.burstCalls} calls, ${s.settings.burstConcurrency} placements in flight; ` +
+      `trickle: ${s.settings.trickleCalls} calls, one every ${s.settings.trickleGapMs} ms; to ` +
+      `${s.settings.destinations.join(", ")} in turn; SIMULATOR_PACE_MS ` +
+      `${s.settings.simulatorPaceMs}; queue max_batch_size ${q.maxBatchSize}, ` +
+      `max_batch_timeout ${q.maxBatchTimeoutSec} s.`,
+    "",
+    ...markdownTable(
+      ["", "burst", "trickle"],
+      ["left", "right", "right"],
+      [
+        both("calls placed / per s", (p) => `${p.placement.placed} / ${p.placement.perSec}`),
+        both(
+          "deliveries (distinct webhook-ids)",
+          (p) => `${p.throughput.deliveries} (${p.throughput.distinctEvents})`,
+        ),
+        both("busy window, first → last delivery", (p) => `${p.throughput.busyWindowSec} s`),
+        both("deliveries/s over the busy window", (p) => p.throughput.deliveriesPerSec),
+        both("peak deliveries in 1 s", (p) => p.throughput.peakDeliveriesIn1s),
+        both("backlog when placing stopped", (p) => p.throughput.backlogAtLastPlacement),
+        both("backlog drain, deliveries/s", (p) => p.throughput.backlogDrainPerSec),
+      ],
+    ),
+    "",
+    ...markdownTable(
+      ["terminal event → first delivery, ms", "n", "p50", "p95", "p99", "max"],
+      ["left", "right", "right", "right", "right", "right"],
+      [
+        row("burst: event `timestamp` → arrival", b.latencyMs.eventToArrival),
+        row("burst: `data.call.endedAt` → arrival", b.latencyMs.endedAtToArrival),
+        row("burst: queue wait, `timestamp` → attempt `at`", b.latencyMs.queueWait),
+        row("burst: attempt `at` → arrival", b.latencyMs.attemptToArrival),
+        row("trickle: event `timestamp` → arrival", t.latencyMs.eventToArrival),
+        row("trickle: `data.call.endedAt` → arrival", t.latencyMs.endedAtToArrival),
+        row("trickle: queue wait, `timestamp` → attempt `at`", t.latencyMs.queueWait),
+        row("trickle: attempt `at` → arrival", t.latencyMs.attemptToArrival),
+      ],
+    ),
+    "",
+    `Checks: ${c.ok ? "PASS" : "FAIL"} — calls without a terminal event ` +
+      `${c.callsWithoutTerminalEvent}, with several ${c.callsWithSeveralTerminalEvents}; logged ` +
+      `events never received ${c.loggedEventsNeverReceived}, not delivered ` +
+      `${c.loggedEventsNotDelivered}; retried ${c.eventsRetried}; duplicate deliveries ` +
+      `${c.duplicateDeliveries}; signatures verified ${c.signaturesVerified}/` +
+      `${c.signaturesVerified + c.signaturesFailed} (tampered body ` +
+      `${c.tamperedBodyRejected ? "rejected" : "NOT rejected"}).`,
+    ...(s.sourcesChangedDuringRun
+      ? ["", "WARNING: files under src/ changed during the run (wrangler dev reloaded the Worker)."]
+      : []),
+  ];
+  return lines.join("\n");
+}
+
+/** A padded table, laid out the way `biome format` lays out Markdown. */
+function markdownTable(header, align, rows) {
+  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+  const cell = (text, i) =>
+    align[i] === "right" ? text.padStart(widths[i] ?? 0) : text.padEnd(widths[i] ?? 0);
+  const line = (cells) => `| ${cells.map(cell).join(" | ")} |`;
+  const rule = widths.map((w, i) =>
+    align[i] === "right" ? `${"-".repeat(w - 1)}:` : "-".repeat(w),
+  );
+  return [line(header), `| ${rule.join(" | ")} |`, ...rows.map(line)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Receiver
+
+/** Records every request (arrival time, Standard Webhooks headers, raw body) and answers 200. */
+function startReceiver() {
+  const deliveries = [];
+  const server = createHttpServer((req, res) => {
+    // Arrival: when the request's headers are in (the bodies are a few KiB at most).
+    const at = performance.timeOrigin + performance.now();
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.end("ok");
+      const raw = Buffer.concat(chunks).toString("utf8");
+      let json;
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        json = undefined;
+      }
+      deliveries.push({
+        at,
+        method: req.method,
+        path: req.url,
+        headers: {
+          "webhook-id": String(req.headers["webhook-id"] ?? ""),
+          "webhook-timestamp": String(req.headers["webhook-timestamp"] ?? ""),
+          "webhook-signature": String(req.headers["webhook-signature"] ?? ""),
+        },
+        raw,
+        json,
+      });
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ host: HOST, port: 0 }, () => {
+      const address = server.address();
+      resolve({
+        server,
+        deliveries,
+        port: typeof address === "object" && address ? address.port : 0,
+      });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP client
+
+/** One HTTP request over the keep-alive agent; resolves with the status and the body text. */
+function send(agent, base, method, path, headers, body) {
+  return new Promise((resolve, reject) => {
+    const payload =
+      body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+    const req = request(
+      `${base}${path}`,
+      {
+        method,
+        agent,
+        headers: {
+          ...headers,
+          ...(payload !== undefined
+            ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }
+            : {}),
+        },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d) => {
+          text += d;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on("error", reject);
+      },
+    );
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+async function expectJson(pending, status) {
+  const res = await pending;
+  if (res.status !== status) {
+    throw new Error(
+      `set-up request answered ${res.status} (wanted ${status}): ${res.text.slice(0, 200)}`,
+    );
+  }
+  return JSON.parse(res.text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server
+
+function startServer(port, adminToken) {
+  const out = createWriteStream(SERVER_LOG);
+  const child = spawn(
+    WRANGLER,
+    [
+      "dev",
+      "--ip",
+      HOST,
+      "--port",
+      String(port),
+      "--persist-to",
+      STATE_DIR,
+      "--show-interactive-dev-session=false",
+      // Per-request log lines cost the server time; BENCH_LOG_LEVEL=info shows each queue batch.
+      "--log-level",
+      LOG_LEVEL,
+      "--var",
+      `ADMIN_TOKEN:${adminToken}`,
+      "--var",
+      "ENVIRONMENT:development",
+      "--var",
+      "VOICE_PROVIDER:simulator",
+      "--var",
+      "TELEPHONY_PROVIDER:simulator",
+      // The receiver is http://127.0.0.1: only local development may send there.
+      "--var",
+      "ALLOW_LOCAL_WEBHOOKS:true",
+      // The simulated carrier calls this server back, so it must know its own origin.
+      "--var",
+      `PUBLIC_BASE_URL:http://${HOST}:${port}`,
+      "--var",
+      `SIMULATOR_PACE_MS:${SIMULATOR_PACE_MS}`,
+    ],
+    { cwd: ROOT, env: childEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  groups.add(child.pid);
+  child.stdout.pipe(out);
+  child.stderr.pipe(out);
+  child.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+  return child;
+}
+
+async function waitForHealth(base, server) {
+  let exited = false;
+  server.exited.then(() => {
+    exited = true;
+  });
+  const until = Date.now() + STARTUP_TIMEOUT_MS;
+  while (Date.now() < until) {
+    if (exited)
+      throw new Error("wrangler dev exited during start-up (see .bench-webhooks/wrangler.log)");
+    try {
+      const res = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(250);
+  }
+  throw new Error(`${base}/health did not answer 200 within ${STARTUP_TIMEOUT_MS / 1000} s`);
+}
+
+function run(cmd, args) {
+  return runGrouped(cmd, args, { cwd: ROOT, env: childEnv, groups });
+}
+
+/** The preferred port if it is free on loopback, else one the OS picks. */
+async function pickPort(preferred) {
+  const tryListen = (port) =>
+    new Promise((resolve) => {
+      const probe = createServer();
+      probe.once("error", () => resolve(undefined));
+      probe.listen({ host: HOST, port, exclusive: true }, () => {
+        const address = probe.address();
+        probe.close(() =>
+          resolve(typeof address === "object" && address ? address.port : undefined),
+        );
+      });
+    });
+  const port = (await tryListen(preferred)) ?? (await tryListen(0));
+  if (!port) throw new Error("no free loopback port");
+  if (port !== preferred) log(`port ${preferred} is busy, using ${port}`);
+  return port;
+}
+
+async function finish(code) {
+  if (finishing) return;
+  finishing = true;
+  clearTimeout(deadline);
+  for (const pgid of groups) signalGroup(pgid, "SIGTERM");
+  const until = Date.now() + 5000;
+  while ([...groups].some(groupAlive) && Date.now() < until) await sleep(100);
+  for (const pgid of groups) if (groupAlive(pgid)) signalGroup(pgid, "SIGKILL");
+  process.exit(code);
+}
+
+function signalGroup(pgid, sig) {
+  try {
+    process.kill(-pgid, sig);
+  } catch {
+    // gone already
+  }
+}
+
+function groupAlive(pgid) {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function machine() {
+  const cpu = cpus()[0]?.model?.trim() ?? "unknown CPU";
+  return {
+    nproc: availableParallelism(),
+    cpu,
+    memGiB: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+}
+
+/** The newest modification time and the file count under src/ and wrangler.toml. */
+function sourceStamp() {
+  let newest = statSync(join(ROOT, "wrangler.toml")).mtimeMs;
+  let files = 0;
+  for (const entry of readdirSync(join(ROOT, "src"), { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    files++;
+    newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return `${files}:${newest}`;
+}
+
+/** The commit measured, `+dirty` when the Worker's sources differ from it. */
+function codeVersion() {
+  const git = (...args) =>
+    execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  try {
+    const commit = git("rev-parse", "--short", "HEAD").trim();
+    const dirty = git("status", "--porcelain", "--", "src", "migrations", "wrangler.toml").trim();
+    return dirty ? `${commit}+dirty` : commit;
+  } catch {
+    return "unknown";
+  }
+}
+
+function version(pkg) {
+  try {
+    return JSON.parse(readFileSync(join(ROOT, "node_modules", pkg, "package.json"), "utf8"))
+      .version;
+  } catch {
+    return "?";
+  }
+}
+
+function envInt(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) {
+    console.error(`[bench] ${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+function round(n, digits) {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function log(msg) {
+  console.error(`[bench] ${msg}`);
+}
