@@ -18,76 +18,19 @@ import {
   pcm16ToBytes,
 } from "../src/audio/pcm.ts";
 import { Downsampler3x, Upsampler2x } from "../src/audio/resample.ts";
+import { FRAME_COUNT, STREAM_SID, testAudio } from "./lib/test-audio.mjs";
 
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 100_000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 20_000);
 const GOAL_US = 25;
-const STREAM_SID = "MZ18ad3ab5a668481ce02b83e7395059f0";
 
 // --- One second of speech-like test audio (50 distinct frames, cycled) -------------------------
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Harmonics of a gliding 120–220 Hz voice under a 4 Hz syllable envelope, plus a little noise. */
-function speechLike(sampleRate, seconds) {
-  const r = rng(42);
-  const n = sampleRate * seconds;
-  const out = new Int16Array(n);
-  let phase = 0;
-  for (let i = 0; i < n; i++) {
-    const t = i / sampleRate;
-    const f0 = 170 + 50 * Math.sin(2 * Math.PI * 0.7 * t);
-    phase += (2 * Math.PI * f0) / sampleRate;
-    let v = 0;
-    for (let h = 1; h * f0 < Math.min(sampleRate / 2, 6000); h++) v += Math.sin(h * phase) / h;
-    const envelope = 0.55 + 0.45 * Math.sin(2 * Math.PI * 4 * t);
-    out[i] = Math.round(6000 * envelope * v + 300 * (r() * 2 - 1));
-  }
-  return out;
-}
-
-const FRAME_COUNT = 50;
-const pcm8k = speechLike(8000, 1);
-const pcm24k = speechLike(24_000, 1);
-
-/** What Twilio sends: 160 μ-law bytes per frame, base64 inside a JSON text frame. */
-const twilioFrames = [];
-const inboundPayloads = [];
-for (let f = 0; f < FRAME_COUNT; f++) {
-  const payload = bytesToBase64(encodeMulaw(pcm8k.subarray(f * 160, (f + 1) * 160)));
-  inboundPayloads.push(payload);
-  twilioFrames.push(
-    JSON.stringify({
-      event: "media",
-      sequenceNumber: String(f + 3),
-      streamSid: STREAM_SID,
-      media: { track: "inbound", chunk: String(f + 1), timestamp: String(f * 20), payload },
-    }),
-  );
-}
-
-/** What Gemini sends: 480 samples = 960 bytes of 24 kHz PCM16 per 20 ms. */
-const geminiMessages = [];
-for (let f = 0; f < FRAME_COUNT; f++) {
-  const data = bytesToBase64(pcm16ToBytes(pcm24k.subarray(f * 480, (f + 1) * 480)));
-  geminiMessages.push(
-    JSON.stringify({
-      serverContent: {
-        modelTurn: { parts: [{ inlineData: { mimeType: "audio/pcm;rate=24000", data } }] },
-      },
-    }),
-  );
-}
+/**
+ * What Twilio sends: 160 μ-law bytes per frame, base64 inside a JSON text frame. What Gemini
+ * sends: 480 samples = 960 bytes of 24 kHz PCM16 per 20 ms.
+ */
+const { inboundPayloads, twilioFrames, geminiMessages } = testAudio(6000);
 
 // --- The two pipelines --------------------------------------------------------------------------
 

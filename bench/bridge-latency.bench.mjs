@@ -34,11 +34,12 @@ import { dirname, join } from "node:path";
 import { constants, PerformanceObserver } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { decodeMulaw, encodeMulaw } from "../src/audio/mulaw.ts";
-import { BASE64_IMPL, base64ToBytes, bytesToBase64, pcm16ToBytes } from "../src/audio/pcm.ts";
+import { BASE64_IMPL, base64ToBytes } from "../src/audio/pcm.ts";
 import { MediaBridge } from "../src/call-session/media-bridge.ts";
 import { Recorder } from "../src/call-session/recorder.ts";
 import { parseStreamFrame } from "../src/telephony/twilio/media-messages.ts";
 import { connectVoice } from "../src/voice/connect.ts";
+import { FRAME_COUNT, STREAM_SID, testAudio } from "./lib/test-audio.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const FRAMES = envInt("BENCH_FRAMES", 50_000);
@@ -51,7 +52,6 @@ const RECORDER = process.env.BENCH_RECORDER !== "0";
 const GOAL_US = 1000;
 /** Frames slower than this are counted, and checked against GC pauses. */
 const SLOW_NS = 1_000_000;
-const STREAM_SID = "MZ18ad3ab5a668481ce02b83e7395059f0";
 
 const deliver = DELIVERY === "microtask" ? queueMicrotask : setImmediate;
 const now = () => Number(process.hrtime.bigint());
@@ -70,68 +70,11 @@ gcObserver.observe({ entryTypes: ["gc"] });
 
 // --- One second of speech-like test audio (50 distinct frames, cycled), as in audio.bench.mjs ---
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Harmonics of a gliding 120–220 Hz voice under a 4 Hz syllable envelope, plus a little noise. */
-function speechLike(sampleRate, seconds) {
-  const r = rng(42);
-  const n = sampleRate * seconds;
-  const out = new Int16Array(n);
-  let phase = 0;
-  for (let i = 0; i < n; i++) {
-    const t = i / sampleRate;
-    const f0 = 170 + 50 * Math.sin(2 * Math.PI * 0.7 * t);
-    phase += (2 * Math.PI * f0) / sampleRate;
-    let v = 0;
-    for (let h = 1; h * f0 < Math.min(sampleRate / 2, 3400); h++) v += Math.sin(h * phase) / h;
-    const envelope = 0.55 + 0.45 * Math.sin(2 * Math.PI * 4 * t);
-    out[i] = Math.round(6000 * envelope * v + 300 * (r() * 2 - 1));
-  }
-  return out;
-}
-
-const FRAME_COUNT = 50;
-// Harmonics stop at 3.4 kHz at both rates, so frame f at 24 kHz is the same sound as frame f at
-// 8 kHz: the fake model's answer is an echo of what it heard.
-const pcm8k = speechLike(8000, 1);
-const pcm24k = speechLike(24_000, 1);
-
-/** What Twilio sends: 160 μ-law bytes per frame, base64 inside a JSON text frame. */
-const twilioFrames = [];
-for (let f = 0; f < FRAME_COUNT; f++) {
-  const payload = bytesToBase64(encodeMulaw(pcm8k.subarray(f * 160, (f + 1) * 160)));
-  twilioFrames.push(
-    JSON.stringify({
-      event: "media",
-      sequenceNumber: String(f + 3),
-      streamSid: STREAM_SID,
-      media: { track: "inbound", chunk: String(f + 1), timestamp: String(f * 20), payload },
-    }),
-  );
-}
-
-/** What Gemini sends back: 480 samples = 960 bytes of 24 kHz PCM16 per 20 ms. */
-const geminiReplies = [];
-for (let f = 0; f < FRAME_COUNT; f++) {
-  const data = bytesToBase64(pcm16ToBytes(pcm24k.subarray(f * 480, (f + 1) * 480)));
-  geminiReplies.push(
-    JSON.stringify({
-      serverContent: {
-        modelTurn: { parts: [{ inlineData: { mimeType: "audio/pcm;rate=24000", data } }] },
-      },
-    }),
-  );
-}
+// What Twilio sends (160 μ-law bytes per frame, base64 in JSON) and what Gemini sends back (480
+// samples = 960 bytes of 24 kHz PCM16 per 20 ms). Harmonics stop at 3.4 kHz at both rates, so
+// frame f at 24 kHz is the same sound as frame f at 8 kHz: the fake model's answer is an echo of
+// what it heard.
+const { pcm8k, twilioFrames, geminiMessages: geminiReplies } = testAudio(3400);
 
 // --- In-memory WebSockets -----------------------------------------------------------------------
 

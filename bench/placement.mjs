@@ -18,35 +18,18 @@
  * BENCH_CARRIER (external | simulator), BENCH_SIMULATOR_PACE_MS (600000), BENCH_NO_README=1 to
  * leave bench/README.md alone.
  */
-import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { Agent, createServer as createHttpServer, request } from "node:http";
-import { createServer } from "node:net";
-import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
-import { delimiter, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { runGrouped } from "../scripts/lib/process.mjs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import * as harness from "./lib/harness.mjs";
+import { envInt, HOST, log, quantile, ROOT, round, sleep } from "./lib/harness.mjs";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const BIN = join(ROOT, "node_modules", ".bin");
-const WRANGLER = join(BIN, "wrangler");
-const BENCH_DIR = join(ROOT, ".bench");
-// Local D1 and Durable Object files go on tmpfs where there is one: the benchmark measures the
-// service, not the disk (BENCH_STATE_DIR overrides).
-const STATE_DIR =
-  process.env.BENCH_STATE_DIR ??
-  (existsSync("/dev/shm") ? "/dev/shm/byourside-bench" : join(BENCH_DIR, "state"));
-const SERVER_LOG = join(BENCH_DIR, "wrangler.log");
+// .bench/ holds the server's log; local D1 and Durable Object files go on tmpfs where there is
+// one: the benchmark measures the service, not the disk (BENCH_STATE_DIR overrides).
+const DIRS = harness.benchDirs(".bench", "BENCH_STATE_DIR", "byourside-bench");
 const README = join(ROOT, "bench", "README.md");
-const HOST = "127.0.0.1";
 
 const CONCURRENCY = envInt("BENCH_CONCURRENCY", 16);
 const MEASURE_MS = envInt("BENCH_SECONDS", 10) * 1000;
@@ -70,10 +53,9 @@ const TWILIO_TOKEN = randomBytes(16).toString("hex");
 /** After the run, how long the engine gets to dial the calls still starting. */
 const DRAIN_MS = 5_000;
 const REQUEST_TIMEOUT_MS = 10_000;
-const STARTUP_TIMEOUT_MS = 60_000;
 /** Everything (migrations, start-up, both phases) must be done by then, or the run is aborted. */
 const HARD_DEADLINE_MS =
-  60_000 + STARTUP_TIMEOUT_MS + DRAIN_MS + 2 * (WARMUP_MS + MEASURE_MS + 15_000);
+  60_000 + harness.STARTUP_TIMEOUT_MS + DRAIN_MS + 2 * (WARMUP_MS + MEASURE_MS + 15_000);
 const TARGET_RATIO = 0.5;
 
 const PLACE_BODY = JSON.stringify({
@@ -81,107 +63,44 @@ const PLACE_BODY = JSON.stringify({
   objective: "Book a table for 4 at 7 PM Friday.",
 });
 
-const childEnv = {
-  ...process.env,
-  PATH: `${BIN}${delimiter}${process.env.PATH ?? ""}`,
-  CLOUDFLARE_CF_FETCH_ENABLED: "false",
-  // wrangler dev records a trace of every invocation into a local SQLite store for its Local
-  // Explorer (on by default since 4.1xx). A deployment does not pay for that on its own CPU.
-  X_LOCAL_OBSERVABILITY: "false",
-  WRANGLER_SEND_METRICS: "false",
-};
-
-const groups = new Set();
-let finishing = false;
-
-const deadline = setTimeout(() => {
-  console.error(`[bench] hard deadline (${HARD_DEADLINE_MS / 1000} s) reached: aborting`);
-  void finish(1);
-}, HARD_DEADLINE_MS);
-for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-  process.on(sig, () => {
-    console.error(`[bench] ${sig}: stopping`);
-    void finish(130);
-  });
-}
-
-main().then(
-  (code) => finish(code),
-  (e) => {
-    console.error(`[bench] ${e instanceof Error ? e.message : String(e)}`);
-    return finish(1);
-  },
-);
+harness.runBench(main, HARD_DEADLINE_MS);
 
 async function main() {
   /** The 1-minute load average before we start: other work on the machine skews the figures. */
   const loadBefore = round(loadavg()[0] ?? 0, 2);
-  rmSync(BENCH_DIR, { recursive: true, force: true });
-  rmSync(STATE_DIR, { recursive: true, force: true });
-  mkdirSync(BENCH_DIR, { recursive: true });
-  const port = await pickPort(PREFERRED_PORT);
+  harness.resetDirs(DIRS);
+  const port = await harness.pickPort(PREFERRED_PORT);
   const base = `http://${HOST}:${port}`;
   const adminToken = randomBytes(24).toString("hex");
 
-  log(`applying migrations to a fresh ${STATE_DIR}`);
-  const migrate = await run(WRANGLER, [
-    "d1",
-    "migrations",
-    "apply",
-    "DB",
-    "--local",
-    "--persist-to",
-    STATE_DIR,
-  ]);
-  if (migrate.code !== 0) {
-    process.stderr.write(migrate.output);
-    throw new Error(`migrations failed (exit ${migrate.code})`);
-  }
+  await harness.applyMigrations(DIRS.state);
 
   const carrier = CARRIER === "external" ? await startFakeTwilio() : undefined;
   if (carrier) log(`Twilio REST fake for the carrier on ${carrier.base}`);
-  log(`starting wrangler dev on ${base} (log: .bench/wrangler.log)`);
-  const server = startServer(port, adminToken, carrier);
-  await waitForHealth(base, server);
+  await startServer(port, adminToken, carrier);
 
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const admin = (method, path, body) =>
-    send(agent, base, method, path, { authorization: `Bearer ${adminToken}` }, body);
-  const account = await expectJson(admin("POST", "/admin/accounts", { name: "bench" }), 201);
-  await expectJson(
-    admin("POST", `/admin/accounts/${account.id}/numbers`, {
-      number: "+12025550143",
-      default: true,
-    }),
-    201,
-  );
-  const key = await expectJson(
-    admin("POST", `/admin/accounts/${account.id}/keys`, { name: "bench", rateLimit: 10_000 }),
-    201,
-  );
+  const http = harness.httpClient(base, { maxSockets: CONCURRENCY, timeoutMs: REQUEST_TIMEOUT_MS });
+  const { account, key } = await harness.setUpAccount(http, adminToken, 10_000);
   const auth = { authorization: `Bearer ${key.key}` };
-  const placed = await expectJson(
-    send(agent, base, "POST", "/v1/agent/calls", auth, PLACE_BODY),
+  const placed = await harness.expectJson(
+    http.send("POST", "/v1/agent/calls", auth, PLACE_BODY),
     202,
   );
-  await expectJson(send(agent, base, "GET", `/v1/agent/calls/${placed.callId}`, auth), 200);
+  await harness.expectJson(http.send("GET", `/v1/agent/calls/${placed.callId}`, auth), 200);
   log(`account ${account.id}, key ${key.id}, call ${placed.callId}`);
 
   log(
     `read: GET /v1/agent/calls/{id}, ${CONCURRENCY} in flight, ` +
       `${WARMUP_MS / 1000} s warm-up + ${MEASURE_MS / 1000} s`,
   );
-  const read = await load(
-    () => send(agent, base, "GET", `/v1/agent/calls/${placed.callId}`, auth),
-    200,
-  );
-  if (finishing) return 1;
+  const read = await load(() => http.send("GET", `/v1/agent/calls/${placed.callId}`, auth), 200);
+  if (harness.isFinishing()) return 1;
   log(`read: ${read.rps} req/s, p50 ${read.p50Ms} ms, p99 ${read.p99Ms} ms, errors ${read.errors}`);
 
   log(`placement: POST /v1/agent/calls, same settings`);
   let accepted = 1; // the set-up call
   const place = await load(async () => {
-    const res = await send(agent, base, "POST", "/v1/agent/calls", auth, PLACE_BODY);
+    const res = await http.send("POST", "/v1/agent/calls", auth, PLACE_BODY);
     if (res.status === 202) accepted++;
     return res;
   }, 202);
@@ -189,9 +108,9 @@ async function main() {
     `placement: ${place.rps} req/s, p50 ${place.p50Ms} ms, p99 ${place.p99Ms} ms, ` +
       `errors ${place.errors}`,
   );
-  agent.destroy();
+  http.destroy();
   // Stopped by a signal or the deadline: the figures are partial, report nothing.
-  if (finishing) return 1;
+  if (harness.isFinishing()) return 1;
   // Every accepted call must reach the carrier: the engine's work is part of placement.
   let dialed;
   if (carrier) {
@@ -205,10 +124,10 @@ async function main() {
   const ratio = read.rps > 0 ? round(place.rps / read.rps, 3) : 0;
   const summary = {
     date: new Date().toISOString(),
-    machine: { ...machine(), loadavg1Before: loadBefore },
-    code: codeVersion(),
+    machine: { ...harness.machine(), loadavg1Before: loadBefore },
+    code: harness.codeVersion(),
     server:
-      `wrangler dev ${version("wrangler")} (local D1 + Durable Objects), ` +
+      `wrangler dev ${harness.version("wrangler")} (local D1 + Durable Objects), ` +
       (carrier
         ? "TELEPHONY_PROVIDER=twilio against the bench's Twilio REST fake"
         : "simulated carrier"),
@@ -251,7 +170,7 @@ async function load(fire, expectedStatus) {
   const latencies = [];
   const errors = {};
   const worker = async () => {
-    while (performance.now() < measureTo && !finishing) {
+    while (performance.now() < measureTo && !harness.isFinishing()) {
       const t0 = performance.now();
       let outcome;
       try {
@@ -281,54 +200,6 @@ async function load(fire, expectedStatus) {
   };
 }
 
-function quantile(sorted, q) {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
-}
-
-/** One HTTP request over the keep-alive agent; resolves with the status and the body text. */
-function send(agent, base, method, path, headers, body) {
-  return new Promise((resolve, reject) => {
-    const payload =
-      body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
-    const req = request(
-      `${base}${path}`,
-      {
-        method,
-        agent,
-        headers: {
-          ...headers,
-          ...(payload !== undefined
-            ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }
-            : {}),
-        },
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (d) => {
-          text += d;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-        res.on("error", reject);
-      },
-    );
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error("timeout")));
-    req.on("error", reject);
-    req.end(payload);
-  });
-}
-
-async function expectJson(pending, status) {
-  const res = await pending;
-  if (res.status !== status) {
-    throw new Error(
-      `set-up request answered ${res.status} (wanted ${status}): ${res.text.slice(0, 200)}`,
-    );
-  }
-  return JSON.parse(res.text);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Server
 
@@ -341,39 +212,20 @@ function startServer(port, adminToken, carrier) {
         `TWILIO_API_BASE:${carrier.base}`,
       ]
     : ["TELEPHONY_PROVIDER:simulator", `SIMULATOR_PACE_MS:${SIMULATOR_PACE_MS}`];
-  const out = createWriteStream(SERVER_LOG);
-  const child = spawn(
-    WRANGLER,
-    [
-      "dev",
-      "--ip",
-      HOST,
-      "--port",
-      String(port),
-      "--persist-to",
-      STATE_DIR,
-      "--show-interactive-dev-session=false",
-      // Per-request log lines would cost the server time under load.
-      "--log-level",
-      "warn",
-      "--var",
+  return harness.startWrangler({
+    port,
+    dirs: DIRS,
+    // Per-request log lines would cost the server time under load.
+    logLevel: "warn",
+    vars: [
       `ADMIN_TOKEN:${adminToken}`,
-      "--var",
       "ENVIRONMENT:development",
-      "--var",
       "VOICE_PROVIDER:simulator",
       // The carrier calls this server back, so it must know its own origin.
-      "--var",
       `PUBLIC_BASE_URL:http://${HOST}:${port}`,
-      ...telephony.flatMap((v) => ["--var", v]),
+      ...telephony,
     ],
-    { cwd: ROOT, env: childEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  groups.add(child.pid);
-  child.stdout.pipe(out);
-  child.stderr.pipe(out);
-  child.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
-  return child;
+  });
 }
 
 /**
@@ -427,90 +279,8 @@ function startFakeTwilio() {
   });
 }
 
-async function waitForHealth(base, server) {
-  let exited = false;
-  server.exited.then(() => {
-    exited = true;
-  });
-  const until = Date.now() + STARTUP_TIMEOUT_MS;
-  while (Date.now() < until) {
-    if (exited) throw new Error("wrangler dev exited during start-up (see .bench/wrangler.log)");
-    try {
-      const res = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) });
-      await res.arrayBuffer();
-      if (res.status === 200) return;
-    } catch {
-      // not up yet
-    }
-    await sleep(250);
-  }
-  throw new Error(`${base}/health did not answer 200 within ${STARTUP_TIMEOUT_MS / 1000} s`);
-}
-
-function run(cmd, args) {
-  return runGrouped(cmd, args, { cwd: ROOT, env: childEnv, groups });
-}
-
-/** The preferred port if it is free on loopback, else one the OS picks. */
-async function pickPort(preferred) {
-  const tryListen = (port) =>
-    new Promise((resolve) => {
-      const probe = createServer();
-      probe.once("error", () => resolve(undefined));
-      probe.listen({ host: HOST, port, exclusive: true }, () => {
-        const address = probe.address();
-        probe.close(() =>
-          resolve(typeof address === "object" && address ? address.port : undefined),
-        );
-      });
-    });
-  const port = (await tryListen(preferred)) ?? (await tryListen(0));
-  if (!port) throw new Error("no free loopback port");
-  if (port !== preferred) log(`port ${preferred} is busy, using ${port}`);
-  return port;
-}
-
-async function finish(code) {
-  if (finishing) return;
-  finishing = true;
-  clearTimeout(deadline);
-  for (const pgid of groups) signalGroup(pgid, "SIGTERM");
-  const until = Date.now() + 5000;
-  while ([...groups].some(groupAlive) && Date.now() < until) await sleep(100);
-  for (const pgid of groups) if (groupAlive(pgid)) signalGroup(pgid, "SIGKILL");
-  process.exit(code);
-}
-
-function signalGroup(pgid, sig) {
-  try {
-    process.kill(-pgid, sig);
-  } catch {
-    // gone already
-  }
-}
-
-function groupAlive(pgid) {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Report
-
-function machine() {
-  const cpu = cpus()[0]?.model?.trim() ?? "unknown CPU";
-  return {
-    nproc: availableParallelism(),
-    cpu,
-    memGiB: round(totalmem() / 2 ** 30, 1),
-    node: process.version,
-    platform: `${process.platform}-${process.arch}`,
-  };
-}
 
 function writeReadme(s) {
   const start = "<!-- results:start -->";
@@ -534,7 +304,7 @@ function writeReadme(s) {
         ? `; the carrier was sent ${s.carrierCalls.dialed} of the ${s.carrierCalls.accepted} calls accepted.`
         : `; SIMULATOR_PACE_MS ${s.settings.simulatorPaceMs}.`),
     "",
-    ...markdownTable(
+    ...harness.markdownTable(
       ["endpoint", "req/s", "p50 ms", "p99 ms", "max ms", "ok", "errors"],
       ["left", "right", "right", "right", "right", "right", "left"],
       [
@@ -560,64 +330,4 @@ function writeReadme(s) {
       ? text.slice(0, i) + table + text.slice(j + end.length)
       : `${text.trimEnd()}\n\n## Results\n\n${table}\n`;
   writeFileSync(README, next);
-}
-
-/** A padded table, laid out the way `biome format` lays out Markdown, so `npm run lint` passes. */
-function markdownTable(header, align, rows) {
-  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  const cell = (text, i) =>
-    align[i] === "right" ? text.padStart(widths[i] ?? 0) : text.padEnd(widths[i] ?? 0);
-  const line = (cells) => `| ${cells.map(cell).join(" | ")} |`;
-  const rule = widths.map((w, i) =>
-    align[i] === "right" ? `${"-".repeat(w - 1)}:` : "-".repeat(w),
-  );
-  return [line(header), `| ${rule.join(" | ")} |`, ...rows.map(line)];
-}
-
-// ---------------------------------------------------------------------------------------------
-
-/** The commit measured, `+dirty` when the Worker's sources differ from it. */
-function codeVersion() {
-  const git = (...args) =>
-    execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-  try {
-    const commit = git("rev-parse", "--short", "HEAD").trim();
-    const dirty = git("status", "--porcelain", "--", "src", "migrations", "wrangler.toml").trim();
-    return dirty ? `${commit}+dirty` : commit;
-  } catch {
-    return "unknown";
-  }
-}
-
-function version(pkg) {
-  try {
-    return JSON.parse(readFileSync(join(ROOT, "node_modules", pkg, "package.json"), "utf8"))
-      .version;
-  } catch {
-    return "?";
-  }
-}
-
-function envInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) {
-    console.error(`[bench] ${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-    process.exit(2);
-  }
-  return n;
-}
-
-function round(n, digits) {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
-}
-
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function log(msg) {
-  console.error(`[bench] ${msg}`);
 }

@@ -27,37 +27,23 @@
  * Exit status: 0 when every call got exactly one terminal event, every logged event reached the
  * receiver and every signature verified; 1 otherwise, or when the run itself failed.
  */
-import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from "node:fs";
-import { Agent, createServer as createHttpServer, request } from "node:http";
-import { createServer } from "node:net";
-import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
-import { delimiter, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
+import { loadavg } from "node:os";
+import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
-import { runGrouped } from "../scripts/lib/process.mjs";
+import * as harness from "./lib/harness.mjs";
+import { envInt, HOST, log, quantile, ROOT, round, sleep } from "./lib/harness.mjs";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const BIN = join(ROOT, "node_modules", ".bin");
-const WRANGLER = join(BIN, "wrangler");
 // Not .bench/: `npm run bench` deletes that directory when it starts, and may run alongside.
-const BENCH_DIR = join(ROOT, ".bench-webhooks");
 // Local D1, Durable Object and queue files go on tmpfs where there is one
 // (BENCH_WEBHOOKS_STATE_DIR overrides).
-const STATE_DIR =
-  process.env.BENCH_WEBHOOKS_STATE_DIR ??
-  (existsSync("/dev/shm") ? "/dev/shm/byourside-bench-webhooks" : join(BENCH_DIR, "state"));
-const SERVER_LOG = join(BENCH_DIR, "wrangler.log");
-const HOST = "127.0.0.1";
+const DIRS = harness.benchDirs(
+  ".bench-webhooks",
+  "BENCH_WEBHOOKS_STATE_DIR",
+  "byourside-bench-webhooks",
+);
 const HOOK_PATH = "/hook";
 
 const CALLS = envInt("BENCH_CALLS", 200);
@@ -74,7 +60,6 @@ const SETTLE_MS = 3000;
 /** Kept free at the end of the run for the event-log reads and the report. */
 const REPORT_RESERVE_MS = 30_000;
 const REQUEST_TIMEOUT_MS = 15_000;
-const STARTUP_TIMEOUT_MS = 60_000;
 const KEY_RATE_LIMIT = 10_000;
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL || "warn";
 /**
@@ -94,43 +79,13 @@ const TERMINAL_TYPES = new Set([
   "call.failed",
 ]);
 
-const childEnv = {
-  ...process.env,
-  PATH: `${BIN}${delimiter}${process.env.PATH ?? ""}`,
-  CLOUDFLARE_CF_FETCH_ENABLED: "false",
-  // No Local Explorer traces: a deployment does not record them on its own CPU.
-  X_LOCAL_OBSERVABILITY: "false",
-  WRANGLER_SEND_METRICS: "false",
-};
-
-const groups = new Set();
-let finishing = false;
 const startedAt = Date.now();
 
-const deadline = setTimeout(() => {
-  console.error(`[bench] hard deadline (${HARD_DEADLINE_MS / 1000} s) reached: aborting`);
-  void finish(1);
-}, HARD_DEADLINE_MS);
-for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-  process.on(sig, () => {
-    console.error(`[bench] ${sig}: stopping`);
-    void finish(130);
-  });
-}
-
-main().then(
-  (code) => finish(code),
-  (e) => {
-    console.error(`[bench] ${e instanceof Error ? e.message : String(e)}`);
-    return finish(1);
-  },
-);
+harness.runBench(main, HARD_DEADLINE_MS);
 
 async function main() {
   const loadBefore = round(loadavg()[0] ?? 0, 2);
-  rmSync(BENCH_DIR, { recursive: true, force: true });
-  rmSync(STATE_DIR, { recursive: true, force: true });
-  mkdirSync(BENCH_DIR, { recursive: true });
+  harness.resetDirs(DIRS);
 
   // wrangler dev rebuilds and reloads the Worker when a source file changes (another session
   // editing src/), which can drop in-flight work: such a run is flagged.
@@ -139,48 +94,16 @@ async function main() {
   const hookUrl = `http://${HOST}:${receiver.port}${HOOK_PATH}`;
   log(`receiver on ${hookUrl}`);
 
-  const port = await pickPort(PREFERRED_PORT);
+  const port = await harness.pickPort(PREFERRED_PORT);
   const base = `http://${HOST}:${port}`;
   const adminToken = randomBytes(24).toString("hex");
 
-  log(`applying migrations to a fresh ${STATE_DIR}`);
-  const migrate = await run(WRANGLER, [
-    "d1",
-    "migrations",
-    "apply",
-    "DB",
-    "--local",
-    "--persist-to",
-    STATE_DIR,
-  ]);
-  if (migrate.code !== 0) {
-    process.stderr.write(migrate.output);
-    throw new Error(`migrations failed (exit ${migrate.code})`);
-  }
+  await harness.applyMigrations(DIRS.state);
+  await startServer(port, adminToken);
 
-  log(`starting wrangler dev on ${base} (log: .bench-webhooks/wrangler.log)`);
-  const server = startServer(port, adminToken);
-  await waitForHealth(base, server);
-
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const admin = (method, path, body) =>
-    send(agent, base, method, path, { authorization: `Bearer ${adminToken}` }, body);
-  const account = await expectJson(admin("POST", "/admin/accounts", { name: "bench" }), 201);
-  await expectJson(
-    admin("POST", `/admin/accounts/${account.id}/numbers`, {
-      number: "+12025550143",
-      default: true,
-    }),
-    201,
-  );
-  const key = await expectJson(
-    admin("POST", `/admin/accounts/${account.id}/keys`, {
-      name: "bench",
-      rateLimit: KEY_RATE_LIMIT,
-    }),
-    201,
-  );
-  const detail = await expectJson(admin("GET", `/admin/accounts/${account.id}`), 200);
+  const http = harness.httpClient(base, { maxSockets: CONCURRENCY, timeoutMs: REQUEST_TIMEOUT_MS });
+  const { admin, account, key } = await harness.setUpAccount(http, adminToken, KEY_RATE_LIMIT);
+  const detail = await harness.expectJson(admin("GET", `/admin/accounts/${account.id}`), 200);
   const secret = detail.webhookSecret;
   if (typeof secret !== "string" || !secret.startsWith("whsec_")) {
     throw new Error("GET /admin/accounts/{id} carries no whsec_ webhookSecret");
@@ -194,8 +117,8 @@ async function main() {
     { name: "burst", calls: CALLS, concurrency: CONCURRENCY, gapMs: 0 },
     { name: "trickle", calls: TRICKLE_CALLS, concurrency: 1, gapMs: TRICKLE_GAP_MS },
   ]) {
-    const phase = await runPhase(spec, { agent, base, auth, hookUrl, receiver });
-    if (finishing) return 1;
+    const phase = await runPhase(spec, { http, auth, hookUrl, receiver });
+    if (harness.isFinishing()) return 1;
     phases.push(phase);
   }
 
@@ -206,12 +129,12 @@ async function main() {
   const readErrors = [];
   let readNext = 0;
   const reader = async () => {
-    while (!finishing) {
+    while (!harness.isFinishing()) {
       const p = placed[readNext++];
       if (!p) return;
       try {
-        const call = await send(agent, base, "GET", `/v1/agent/calls/${p.callId}`, auth);
-        const events = await send(agent, base, "GET", `/v1/agent/calls/${p.callId}/events`, auth);
+        const call = await http.send("GET", `/v1/agent/calls/${p.callId}`, auth);
+        const events = await http.send("GET", `/v1/agent/calls/${p.callId}/events`, auth);
         if (call.status !== 200 || events.status !== 200) {
           readErrors.push(`${p.callId}: ${call.status}/${events.status}`);
           continue;
@@ -223,8 +146,8 @@ async function main() {
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, reader));
-  agent.destroy();
-  if (finishing) return 1;
+  http.destroy();
+  if (harness.isFinishing()) return 1;
 
   const sourcesChanged = sourceStamp() !== sourcesBefore;
   if (sourcesChanged)
@@ -238,10 +161,10 @@ async function main() {
   });
   const summary = {
     date: new Date().toISOString(),
-    machine: { ...machine(), loadavg1Before: loadBefore },
-    code: codeVersion(),
+    machine: { ...harness.machine(), loadavg1Before: loadBefore },
+    code: harness.codeVersion(),
     server:
-      `wrangler dev ${version("wrangler")} ` +
+      `wrangler dev ${harness.version("wrangler")} ` +
       "(local D1, Durable Objects and Queues, simulator providers)",
     sourcesChangedDuringRun: sourcesChanged,
     settings: {
@@ -270,7 +193,7 @@ async function main() {
  * waits until each has its terminal event at the receiver (or the drain timeout), then SETTLE_MS
  * more for late duplicates.
  */
-async function runPhase(spec, { agent, base, auth, hookUrl, receiver }) {
+async function runPhase(spec, { http, auth, hookUrl, receiver }) {
   log(
     `${spec.name}: placing ${spec.calls} calls (${spec.concurrency} in flight` +
       `${spec.gapMs ? `, ${spec.gapMs} ms apart` : ""}) to ${DESTINATIONS.join(", ")}`,
@@ -280,7 +203,7 @@ async function runPhase(spec, { agent, base, auth, hookUrl, receiver }) {
   let next = 0;
   const from = Date.now();
   const placer = async () => {
-    while (!finishing) {
+    while (!harness.isFinishing()) {
       const i = next++;
       if (i >= spec.calls) return;
       if (spec.gapMs && i >= spec.concurrency) await sleep(spec.gapMs);
@@ -291,7 +214,7 @@ async function runPhase(spec, { agent, base, auth, hookUrl, receiver }) {
         webhookUrl: hookUrl,
       });
       try {
-        const res = await send(agent, base, "POST", "/v1/agent/calls", auth, body);
+        const res = await http.send("POST", "/v1/agent/calls", auth, body);
         if (res.status === 202) placed.push({ callId: JSON.parse(res.text).callId, to });
         else errors[`http_${res.status}`] = (errors[`http_${res.status}`] ?? 0) + 1;
       } catch (e) {
@@ -318,7 +241,7 @@ async function runPhase(spec, { agent, base, auth, hookUrl, receiver }) {
     return seen.size;
   };
   let lastProgress = Date.now();
-  while (!finishing && Date.now() < drainUntil && terminalSeen() < ids.size) {
+  while (!harness.isFinishing() && Date.now() < drainUntil && terminalSeen() < ids.size) {
     if (Date.now() - lastProgress > 5000) {
       log(`${spec.name}: terminal events received for ${terminalSeen()}/${ids.size} calls`);
       lastProgress = Date.now();
@@ -612,11 +535,6 @@ function stats(values) {
   };
 }
 
-function quantile(sorted, q) {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
-}
-
 /** The webhooks consumer's batching, as wrangler.toml sets it (local Queues honour it). */
 function queueSettings() {
   try {
@@ -648,7 +566,7 @@ function reportTable(s) {
       `${s.settings.simulatorPaceMs}; queue max_batch_size ${q.maxBatchSize}, ` +
       `max_batch_timeout ${q.maxBatchTimeoutSec} s.`,
     "",
-    ...markdownTable(
+    ...harness.markdownTable(
       ["", "burst", "trickle"],
       ["left", "right", "right"],
       [
@@ -665,7 +583,7 @@ function reportTable(s) {
       ],
     ),
     "",
-    ...markdownTable(
+    ...harness.markdownTable(
       ["terminal event → first delivery, ms", "n", "p50", "p95", "p99", "max"],
       ["left", "right", "right", "right", "right", "right"],
       [
@@ -692,18 +610,6 @@ function reportTable(s) {
       : []),
   ];
   return lines.join("\n");
-}
-
-/** A padded table, laid out the way `biome format` lays out Markdown. */
-function markdownTable(header, align, rows) {
-  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  const cell = (text, i) =>
-    align[i] === "right" ? text.padStart(widths[i] ?? 0) : text.padEnd(widths[i] ?? 0);
-  const line = (cells) => `| ${cells.map(cell).join(" | ")} |`;
-  const rule = widths.map((w, i) =>
-    align[i] === "right" ? `${"-".repeat(w - 1)}:` : "-".repeat(w),
-  );
-  return [line(header), `| ${rule.join(" | ")} |`, ...rows.map(line)];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -755,180 +661,29 @@ function startReceiver() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// HTTP client
-
-/** One HTTP request over the keep-alive agent; resolves with the status and the body text. */
-function send(agent, base, method, path, headers, body) {
-  return new Promise((resolve, reject) => {
-    const payload =
-      body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
-    const req = request(
-      `${base}${path}`,
-      {
-        method,
-        agent,
-        headers: {
-          ...headers,
-          ...(payload !== undefined
-            ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }
-            : {}),
-        },
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (d) => {
-          text += d;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-        res.on("error", reject);
-      },
-    );
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error("timeout")));
-    req.on("error", reject);
-    req.end(payload);
-  });
-}
-
-async function expectJson(pending, status) {
-  const res = await pending;
-  if (res.status !== status) {
-    throw new Error(
-      `set-up request answered ${res.status} (wanted ${status}): ${res.text.slice(0, 200)}`,
-    );
-  }
-  return JSON.parse(res.text);
-}
-
-// ---------------------------------------------------------------------------------------------
 // Server
 
 function startServer(port, adminToken) {
-  const out = createWriteStream(SERVER_LOG);
-  const child = spawn(
-    WRANGLER,
-    [
-      "dev",
-      "--ip",
-      HOST,
-      "--port",
-      String(port),
-      "--persist-to",
-      STATE_DIR,
-      "--show-interactive-dev-session=false",
-      // Per-request log lines cost the server time; BENCH_LOG_LEVEL=info shows each queue batch.
-      "--log-level",
-      LOG_LEVEL,
-      "--var",
+  return harness.startWrangler({
+    port,
+    dirs: DIRS,
+    // Per-request log lines cost the server time; BENCH_LOG_LEVEL=info shows each queue batch.
+    logLevel: LOG_LEVEL,
+    vars: [
       `ADMIN_TOKEN:${adminToken}`,
-      "--var",
       "ENVIRONMENT:development",
-      "--var",
       "VOICE_PROVIDER:simulator",
-      "--var",
       "TELEPHONY_PROVIDER:simulator",
       // The receiver is http://127.0.0.1: only local development may send there.
-      "--var",
       "ALLOW_LOCAL_WEBHOOKS:true",
       // The simulated carrier calls this server back, so it must know its own origin.
-      "--var",
       `PUBLIC_BASE_URL:http://${HOST}:${port}`,
-      "--var",
       `SIMULATOR_PACE_MS:${SIMULATOR_PACE_MS}`,
     ],
-    { cwd: ROOT, env: childEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  groups.add(child.pid);
-  child.stdout.pipe(out);
-  child.stderr.pipe(out);
-  child.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
-  return child;
-}
-
-async function waitForHealth(base, server) {
-  let exited = false;
-  server.exited.then(() => {
-    exited = true;
   });
-  const until = Date.now() + STARTUP_TIMEOUT_MS;
-  while (Date.now() < until) {
-    if (exited)
-      throw new Error("wrangler dev exited during start-up (see .bench-webhooks/wrangler.log)");
-    try {
-      const res = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) });
-      await res.arrayBuffer();
-      if (res.status === 200) return;
-    } catch {
-      // not up yet
-    }
-    await sleep(250);
-  }
-  throw new Error(`${base}/health did not answer 200 within ${STARTUP_TIMEOUT_MS / 1000} s`);
-}
-
-function run(cmd, args) {
-  return runGrouped(cmd, args, { cwd: ROOT, env: childEnv, groups });
-}
-
-/** The preferred port if it is free on loopback, else one the OS picks. */
-async function pickPort(preferred) {
-  const tryListen = (port) =>
-    new Promise((resolve) => {
-      const probe = createServer();
-      probe.once("error", () => resolve(undefined));
-      probe.listen({ host: HOST, port, exclusive: true }, () => {
-        const address = probe.address();
-        probe.close(() =>
-          resolve(typeof address === "object" && address ? address.port : undefined),
-        );
-      });
-    });
-  const port = (await tryListen(preferred)) ?? (await tryListen(0));
-  if (!port) throw new Error("no free loopback port");
-  if (port !== preferred) log(`port ${preferred} is busy, using ${port}`);
-  return port;
-}
-
-async function finish(code) {
-  if (finishing) return;
-  finishing = true;
-  clearTimeout(deadline);
-  for (const pgid of groups) signalGroup(pgid, "SIGTERM");
-  const until = Date.now() + 5000;
-  while ([...groups].some(groupAlive) && Date.now() < until) await sleep(100);
-  for (const pgid of groups) if (groupAlive(pgid)) signalGroup(pgid, "SIGKILL");
-  process.exit(code);
-}
-
-function signalGroup(pgid, sig) {
-  try {
-    process.kill(-pgid, sig);
-  } catch {
-    // gone already
-  }
-}
-
-function groupAlive(pgid) {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
-
-function machine() {
-  const cpu = cpus()[0]?.model?.trim() ?? "unknown CPU";
-  return {
-    nproc: availableParallelism(),
-    cpu,
-    memGiB: round(totalmem() / 2 ** 30, 1),
-    node: process.version,
-    platform: `${process.platform}-${process.arch}`,
-  };
-}
 
 /** The newest modification time and the file count under src/ and wrangler.toml. */
 function sourceStamp() {
@@ -940,50 +695,4 @@ function sourceStamp() {
     newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
   }
   return `${files}:${newest}`;
-}
-
-/** The commit measured, `+dirty` when the Worker's sources differ from it. */
-function codeVersion() {
-  const git = (...args) =>
-    execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-  try {
-    const commit = git("rev-parse", "--short", "HEAD").trim();
-    const dirty = git("status", "--porcelain", "--", "src", "migrations", "wrangler.toml").trim();
-    return dirty ? `${commit}+dirty` : commit;
-  } catch {
-    return "unknown";
-  }
-}
-
-function version(pkg) {
-  try {
-    return JSON.parse(readFileSync(join(ROOT, "node_modules", pkg, "package.json"), "utf8"))
-      .version;
-  } catch {
-    return "?";
-  }
-}
-
-function envInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) {
-    console.error(`[bench] ${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-    process.exit(2);
-  }
-  return n;
-}
-
-function round(n, digits) {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
-}
-
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function log(msg) {
-  console.error(`[bench] ${msg}`);
 }

@@ -19,7 +19,7 @@ import { createServer } from "node:net";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readDevVars as readDevVarsFile } from "./lib/dev-vars.mjs";
-import { runGrouped } from "./lib/process.mjs";
+import { runGrouped, stopGroups } from "./lib/process.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -220,28 +220,8 @@ function installSignalHandlers() {
 async function shutdown(code) {
   if (stopping) return;
   stopping = true;
-  for (const pgid of groups) signalGroup(pgid, "SIGTERM");
-  const deadline = Date.now() + 5000;
-  while ([...groups].some(groupAlive) && Date.now() < deadline) await sleep(100);
-  for (const pgid of groups) if (groupAlive(pgid)) signalGroup(pgid, "SIGKILL");
+  await stopGroups(groups);
   process.exit(code);
-}
-
-function signalGroup(pgid, sig) {
-  try {
-    process.kill(-pgid, sig);
-  } catch {
-    // already gone
-  }
-}
-
-function groupAlive(pgid) {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function sleep(ms) {

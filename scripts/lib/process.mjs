@@ -23,3 +23,33 @@ export function runGrouped(cmd, args, { cwd, env, groups }) {
     });
   });
 }
+
+/**
+ * Stops every process group in `groups`: SIGTERM, then SIGKILL to those still alive after
+ * `graceMs`.
+ */
+export async function stopGroups(groups, graceMs = 5000) {
+  for (const pgid of groups) signalGroup(pgid, "SIGTERM");
+  const until = Date.now() + graceMs;
+  while ([...groups].some(groupAlive) && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  for (const pgid of groups) if (groupAlive(pgid)) signalGroup(pgid, "SIGKILL");
+}
+
+function signalGroup(pgid, sig) {
+  try {
+    process.kill(-pgid, sig);
+  } catch {
+    // gone already
+  }
+}
+
+function groupAlive(pgid) {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
