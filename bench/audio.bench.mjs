@@ -14,8 +14,8 @@ import {
   BASE64_IMPL,
   base64ToBytes,
   bytesToBase64,
-  pcm16FromBytes,
-  pcm16ToBytes,
+  pcm16BytesView,
+  pcm16View,
 } from "../src/audio/pcm.ts";
 import { Downsampler3x, Upsampler2x } from "../src/audio/resample.ts";
 import { FRAME_COUNT, STREAM_SID, testAudio } from "./lib/test-audio.mjs";
@@ -40,14 +40,14 @@ const down = new Downsampler3x();
 function inbound(payload) {
   const mulaw = base64ToBytes(payload);
   const pcm16k = up.process(decodeMulaw(mulaw));
-  const data = bytesToBase64(pcm16ToBytes(pcm16k));
+  const data = bytesToBase64(pcm16BytesView(pcm16k));
   return JSON.stringify({ realtimeInput: { audio: { mimeType: "audio/pcm;rate=16000", data } } });
 }
 
 function outbound(message) {
   const parsed = JSON.parse(message);
   const data = parsed.serverContent.modelTurn.parts[0].inlineData.data;
-  const pcm8 = down.process(pcm16FromBytes(base64ToBytes(data)));
+  const pcm8 = down.process(pcm16View(base64ToBytes(data)));
   const payload = bytesToBase64(encodeMulaw(pcm8));
   return JSON.stringify({ event: "media", streamSid: STREAM_SID, media: { payload } });
 }
@@ -57,13 +57,13 @@ const at = (list, i) => list[i % FRAME_COUNT];
 const inMulaw = inboundPayloads.map(base64ToBytes);
 const inPcm8 = inMulaw.map((b) => decodeMulaw(b));
 const inPcm16 = inPcm8.map((p) => new Upsampler2x().process(p));
-const inBytes = inPcm16.map(pcm16ToBytes);
+const inBytes = inPcm16.map((p) => pcm16BytesView(p).slice());
 const inData = inBytes.map(bytesToBase64);
 const outData = geminiMessages.map(
   (m) => JSON.parse(m).serverContent.modelTurn.parts[0].inlineData.data,
 );
 const outBytes = outData.map(base64ToBytes);
-const outPcm24 = outBytes.map(pcm16FromBytes);
+const outPcm24 = outBytes.map((b) => pcm16View(b.slice()));
 const outPcm8 = outPcm24.map((p) => new Downsampler3x().process(p));
 const outMulaw = outPcm8.map((p) => encodeMulaw(p));
 const outPayload = outMulaw.map(bytesToBase64);
@@ -80,7 +80,7 @@ const rows = [
   ["↳ base64 → bytes (216 chars → 160 B)", (i) => base64ToBytes(at(inboundPayloads, i))],
   ["↳ μ-law decode (160 samples)", (i) => decodeMulaw(at(inMulaw, i))],
   ["↳ 8k → 16k `Upsampler2x` (160 → 320)", (i) => up.process(at(inPcm8, i))],
-  ["↳ PCM16 → LE bytes (640 B)", (i) => pcm16ToBytes(at(inPcm16, i))],
+  ["↳ PCM16 → LE bytes (640 B, a view)", (i) => pcm16BytesView(at(inPcm16, i))],
   ["↳ bytes → base64 (640 B → 856 chars)", (i) => bytesToBase64(at(inBytes, i))],
   [
     "↳ JSON.stringify `realtimeInput`",
@@ -93,7 +93,7 @@ const rows = [
   ["**outbound total** (Gemini → Twilio)", (i) => outbound(at(geminiMessages, i)), true],
   ["↳ JSON.parse `serverContent` (1280-char audio)", (i) => JSON.parse(at(geminiMessages, i))],
   ["↳ base64 → bytes (1280 chars → 960 B)", (i) => base64ToBytes(at(outData, i))],
-  ["↳ LE bytes → PCM16 (480 samples)", (i) => pcm16FromBytes(at(outBytes, i))],
+  ["↳ LE bytes → PCM16 (480 samples, a view)", (i) => pcm16View(at(outBytes, i))],
   ["↳ 24k → 8k `Downsampler3x` (480 → 160)", (i) => down.process(at(outPcm24, i))],
   ["↳ μ-law encode, 64 KiB table (160 samples)", (i) => encodeMulaw(at(outPcm8, i))],
   ["(alternative) μ-law encode, clz32 formula", (i) => encodeMulawFormula(at(outPcm8, i))],

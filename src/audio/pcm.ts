@@ -45,6 +45,24 @@ export function pcm16ToBytes(samples: Int16Array): Uint8Array {
   return out;
 }
 
+/**
+ * PCM16 LE bytes → samples without copying, for bytes the caller owns and will not reuse (a
+ * freshly decoded payload): a view when the host is little-endian and the offset is aligned,
+ * else a copy as `pcm16FromBytes` makes. Saves an allocation and a copy per 20 ms frame.
+ */
+export function pcm16View(bytes: Uint8Array): Int16Array {
+  if (LITTLE_ENDIAN && bytes.byteOffset % 2 === 0) {
+    return new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length >> 1);
+  }
+  return pcm16FromBytes(bytes);
+}
+
+/** Samples → PCM16 LE bytes without copying (a view) on a little-endian host; else a copy. */
+export function pcm16BytesView(samples: Int16Array): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+  return pcm16ToBytes(samples);
+}
+
 type NativeFromBase64 = (text: string) => Uint8Array;
 type NativeToBase64 = (this: Uint8Array) => string;
 

@@ -11,8 +11,10 @@ import {
   bytesToBase64,
   decodeBase64ViaAtob,
   encodeBase64ViaBtoa,
+  pcm16BytesView,
   pcm16FromBytes,
   pcm16ToBytes,
+  pcm16View,
 } from "../../src/audio/pcm";
 import { Downsampler3x, Upsampler2x } from "../../src/audio/resample";
 import {
@@ -313,6 +315,26 @@ describe("PCM16 bytes", () => {
     const back = pcm16FromBytes(bytes);
     bytes[1] = 0;
     expect(back[0]).toBe(0x7f00);
+  });
+
+  it("views read and write the same samples in place, and copy where a view cannot be aligned", () => {
+    const raw = new Uint8Array([0xaa, 0x01, 0x00, 0xff, 0x7f, 0x00, 0x80, 0xff, 0xff, 0x42]);
+    const aligned = raw.subarray(2, 9); // 7 bytes at an even offset: 3 samples, the odd byte ignored
+    const view = pcm16View(aligned);
+    expect(Array.from(view)).toEqual([-256, 127, -128]);
+    raw[2] = 0x01; // a view: the change shows through
+    expect(view[0]).toBe(-255);
+    const odd = raw.subarray(1);
+    const copied = pcm16View(odd); // odd offset: copied, same values as pcm16FromBytes
+    expect(copied).toEqual(pcm16FromBytes(odd));
+    expect(copied[0]).toBe(0x0101);
+    raw[1] = 0x02; // a copy: the change does not show through
+    expect(copied[0]).toBe(0x0101);
+
+    const samples = new Int16Array([1, 32767, -32768, -1, 0]);
+    const bytes = pcm16BytesView(samples.subarray(1, 4));
+    expect(Array.from(bytes)).toEqual([0xff, 0x7f, 0x00, 0x80, 0xff, 0xff]);
+    expect(bytes).toEqual(pcm16ToBytes(samples.subarray(1, 4)));
   });
 });
 

@@ -6,7 +6,7 @@
  * Server frames may be binary WebSocket frames holding UTF-8 JSON; both kinds are decoded.
  */
 import { decodeMulaw, encodeMulaw } from "../../audio/mulaw";
-import { base64ToBytes, bytesToBase64, pcm16FromBytes, pcm16ToBytes } from "../../audio/pcm";
+import { base64ToBytes, bytesToBase64, pcm16BytesView, pcm16View } from "../../audio/pcm";
 import { Downsampler3x, Upsampler2x } from "../../audio/resample";
 import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
 import { END_CALL_TOOL } from "../system-prompt";
@@ -107,7 +107,7 @@ class GeminiLiveSession implements VoiceSession {
     const pcm16k = this.up.process(decodeMulaw(mulaw));
     this.send({
       realtimeInput: {
-        audio: { mimeType: "audio/pcm;rate=16000", data: bytesToBase64(pcm16ToBytes(pcm16k)) },
+        audio: { mimeType: "audio/pcm;rate=16000", data: bytesToBase64(pcm16BytesView(pcm16k)) },
       },
     });
   }
@@ -179,7 +179,8 @@ class GeminiLiveSession implements VoiceSession {
         const data = part.inlineData?.data;
         if (!data) continue;
         this.flushRecipient();
-        const pcm24k = pcm16FromBytes(base64ToBytes(data));
+        // The decoded payload is ours alone: read it as samples in place.
+        const pcm24k = pcm16View(base64ToBytes(data));
         const mulaw = encodeMulaw(this.down.process(pcm24k));
         if (mulaw.length > 0) this.events.audio(mulaw);
       }
