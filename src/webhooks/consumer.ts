@@ -1,8 +1,8 @@
 /**
  * The webhooks queue consumers. Each message is acknowledged or retried on its own, and attempts
  * in a batch run concurrently, so one slow receiver neither blocks nor repeats the others.
- * An event whose retry schedule is exhausted is marked failed by its last attempt; the
- * dead-letter consumer marks failed what the queue gave up on (a consumer that kept erroring).
+ * An event whose retry schedule is exhausted is forwarded to the dead-letter queue (as is, by the
+ * queue itself, a message the consumer kept erroring on), whose consumer marks the event failed.
  */
 import { z } from "zod";
 import { makeDb } from "../db/client";
@@ -46,8 +46,14 @@ export async function consumeWebhooks(
           timeoutMs: config.webhookTimeoutMs,
           allowLocal: config.allowLocalWebhooks,
         });
-        if (next.action === "ack") message.ack();
-        else message.retry({ delaySeconds: next.delaySec });
+        if (next.action === "retry") {
+          message.retry({ delaySeconds: next.delaySec });
+          return;
+        }
+        if (next.action === "dead_letter") {
+          await env.WEBHOOK_DEAD_LETTERS.send({ eventId: parsed.data.eventId });
+        }
+        message.ack();
       } catch (e) {
         // Storage trouble or a bug: try this message again later; the others are unaffected.
         console.error("webhook delivery errored; will retry", {

@@ -9,7 +9,10 @@ import { retryAfterSec, retryDelaySec } from "./retry-schedule";
 import { signWebhook } from "./signing";
 import { checkWebhookUrl } from "./ssrf-guard";
 
-export type Next = { action: "ack" } | { action: "retry"; delaySec: number };
+export type Next =
+  | { action: "ack" }
+  | { action: "retry"; delaySec: number }
+  | { action: "dead_letter" };
 
 export type DeliveryOptions = { timeoutMs: number; allowLocal: boolean; now?: () => number };
 
@@ -94,9 +97,9 @@ export async function deliverEvent(
   const scheduled = retryDelaySec(attempt);
   const delaySec = scheduled === undefined ? undefined : (honoured ?? scheduled);
   if (delaySec === undefined) {
-    // The schedule is exhausted: the event has failed (it can still be redelivered by hand).
-    await record(status, error ?? `http_${status}`, { status: "failed" });
-    return { action: "ack" };
+    // The schedule is exhausted: the dead-letter queue's consumer marks the event failed.
+    await record(status, error ?? `http_${status}`, { status: "pending", nextAttemptAt: null });
+    return { action: "dead_letter" };
   }
   await record(status, error ?? `http_${status}`, {
     status: "pending",

@@ -358,7 +358,8 @@ describe("the consumer", () => {
     expect(result.retryMessages.map((m) => m.msgId)).toEqual(["msg-1"]);
   });
 
-  it("the last scheduled attempt that fails marks the event failed, even if the receiver asks for later", async () => {
+  it("after the last scheduled attempt the event lands in the dead-letter queue, which marks it failed", async () => {
+    // Even a receiver asking for a later attempt does not add attempts to the schedule.
     receiver(() => new Response(null, { status: 429, headers: { "retry-after": "60" } }));
     const { accountId } = await setupAccount();
     const { eventId } = await seedEvent(accountId);
@@ -368,7 +369,31 @@ describe("the consumer", () => {
     const last = await consume([{ eventId, attempts: 8 }]);
     expect(last.explicitAcks).toEqual(["msg-0"]);
     expect(last.retryMessages).toEqual([]);
-    expect(await eventRow(eventId)).toMatchObject({ status: "failed", attempts: 8 });
+    expect(await eventRow(eventId)).toMatchObject({ status: "pending", attempts: 8 });
+    // The forwarded message reaches the dead-letter consumer through the real local queue.
+    await expect
+      .poll(async () => (await eventRow(eventId))?.status, { timeout: 10_000, interval: 100 })
+      .toBe("failed");
+  });
+
+  it("a message the sweeper re-sent continues the schedule: its last attempt goes to the dead-letter queue", async () => {
+    receiver(() => new Response(null, { status: 500 }));
+    const { accountId } = await setupAccount();
+    const { eventId } = await seedEvent(accountId);
+    const batch = createMessageBatch<{ eventId: string; priorAttempts: number }>(
+      "byourside-webhooks",
+      [{ id: "msg-0", timestamp: new Date(), attempts: 1, body: { eventId, priorAttempts: 7 } }],
+    );
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks).toEqual(["msg-0"]);
+    expect(await attemptsOf(eventId)).toEqual([
+      expect.objectContaining({ attempt: 8, status_code: 500 }),
+    ]);
+    await expect
+      .poll(async () => (await eventRow(eventId))?.status, { timeout: 10_000, interval: 100 })
+      .toBe("failed");
   });
 
   it("the dead-letter queue marks failed what the queue gave up on", async () => {
