@@ -205,15 +205,18 @@ export async function runTool(ctx: ToolContext, name: string, args: unknown): Pr
     const value = await tool.run(ctx, (args ?? {}) as Record<string, unknown>);
     return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value };
   } catch (e) {
-    if (e instanceof ApiError) return toolError(e.token);
+    if (e instanceof ApiError) return toolError(e.token, e.headers["Retry-After"]);
     if (e instanceof z.ZodError) return toolError("invalid_request");
     console.error("MCP tool failed", { tool: name, error: String(e) });
     return toolError("internal");
   }
 }
 
-function toolError(token: ErrorToken): ToolResult {
-  return { content: [{ type: "text", text: JSON.stringify({ error: token }) }], isError: true };
+/** The REST body as the first text; REST's Retry-After, when there is one, as a second. */
+function toolError(token: ErrorToken, retryAfterSec?: string): ToolResult {
+  const content: ToolResult["content"] = [{ type: "text", text: JSON.stringify({ error: token }) }];
+  if (retryAfterSec) content.push({ type: "text", text: `Retry after ${retryAfterSec} seconds.` });
+  return { content, isError: true };
 }
 
 /** The tools as MCP lists them: JSON Schemas generated from the zod schemas. */

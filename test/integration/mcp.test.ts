@@ -172,6 +172,12 @@ describe("MCP over Streamable HTTP", () => {
     expect(payload(second)).toEqual({ error: "rate_limited" });
     const rest = await call("POST", "/v1/agent/calls", { token: key, body: args });
     expect(rest.status).toBe(429);
+    // An agent learns when to try again, as a REST client does from Retry-After.
+    const retryAfter = Number(rest.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(0);
+    const hint = ((second as { content: Text[] }).content[1] as Text).text;
+    expect(hint).toMatch(/^Retry after \d+ seconds\.$/);
+    expect(Math.abs(Number(hint.match(/\d+/)?.[0]) - retryAfter)).toBeLessThanOrEqual(1);
     await client.close();
   });
 
