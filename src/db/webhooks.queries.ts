@@ -143,3 +143,11 @@ export async function markRequeued(db: Db, eventIds: string[], at: string) {
     .set({ nextAttemptAt: at })
     .where(and(inArray(webhookEvents.id, eventIds), eq(webhookEvents.status, "pending")));
 }
+
+/** A redelivery: pending again, due now (so the sweeper does not take it for a lost message). */
+export async function markRedelivering(db: Db, eventId: string, at: string) {
+  await db
+    .update(webhookEvents)
+    .set({ status: "pending", nextAttemptAt: at })
+    .where(eq(webhookEvents.id, eventId));
+}

@@ -1,8 +1,9 @@
 /** A call's webhook events with every delivery attempt, and redelivery on request. */
 import { findCall } from "../db/calls.queries";
 import { type Db, store } from "../db/client";
-import { findEvent, listEvents, setEventStatus } from "../db/webhooks.queries";
+import { findEvent, listEvents, markRedelivering } from "../db/webhooks.queries";
 import { ApiError } from "../errors";
+import { isoNow } from "../lib/time";
 import type { DeliveryMessage } from "./events";
 
 export async function callEvents(db: Db, accountId: string, callId: string) {
@@ -39,7 +40,7 @@ export async function redeliver(
   const event = call && (await store(() => findEvent(db, p.accountId, p.callId, p.eventId)));
   if (!event) throw new ApiError("not_found");
   if (!call.webhookUrl) throw new ApiError("no_webhook_url");
-  await store(() => setEventStatus(db, event.id, "pending"));
+  await store(() => markRedelivering(db, event.id, isoNow()));
   await queue.send({ eventId: event.id });
   return { eventId: event.id, status: "pending" as const };
 }

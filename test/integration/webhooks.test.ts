@@ -501,6 +501,27 @@ describe("the sweeper re-sends events whose queue message was lost", () => {
     expect(await eventRow(waiting.eventId)).toMatchObject({ status: "pending", attempts: 3 });
   });
 
+  it("does not take a redelivery of an old event for a lost message", async () => {
+    const received = receiver();
+    const { accountId, key } = await setupAccount();
+    const old = await seedEvent(accountId, HOOK, { createdAt: minutesAgo(60), attempts: 1 });
+    await env.DB.prepare("UPDATE webhook_events SET status = 'delivered' WHERE id = ?")
+      .bind(old.eventId)
+      .run();
+    const again = await call(
+      "POST",
+      `/v1/agent/calls/${old.callId}/events/${old.eventId}/redeliver`,
+      { token: key },
+    );
+    expect(again.status).toBe(202);
+    await sweep(); // before the queue has delivered the redelivery
+    await expect
+      .poll(async () => (await eventRow(old.eventId))?.status, { timeout: 10_000, interval: 100 })
+      .toBe("delivered");
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(received.filter((r) => r.headers["webhook-id"] === old.eventId)).toHaveLength(1);
+  });
+
   it("does not send the same stalled event twice in a row", async () => {
     receiver(() => new Response(null, { status: 500 }));
     const { accountId } = await setupAccount();
