@@ -185,21 +185,24 @@ describe("generateAnalysis against the fake Gemini", () => {
 
   it("stops retrying when the next try would pass the deadline", async () => {
     const started = Date.now();
+    // Delays of 200, 400, 800 ms (jitter pinned to its top): tries at about 0, 200 and 600 ms;
+    // the next would come at 1400, past the deadline, so it gives up early instead of waiting.
     const { fake, options } = client(
       { status: 503 },
       {
         maxAttempts: 50,
-        baseDelayMs: 40,
-        deadline: started + 150,
+        baseDelayMs: 200,
+        random: () => 0.999,
+        deadline: started + 1000,
       },
     );
     expect(await generateAnalysis(REQUEST, options)).toEqual({
       ok: false,
       error: "llm_unavailable",
     });
-    expect(Date.now()).toBeLessThan(started + 150);
+    expect(Date.now()).toBeLessThan(started + 1000);
     expect(fake.requests.length).toBeGreaterThanOrEqual(2);
-    expect(fake.requests.length).toBeLessThan(6);
+    expect(fake.requests.length).toBeLessThan(5);
   });
 
   it("does not wait out a Retry-After that ends after the deadline", async () => {

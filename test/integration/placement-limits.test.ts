@@ -3,7 +3,7 @@
  * failures — all through POST /v1/agent/calls.
  */
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { call, json, setupAccount, VALID_CALL } from "../helpers";
 
 const place = (token: string, body: unknown, idempotencyKey?: string) =>
@@ -170,11 +170,14 @@ describe("minute cap per billing period", () => {
   });
 });
 
-// Runs last in this file: it breaks the calls table for the rest of the file.
 describe("storage failure", () => {
   it("503 store_error, and no half-written idempotency record is left", async () => {
     const { key, accountId } = await setupAccount();
-    await env.DB.exec("DROP TABLE calls");
+    // The calls table goes away for this test only (renamed back afterwards).
+    await env.DB.exec("ALTER TABLE calls RENAME TO calls_away");
+    onTestFinished(async () => {
+      await env.DB.exec("ALTER TABLE calls_away RENAME TO calls");
+    });
     const res = await place(key, VALID_CALL, "during-outage");
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ error: "store_error" });
