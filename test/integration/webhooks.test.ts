@@ -193,6 +193,10 @@ describe("end to end through the queue", () => {
         timeout: 10_000,
       })
       .toBe(2);
+    // The log numbers the redelivery after the first attempt.
+    await expect
+      .poll(async () => (await attemptsOf(first.id)).map((a) => a.attempt), { timeout: 5_000 })
+      .toEqual([1, 2]);
 
     const other = await setupAccount();
     expect(
