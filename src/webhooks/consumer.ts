@@ -40,7 +40,7 @@ export async function consumeWebhooks(
           message.ack();
           return;
         }
-        // A message the sweeper re-sent continues the event's count, and so its retry schedule.
+        // A message the sweeper re-sent, or a redelivery, continues the event's count and schedule.
         const attempt = (parsed.data.priorAttempts ?? 0) + message.attempts;
         const next = await deliverEvent(db, parsed.data.eventId, attempt, {
           timeoutMs: config.webhookTimeoutMs,

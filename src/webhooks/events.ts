@@ -39,7 +39,7 @@ export function buildEvent(
 
 /**
  * What the webhooks queue carries: a pointer to the stored event, and for a message the sweeper
- * re-sent, the attempts the event already had.
+ * re-sent or a redelivery, the attempts the event already had.
  */
 export type DeliveryMessage = { eventId: string; priorAttempts?: number };
 
