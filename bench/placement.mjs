@@ -24,23 +24,22 @@ import { createServer as createHttpServer } from "node:http";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import * as harness from "./lib/harness.mjs";
-import { envInt, HOST, log, quantile, ROOT, round, sleep } from "./lib/harness.mjs";
 
 // .bench/ holds the server's log; local D1 and Durable Object files go on tmpfs where there is
 // one: the benchmark measures the service, not the disk (BENCH_STATE_DIR overrides).
 const DIRS = harness.benchDirs(".bench", "BENCH_STATE_DIR", "byourside-bench");
-const README = join(ROOT, "bench", "README.md");
+const README = join(harness.ROOT, "bench", "README.md");
 
-const CONCURRENCY = envInt("BENCH_CONCURRENCY", 16);
-const MEASURE_MS = envInt("BENCH_SECONDS", 10) * 1000;
-const WARMUP_MS = envInt("BENCH_WARMUP", 2) * 1000;
-const PREFERRED_PORT = envInt("BENCH_PORT", 8790);
+const CONCURRENCY = harness.envInt("BENCH_CONCURRENCY", 16);
+const MEASURE_MS = harness.envInt("BENCH_SECONDS", 10) * 1000;
+const WARMUP_MS = harness.envInt("BENCH_WARMUP", 2) * 1000;
+const PREFERRED_PORT = harness.envInt("BENCH_PORT", 8790);
 /**
  * One beat of the simulated carrier. 10 min by default, so that the calls are created at the
  * simulated carrier (the engine dials) but none starts ringing, answering or streaming media
  * (50 frames/s per call) during the run: that is call load, not placement load.
  */
-const SIMULATOR_PACE_MS = envInt("BENCH_SIMULATOR_PACE_MS", 600_000);
+const SIMULATOR_PACE_MS = harness.envInt("BENCH_SIMULATOR_PACE_MS", 600_000);
 const CARRIER = process.env.BENCH_CARRIER ?? "external";
 if (CARRIER !== "external" && CARRIER !== "simulator") {
   console.error(
@@ -67,16 +66,16 @@ harness.runBench(main, HARD_DEADLINE_MS);
 
 async function main() {
   /** The 1-minute load average before we start: other work on the machine skews the figures. */
-  const loadBefore = round(loadavg()[0] ?? 0, 2);
+  const loadBefore = harness.round(loadavg()[0] ?? 0, 2);
   harness.resetDirs(DIRS);
   const port = await harness.pickPort(PREFERRED_PORT);
-  const base = `http://${HOST}:${port}`;
+  const base = `http://${harness.HOST}:${port}`;
   const adminToken = randomBytes(24).toString("hex");
 
   await harness.applyMigrations(DIRS.state);
 
   const carrier = CARRIER === "external" ? await startFakeTwilio() : undefined;
-  if (carrier) log(`Twilio REST fake for the carrier on ${carrier.base}`);
+  if (carrier) harness.log(`Twilio REST fake for the carrier on ${carrier.base}`);
   await startServer(port, adminToken, carrier);
 
   const http = harness.httpClient(base, { maxSockets: CONCURRENCY, timeoutMs: REQUEST_TIMEOUT_MS });
@@ -87,24 +86,26 @@ async function main() {
     202,
   );
   await harness.expectJson(http.send("GET", `/v1/agent/calls/${placed.callId}`, auth), 200);
-  log(`account ${account.id}, key ${key.id}, call ${placed.callId}`);
+  harness.log(`account ${account.id}, key ${key.id}, call ${placed.callId}`);
 
-  log(
+  harness.log(
     `read: GET /v1/agent/calls/{id}, ${CONCURRENCY} in flight, ` +
       `${WARMUP_MS / 1000} s warm-up + ${MEASURE_MS / 1000} s`,
   );
   const read = await load(() => http.send("GET", `/v1/agent/calls/${placed.callId}`, auth), 200);
   if (harness.isFinishing()) return 1;
-  log(`read: ${read.rps} req/s, p50 ${read.p50Ms} ms, p99 ${read.p99Ms} ms, errors ${read.errors}`);
+  harness.log(
+    `read: ${read.rps} req/s, p50 ${read.p50Ms} ms, p99 ${read.p99Ms} ms, errors ${read.errors}`,
+  );
 
-  log(`placement: POST /v1/agent/calls, same settings`);
+  harness.log(`placement: POST /v1/agent/calls, same settings`);
   let accepted = 1; // the set-up call
   const place = await load(async () => {
     const res = await http.send("POST", "/v1/agent/calls", auth, PLACE_BODY);
     if (res.status === 202) accepted++;
     return res;
   }, 202);
-  log(
+  harness.log(
     `placement: ${place.rps} req/s, p50 ${place.p50Ms} ms, p99 ${place.p99Ms} ms, ` +
       `errors ${place.errors}`,
   );
@@ -115,13 +116,13 @@ async function main() {
   let dialed;
   if (carrier) {
     const until = Date.now() + DRAIN_MS;
-    while (carrier.created.size < accepted && Date.now() < until) await sleep(100);
+    while (carrier.created.size < accepted && Date.now() < until) await harness.sleep(100);
     dialed = { accepted, dialed: carrier.created.size };
-    log(`carrier: ${dialed.dialed} of ${accepted} accepted calls dialed`);
+    harness.log(`carrier: ${dialed.dialed} of ${accepted} accepted calls dialed`);
     carrier.server.close();
   }
 
-  const ratio = read.rps > 0 ? round(place.rps / read.rps, 3) : 0;
+  const ratio = read.rps > 0 ? harness.round(place.rps / read.rps, 3) : 0;
   const summary = {
     date: new Date().toISOString(),
     machine: { ...harness.machine(), loadavg1Before: loadBefore },
@@ -150,7 +151,7 @@ async function main() {
   );
   if (process.env.BENCH_NO_README !== "1") {
     writeReadme(summary);
-    log("results written to bench/README.md");
+    harness.log("results written to bench/README.md");
   }
   return 0;
 }
@@ -191,10 +192,10 @@ async function load(fire, expectedStatus) {
   return {
     requests: latencies.length + errorCount,
     ok: latencies.length,
-    rps: round(latencies.length / (MEASURE_MS / 1000), 1),
-    p50Ms: round(quantile(latencies, 0.5), 1),
-    p99Ms: round(quantile(latencies, 0.99), 1),
-    maxMs: round(latencies.at(-1) ?? 0, 1),
+    rps: harness.round(latencies.length / (MEASURE_MS / 1000), 1),
+    p50Ms: harness.round(harness.quantile(latencies, 0.5), 1),
+    p99Ms: harness.round(harness.quantile(latencies, 0.99), 1),
+    maxMs: harness.round(latencies.at(-1) ?? 0, 1),
     errors: errorCount,
     errorsByKind: errors,
   };
@@ -222,7 +223,7 @@ function startServer(port, adminToken, carrier) {
       "ENVIRONMENT:development",
       "VOICE_PROVIDER:simulator",
       // The carrier calls this server back, so it must know its own origin.
-      `PUBLIC_BASE_URL:http://${HOST}:${port}`,
+      `PUBLIC_BASE_URL:http://${harness.HOST}:${port}`,
       ...telephony,
     ],
   });
@@ -272,9 +273,9 @@ function startFakeTwilio() {
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen({ host: HOST, port: 0 }, () => {
+    server.listen({ host: harness.HOST, port: 0 }, () => {
       const address = server.address();
-      resolve({ server, created, base: `http://${HOST}:${address.port}` });
+      resolve({ server, created, base: `http://${harness.HOST}:${address.port}` });
     });
   });
 }

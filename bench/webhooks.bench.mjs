@@ -34,7 +34,6 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
 import * as harness from "./lib/harness.mjs";
-import { envInt, HOST, log, quantile, ROOT, round, sleep } from "./lib/harness.mjs";
 
 // Not .bench/: `npm run bench` deletes that directory when it starts, and may run alongside.
 // Local D1, Durable Object and queue files go on tmpfs where there is one
@@ -46,15 +45,15 @@ const DIRS = harness.benchDirs(
 );
 const HOOK_PATH = "/hook";
 
-const CALLS = envInt("BENCH_CALLS", 200);
-const CONCURRENCY = envInt("BENCH_CONCURRENCY", 8);
-const PREFERRED_PORT = envInt("BENCH_PORT", 8791);
+const CALLS = harness.envInt("BENCH_CALLS", 200);
+const CONCURRENCY = harness.envInt("BENCH_CONCURRENCY", 8);
+const PREFERRED_PORT = harness.envInt("BENCH_PORT", 8791);
 /** One beat of the simulated carrier: busy at beat 3, no answer at beat 5 after creation. */
-const SIMULATOR_PACE_MS = envInt("BENCH_SIMULATOR_PACE_MS", 200);
-const TRICKLE_CALLS = envInt("BENCH_TRICKLE_CALLS", 20);
-const TRICKLE_GAP_MS = envInt("BENCH_TRICKLE_GAP_MS", 1000);
-const DRAIN_MS = envInt("BENCH_DRAIN_SECONDS", 90) * 1000;
-const HARD_DEADLINE_MS = envInt("BENCH_DEADLINE_SECONDS", 240) * 1000;
+const SIMULATOR_PACE_MS = harness.envInt("BENCH_SIMULATOR_PACE_MS", 200);
+const TRICKLE_CALLS = harness.envInt("BENCH_TRICKLE_CALLS", 20);
+const TRICKLE_GAP_MS = harness.envInt("BENCH_TRICKLE_GAP_MS", 1000);
+const DRAIN_MS = harness.envInt("BENCH_DRAIN_SECONDS", 90) * 1000;
+const HARD_DEADLINE_MS = harness.envInt("BENCH_DEADLINE_SECONDS", 240) * 1000;
 /** After the last terminal event, wait this long for late duplicates before counting. */
 const SETTLE_MS = 3000;
 /** Kept free at the end of the run for the event-log reads and the report. */
@@ -84,18 +83,18 @@ const startedAt = Date.now();
 harness.runBench(main, HARD_DEADLINE_MS);
 
 async function main() {
-  const loadBefore = round(loadavg()[0] ?? 0, 2);
+  const loadBefore = harness.round(loadavg()[0] ?? 0, 2);
   harness.resetDirs(DIRS);
 
   // wrangler dev rebuilds and reloads the Worker when a source file changes (another session
   // editing src/), which can drop in-flight work: such a run is flagged.
   const sourcesBefore = sourceStamp();
   const receiver = await startReceiver();
-  const hookUrl = `http://${HOST}:${receiver.port}${HOOK_PATH}`;
-  log(`receiver on ${hookUrl}`);
+  const hookUrl = `http://${harness.HOST}:${receiver.port}${HOOK_PATH}`;
+  harness.log(`receiver on ${hookUrl}`);
 
   const port = await harness.pickPort(PREFERRED_PORT);
-  const base = `http://${HOST}:${port}`;
+  const base = `http://${harness.HOST}:${port}`;
   const adminToken = randomBytes(24).toString("hex");
 
   await harness.applyMigrations(DIRS.state);
@@ -109,7 +108,7 @@ async function main() {
     throw new Error("GET /admin/accounts/{id} carries no whsec_ webhookSecret");
   }
   const auth = { authorization: `Bearer ${key.key}` };
-  log(`account ${account.id}, key ${key.id}`);
+  harness.log(`account ${account.id}, key ${key.id}`);
 
   // ---- the two phases: a burst (throughput, latency under load), then a trickle (idle latency)
   const phases = [];
@@ -124,7 +123,7 @@ async function main() {
 
   // ---- read every call and its event log
   const placed = phases.flatMap((p) => p.placed);
-  log(`reading ${placed.length} calls and their event logs`);
+  harness.log(`reading ${placed.length} calls and their event logs`);
   const logs = new Map();
   const readErrors = [];
   let readNext = 0;
@@ -151,7 +150,7 @@ async function main() {
 
   const sourcesChanged = sourceStamp() !== sourcesBefore;
   if (sourcesChanged)
-    log("WARNING: files under src/ changed during the run: wrangler dev reloaded");
+    harness.log("WARNING: files under src/ changed during the run: wrangler dev reloaded");
   const analysis = analyse({
     phases,
     deliveries: receiver.deliveries.slice(),
@@ -194,7 +193,7 @@ async function main() {
  * more for late duplicates.
  */
 async function runPhase(spec, { http, auth, hookUrl, receiver }) {
-  log(
+  harness.log(
     `${spec.name}: placing ${spec.calls} calls (${spec.concurrency} in flight` +
       `${spec.gapMs ? `, ${spec.gapMs} ms apart` : ""}) to ${DESTINATIONS.join(", ")}`,
   );
@@ -206,7 +205,7 @@ async function runPhase(spec, { http, auth, hookUrl, receiver }) {
     while (!harness.isFinishing()) {
       const i = next++;
       if (i >= spec.calls) return;
-      if (spec.gapMs && i >= spec.concurrency) await sleep(spec.gapMs);
+      if (spec.gapMs && i >= spec.concurrency) await harness.sleep(spec.gapMs);
       const to = DESTINATIONS[i % DESTINATIONS.length];
       const body = JSON.stringify({
         to,
@@ -226,9 +225,9 @@ async function runPhase(spec, { http, auth, hookUrl, receiver }) {
   await Promise.all(Array.from({ length: spec.concurrency }, placer));
   const to = Date.now();
   const sec = (to - from) / 1000;
-  log(
-    `${spec.name}: placed ${placed.length}/${spec.calls} in ${round(sec, 1)} s ` +
-      `(${round(placed.length / sec, 1)}/s), errors ${JSON.stringify(errors)}`,
+  harness.log(
+    `${spec.name}: placed ${placed.length}/${spec.calls} in ${harness.round(sec, 1)} s ` +
+      `(${harness.round(placed.length / sec, 1)}/s), errors ${JSON.stringify(errors)}`,
   );
 
   const ids = new Set(placed.map((p) => p.callId));
@@ -243,19 +242,19 @@ async function runPhase(spec, { http, auth, hookUrl, receiver }) {
   let lastProgress = Date.now();
   while (!harness.isFinishing() && Date.now() < drainUntil && terminalSeen() < ids.size) {
     if (Date.now() - lastProgress > 5000) {
-      log(`${spec.name}: terminal events received for ${terminalSeen()}/${ids.size} calls`);
+      harness.log(`${spec.name}: terminal events received for ${terminalSeen()}/${ids.size} calls`);
       lastProgress = Date.now();
     }
-    await sleep(50);
+    await harness.sleep(50);
   }
   const drained = terminalSeen() >= ids.size;
-  log(
+  harness.log(
     drained
-      ? `${spec.name}: every terminal event arrived ${round((Date.now() - to) / 1000, 1)} s ` +
+      ? `${spec.name}: every terminal event arrived ${harness.round((Date.now() - to) / 1000, 1)} s ` +
           `after the last placement; settling ${SETTLE_MS / 1000} s`
       : `${spec.name}: drain timeout, terminal events for ${terminalSeen()}/${ids.size} calls`,
   );
-  await sleep(SETTLE_MS);
+  await harness.sleep(SETTLE_MS);
   return { ...spec, placed, errors, from, to, drained };
 }
 
@@ -496,19 +495,19 @@ function analysePhase(phase, byId, terminalByCall, attemptStart) {
       errors: phase.errors,
       concurrency: phase.concurrency,
       gapMs: phase.gapMs,
-      seconds: round(placeSec, 2),
-      perSec: round(phase.placed.length / placeSec, 1),
+      seconds: harness.round(placeSec, 2),
+      perSec: harness.round(phase.placed.length / placeSec, 1),
       drained: phase.drained,
     },
     throughput: {
       deliveries: arrivals.length,
       distinctEvents: events.length,
       byType,
-      busyWindowSec: round(windowSec, 2),
-      deliveriesPerSec: round(arrivals.length / windowSec, 1),
+      busyWindowSec: harness.round(windowSec, 2),
+      deliveriesPerSec: harness.round(arrivals.length / windowSec, 1),
       peakDeliveriesIn1s: peak1s,
       backlogAtLastPlacement: afterPlacing.length,
-      backlogDrainPerSec: round(drainRate, 1),
+      backlogDrainPerSec: harness.round(drainRate, 1),
       lastDeliveryAfterLastPlacementMs: arrivals.length ? Math.round(last - phase.to) : null,
       perSecondSinceFirstPlacement: timeline,
     },
@@ -527,18 +526,18 @@ function stats(values) {
   const sorted = values.slice().sort((a, b) => a - b);
   return {
     n: sorted.length,
-    min: round(sorted[0] ?? 0, 1),
-    p50: round(quantile(sorted, 0.5), 1),
-    p95: round(quantile(sorted, 0.95), 1),
-    p99: round(quantile(sorted, 0.99), 1),
-    max: round(sorted.at(-1) ?? 0, 1),
+    min: harness.round(sorted[0] ?? 0, 1),
+    p50: harness.round(harness.quantile(sorted, 0.5), 1),
+    p95: harness.round(harness.quantile(sorted, 0.95), 1),
+    p99: harness.round(harness.quantile(sorted, 0.99), 1),
+    max: harness.round(sorted.at(-1) ?? 0, 1),
   };
 }
 
 /** The webhooks consumer's batching, as wrangler.toml sets it (local Queues honour it). */
 function queueSettings() {
   try {
-    const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+    const toml = readFileSync(join(harness.ROOT, "wrangler.toml"), "utf8");
     const block = toml.split("[[queues.consumers]]")[1] ?? "";
     const num = (k) =>
       Number(new RegExp(`^${k}\\s*=\\s*(\\d+)`, "m").exec(block)?.[1] ?? Number.NaN);
@@ -649,7 +648,7 @@ function startReceiver() {
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen({ host: HOST, port: 0 }, () => {
+    server.listen({ host: harness.HOST, port: 0 }, () => {
       const address = server.address();
       resolve({
         server,
@@ -677,7 +676,7 @@ function startServer(port, adminToken) {
       // The receiver is http://127.0.0.1: only local development may send there.
       "ALLOW_LOCAL_WEBHOOKS:true",
       // The simulated carrier calls this server back, so it must know its own origin.
-      `PUBLIC_BASE_URL:http://${HOST}:${port}`,
+      `PUBLIC_BASE_URL:http://${harness.HOST}:${port}`,
       `SIMULATOR_PACE_MS:${SIMULATOR_PACE_MS}`,
     ],
   });
@@ -687,9 +686,12 @@ function startServer(port, adminToken) {
 
 /** The newest modification time and the file count under src/ and wrangler.toml. */
 function sourceStamp() {
-  let newest = statSync(join(ROOT, "wrangler.toml")).mtimeMs;
+  let newest = statSync(join(harness.ROOT, "wrangler.toml")).mtimeMs;
   let files = 0;
-  for (const entry of readdirSync(join(ROOT, "src"), { recursive: true, withFileTypes: true })) {
+  for (const entry of readdirSync(join(harness.ROOT, "src"), {
+    recursive: true,
+    withFileTypes: true,
+  })) {
     if (!entry.isFile()) continue;
     files++;
     newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
