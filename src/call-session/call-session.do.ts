@@ -323,7 +323,7 @@ export class CallSession extends DurableObject<Env> {
     const ended = !isTerminal(before) && isTerminal(this.state);
     if (this.state.status !== before.status && !ended && this.state.status !== "queued") {
       // The event is written in the same storage step as the transition: neither exists without the other.
-      this.meta = { ...this.meta, outbox: [...this.meta.outbox, this.eventNow()] };
+      this.meta = { ...this.meta, outbox: [...this.meta.outbox, this.statusEvent(event.at)] };
     }
     if (ended) this.meta = { ...this.meta, finalizeBy: Date.now() + this.config().postCallBoundMs };
     await this.ctx.storage.put({ state: this.state, meta: this.meta });
@@ -343,18 +343,11 @@ export class CallSession extends DurableObject<Env> {
     return t;
   }
 
-  /** The event of the current status, stamped with when the transition happened. */
-  private eventNow(): OutboxEvent {
+  /** The event of the current status, stamped `at`: when the transition happened. */
+  private statusEvent(at: number): OutboxEvent {
     const state = this.need(this.state);
     const status = state.status === "queued" ? "dialing" : state.status;
     const view = sessionView(this.need(this.params), state, this.outputs);
-    // The terminal event goes out after post-call work, but it is stamped with the call's end.
-    const at =
-      (isTerminal(state)
-        ? state.endedAt
-        : state.status === "in_progress"
-          ? state.answeredAt
-          : null) ?? Date.now();
     return { event: buildEvent(newId("evt"), status, at, view), stored: false };
   }
 
@@ -414,7 +407,9 @@ export class CallSession extends DurableObject<Env> {
         ? { ...NO_OUTPUTS, lines: this.lines, analysisError: "analysis_timeout" }
         : result;
     this.meta = { ...this.meta, finalized: true, finalizeBy: null };
-    this.meta = { ...this.meta, outbox: [...this.meta.outbox, this.eventNow()] };
+    // Sent after the post-call work, stamped with the call's end.
+    const endedAt = this.state?.endedAt ?? Date.now();
+    this.meta = { ...this.meta, outbox: [...this.meta.outbox, this.statusEvent(endedAt)] };
     await this.ctx.storage.put({ outputs: this.outputs, meta: this.meta });
     console.info("call finalized", {
       callId: params.callId,
