@@ -120,7 +120,7 @@ export async function findEvent(db: Db, accountId: string, callId: string, event
  */
 export async function findStalledEvents(db: Db, before: string, limit: number) {
   return db
-    .select({ id: webhookEvents.id, attempts: webhookEvents.attempts })
+    .select({ id: webhookEvents.id })
     .from(webhookEvents)
     .where(
       and(

@@ -13,10 +13,7 @@ import type { DeliveryMessage } from "./events";
 
 export const DEAD_LETTER_QUEUE = "byourside-webhooks-dlq";
 
-const MessageSchema = z.object({
-  eventId: z.string().min(1),
-  priorAttempts: z.number().int().min(0).optional(),
-});
+const MessageSchema = z.object({ eventId: z.string().min(1) });
 
 export async function consumeWebhooks(
   batch: MessageBatch<DeliveryMessage>,
@@ -40,9 +37,7 @@ export async function consumeWebhooks(
           message.ack();
           return;
         }
-        // A message the sweeper re-sent, or a redelivery, continues the event's count and schedule.
-        const attempt = (parsed.data.priorAttempts ?? 0) + message.attempts;
-        const next = await deliverEvent(db, parsed.data.eventId, attempt, {
+        const next = await deliverEvent(db, parsed.data.eventId, {
           timeoutMs: config.webhookTimeoutMs,
           allowLocal: config.allowLocalWebhooks,
         });

@@ -18,16 +18,14 @@ export type DeliveryOptions = { timeoutMs: number; allowLocal: boolean; now?: ()
 
 const USER_AGENT = "ByYourSide-Webhooks/1.0";
 
-export async function deliverEvent(
-  db: Db,
-  eventId: string,
-  attempt: number,
-  opts: DeliveryOptions,
-): Promise<Next> {
+export async function deliverEvent(db: Db, eventId: string, opts: DeliveryOptions): Promise<Next> {
   const now = opts.now ?? Date.now;
   const found = await store(() => findEventForDelivery(db, eventId));
   // Unknown, finished or endpoint-less events have nothing left to deliver.
   if (found?.event.status !== "pending" || !found.webhookUrl) return { action: "ack" };
+  // Numbered from the event's own log, so whatever message carries it (a retry, a redelivery, a
+  // re-send by the sweeper) it takes its place in the event's retry schedule.
+  const attempt = found.event.attempts + 1;
 
   const started = now();
   const record = (

@@ -41,7 +41,6 @@ export async function redeliver(
   if (!event) throw new ApiError("not_found");
   if (!call.webhookUrl) throw new ApiError("no_webhook_url");
   await store(() => markRedelivering(db, event.id, isoNow()));
-  // Numbered after the attempts so far; if it fails, the rest of the retry schedule follows.
-  await queue.send({ eventId: event.id, priorAttempts: event.attempts });
+  await queue.send({ eventId: event.id });
   return { eventId: event.id, status: "pending" as const };
 }

@@ -37,11 +37,8 @@ export function buildEvent(
   };
 }
 
-/**
- * What the webhooks queue carries: a pointer to the stored event, and for a message the sweeper
- * re-sent or a redelivery, the attempts the event already had.
- */
-export type DeliveryMessage = { eventId: string; priorAttempts?: number };
+/** What the webhooks queue carries: a pointer to the stored event. */
+export type DeliveryMessage = { eventId: string };
 
 /** The webhook body, for the OpenAPI document. */
 export const WebhookEventSchema = z.object({

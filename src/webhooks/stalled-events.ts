@@ -1,8 +1,8 @@
 /**
  * The sweeper's webhook half (the cron trigger): an event still `pending` long after it was due
  * has lost its queue message (a local queue's messages live in memory and die with a reload; a
- * send can fail after the event was stored). Such events are sent to the queue again, continuing
- * their attempt count. At worst a receiver gets an event twice, with the same `webhook-id`.
+ * send can fail after the event was stored). Such events are sent to the queue again; delivery
+ * numbers the attempt from the event's log, so the retry schedule goes on where it was. At worst a receiver gets an event twice, with the same `webhook-id`.
  */
 import { makeDb } from "../db/client";
 import { findStalledEvents, markRequeued } from "../db/webhooks.queries";
@@ -25,9 +25,7 @@ export async function requeueStalledEvents(env: Env, now = Date.now()): Promise<
     isoNow(now),
   );
   await env.WEBHOOKS.sendBatch(
-    stalled.map((e) => ({
-      body: { eventId: e.id, priorAttempts: e.attempts } satisfies DeliveryMessage,
-    })),
+    stalled.map((e) => ({ body: { eventId: e.id } satisfies DeliveryMessage })),
   );
   console.warn("sweeper re-sent stalled webhook events", { count: stalled.length });
   return stalled.length;

@@ -366,7 +366,7 @@ describe("the consumer", () => {
     // Even a receiver asking for a later attempt does not add attempts to the schedule.
     receiver(() => new Response(null, { status: 429, headers: { "retry-after": "60" } }));
     const { accountId } = await setupAccount();
-    const { eventId } = await seedEvent(accountId);
+    const { eventId } = await seedEvent(accountId, HOOK, { attempts: 6 });
     const seventh = await consume([{ eventId, attempts: 7 }]);
     expect(seventh.retryMessages).toEqual([{ msgId: "msg-0", delaySeconds: 60 }]);
     expect(await eventRow(eventId)).toMatchObject({ status: "pending", attempts: 7 });
@@ -383,14 +383,9 @@ describe("the consumer", () => {
   it("a message the sweeper re-sent continues the schedule: its last attempt goes to the dead-letter queue", async () => {
     receiver(() => new Response(null, { status: 500 }));
     const { accountId } = await setupAccount();
-    const { eventId } = await seedEvent(accountId);
-    const batch = createMessageBatch<{ eventId: string; priorAttempts: number }>(
-      "byourside-webhooks",
-      [{ id: "msg-0", timestamp: new Date(), attempts: 1, body: { eventId, priorAttempts: 7 } }],
-    );
-    const ctx = createExecutionContext();
-    await worker.queue(batch, env);
-    const result = await getQueueResult(batch, ctx);
+    // Seven attempts logged, and a fresh queue message (its own count starts at 1 again).
+    const { eventId } = await seedEvent(accountId, HOOK, { attempts: 7 });
+    const result = await consume([{ eventId, attempts: 1 }]);
     expect(result.explicitAcks).toEqual(["msg-0"]);
     expect(await attemptsOf(eventId)).toEqual([
       expect.objectContaining({ attempt: 8, status_code: 500 }),
