@@ -4,6 +4,7 @@
 // the TypeScript audio sources directly).
 import { encodeMulaw } from "../../src/audio/mulaw.ts";
 import { bytesToBase64, pcm16ToBytes } from "../../src/audio/pcm.ts";
+import { mulberry32 } from "../../test/prng.ts";
 
 /** Distinct frames in the one second of test audio. */
 export const FRAME_COUNT = 50;
@@ -27,24 +28,12 @@ export function testAudio(maxHarmonicHz) {
   };
 }
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Harmonics of a gliding 120–220 Hz voice under a 4 Hz syllable envelope, plus a little noise.
  * Harmonics stop below `maxHarmonicHz` (and below Nyquist).
  */
 function speechLike(sampleRate, seconds, maxHarmonicHz) {
-  const r = rng(42);
+  const r = mulberry32(42);
   const n = sampleRate * seconds;
   const out = new Int16Array(n);
   let phase = 0;

@@ -24,21 +24,10 @@ import {
   WAV_MAX_DATA_BYTES,
   wavHeader,
 } from "../../src/audio/wav";
-
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../prng";
 
 function noise(n: number, seed: number, amplitude = 20_000): Int16Array {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const out = new Int16Array(n);
   for (let i = 0; i < n; i++) out[i] = Math.round((r() * 2 - 1) * amplitude);
   return out;
@@ -195,7 +184,7 @@ describe("resamplers: streaming", () => {
       const input = noise(12_000, 7);
       const whole = make().process(input);
       expect(whole.length).toBe(Math.ceil(input.length * ratio));
-      const r = rng(99);
+      const r = mulberry32(99);
       for (let trial = 0; trial < 5; trial++) {
         const max = [4, 37, 500, 1500, 5000][trial] ?? 1;
         const chunked = processChunked(make(), input, () => Math.floor(r() * (max + 1)));
@@ -348,7 +337,7 @@ describe("base64", () => {
       expect(encode(new Uint8Array([1, 2, 3, 255]))).toBe("AQID/w==");
       expect(Array.from(decode("AQID/w=="))).toEqual([1, 2, 3, 255]);
       expect(encode(new Uint8Array(0))).toBe("");
-      const r = rng(5);
+      const r = mulberry32(5);
       for (const n of [...Array.from({ length: 65 }, (_, i) => i), 160, 640, 960, 20_000]) {
         const bytes = new Uint8Array(n).map(() => Math.floor(r() * 256));
         const text = encode(bytes);
