@@ -16,13 +16,16 @@
  *
  * Knobs (env): BENCH_PORT (8790), BENCH_CONCURRENCY (16), BENCH_SECONDS (10), BENCH_WARMUP (2),
  * BENCH_CARRIER (external | simulator), BENCH_SIMULATOR_PACE_MS (600000), BENCH_NO_README=1 to
- * leave bench/README.md alone.
+ * leave bench/README.md alone, BENCH_PROFILE=1 to take a CPU profile of the Worker during the
+ * measured placement window and print where its time went (the profiler slows the server, so such
+ * a run leaves bench/README.md alone).
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { startProfile } from "./lib/cpu-profile.mjs";
 import * as harness from "./lib/harness.mjs";
 
 // .bench/ holds the server's log; local D1 and Durable Object files go on tmpfs where there is
@@ -40,6 +43,7 @@ const PREFERRED_PORT = harness.envInt("BENCH_PORT", 8790);
  * (50 frames/s per call) during the run: that is call load, not placement load.
  */
 const SIMULATOR_PACE_MS = harness.envInt("BENCH_SIMULATOR_PACE_MS", 600_000);
+const PROFILE = process.env.BENCH_PROFILE === "1";
 const CARRIER = process.env.BENCH_CARRIER ?? "external";
 if (CARRIER !== "external" && CARRIER !== "simulator") {
   console.error(
@@ -76,7 +80,8 @@ async function main() {
 
   const carrier = CARRIER === "external" ? await startFakeTwilio() : undefined;
   if (carrier) harness.log(`Twilio REST fake for the carrier on ${carrier.base}`);
-  await startServer(port, adminToken, carrier);
+  const inspectorPort = PROFILE ? await harness.pickPort(9230) : undefined;
+  await startServer(port, adminToken, carrier, inspectorPort);
 
   const http = harness.httpClient(base, { maxSockets: CONCURRENCY, timeoutMs: REQUEST_TIMEOUT_MS });
   const { account, key } = await harness.setUpAccount(http, adminToken, 10_000);
@@ -100,11 +105,13 @@ async function main() {
 
   harness.log(`placement: POST /v1/agent/calls, same settings`);
   let accepted = 1; // the set-up call
+  const profiling = inspectorPort ? profileMeasuredWindow(inspectorPort) : undefined;
   const place = await load(async () => {
     const res = await http.send("POST", "/v1/agent/calls", auth, PLACE_BODY);
     if (res.status === 202) accepted++;
     return res;
   }, 202);
+  const profile = await profiling;
   harness.log(
     `placement: ${place.rps} req/s, p50 ${place.p50Ms} ms, p99 ${place.p99Ms} ms, ` +
       `errors ${place.errors}`,
@@ -143,13 +150,15 @@ async function main() {
     read,
     placement: place,
     ...(dialed ? { carrierCalls: dialed } : {}),
+    ...(profile ? { placementCpuProfile: profile } : {}),
     ratio: { placementRpsOverReadRps: ratio, target: TARGET_RATIO, met: ratio >= TARGET_RATIO },
   };
   console.log(JSON.stringify(summary, null, 2));
   console.log(
     `placement_rps / read_rps = ${ratio} (target >= ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? "met" : "NOT met"})`,
   );
-  if (process.env.BENCH_NO_README !== "1") {
+  if (profile) printProfile(profile);
+  if (process.env.BENCH_NO_README !== "1" && !profile) {
     writeReadme(summary);
     harness.log("results written to bench/README.md");
   }
@@ -204,7 +213,24 @@ async function load(fire, expectedStatus) {
 // ---------------------------------------------------------------------------------------------
 // Server
 
-function startServer(port, adminToken, carrier) {
+/** Profiles the Worker over the placement phase's measured window (after its warm-up). */
+async function profileMeasuredWindow(inspectorPort) {
+  await harness.sleep(WARMUP_MS);
+  const profiler = await startProfile(inspectorPort);
+  await harness.sleep(MEASURE_MS);
+  return profiler.stop();
+}
+
+function printProfile(profile) {
+  console.log(`\nWorker CPU profile, placement window (${profile.samples} samples):`);
+  for (const kind of ["self", "inclusive"]) {
+    console.log(`  ${kind}:`);
+    for (const { fn, percent } of profile[kind])
+      console.log(`  ${String(percent).padStart(5)} %  ${fn}`);
+  }
+}
+
+function startServer(port, adminToken, carrier, inspectorPort) {
   const telephony = carrier
     ? [
         "TELEPHONY_PROVIDER:twilio",
@@ -216,6 +242,7 @@ function startServer(port, adminToken, carrier) {
   return harness.startWrangler({
     port,
     dirs: DIRS,
+    inspectorPort,
     // Per-request log lines would cost the server time under load.
     logLevel: "warn",
     vars: [

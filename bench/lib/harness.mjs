@@ -113,7 +113,7 @@ export async function applyMigrations(stateDir) {
  * Starts `wrangler dev` on HOST:`port` in its own process group, with its state in `dirs.state`,
  * `vars` ("NAME:value") and its output in `dirs.serverLog`, and waits until /health answers 200.
  */
-export async function startWrangler({ port, dirs, logLevel, vars }) {
+export async function startWrangler({ port, dirs, logLevel, vars, inspectorPort }) {
   const base = `http://${HOST}:${port}`;
   const logName = relative(ROOT, dirs.serverLog);
   log(`starting wrangler dev on ${base} (log: ${logName})`);
@@ -132,6 +132,7 @@ export async function startWrangler({ port, dirs, logLevel, vars }) {
       "--log-level",
       logLevel,
       ...vars.flatMap((v) => ["--var", v]),
+      ...(inspectorPort ? ["--inspector-port", String(inspectorPort)] : []),
     ],
     { cwd: ROOT, env: childEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
