@@ -1,51 +1,18 @@
-/**
- * Added latency of the media bridge (see bench/README.md): how long after a Twilio `media` frame
- * arrives at the bridge does the corresponding frame leave it toward the phone, when the voice
- * model answers at once, compared with a pass-through that does none of the bridge's work.
- *
- * Two harnesses, built the same way and run in alternating rounds in one process:
- *
- * - bridge:   phone ─► [fake socket] ─► the CallSession's media handling (`parseStreamFrame` →
- *             `MediaBridge.recipientAudio`, with a `Recorder` on an in-memory R2 bucket) → the real
- *             Gemini Live session from `connectVoice` (μ-law → PCM16 16 kHz → `realtimeInput`)
- *             ─► [fake socket] ─► fake Gemini Live, which answers every audio message at once with
- *             a `serverContent` of 24 kHz PCM16 of the same 20 ms (the echo of that frame) ─►
- *             [fake socket] ─► session (parse → 24k → 8k → μ-law) → `MediaBridge.audio` → Twilio
- *             `media` frame ─► [fake socket] ─► phone.
- * - baseline: the same sockets and the same fake model, but the frame is forwarded unchanged to
- *             the model and the model's answer unchanged to the phone: the plumbing alone.
- *
- * A frame "arrives" when the bridge-side socket's message listener starts, and "leaves" when the
- * bridge calls `send` on the Twilio socket; the model's round trip (two fake-socket hops) is
- * inside both figures, so bridge − baseline is the bridge's own work. Fake sockets deliver every
- * message asynchronously (setImmediate, or queueMicrotask with BENCH_DELIVERY=microtask).
- *
- * Run with `npx tsx bench/bridge-latency.bench.mjs` (or `npm run bench:bridge`).
- * Knobs (env): BENCH_FRAMES (measured frames per mode, default 50000), BENCH_WARMUP (frames per
- * mode before measuring, default 10000), BENCH_ROUNDS (alternating rounds, default 10),
- * BENCH_DELIVERY (immediate | microtask), BENCH_PACE_MS (0 = off; e.g. 20 adds a paced phase that
- * sends one frame every 20 ms, the two modes half a period apart), BENCH_PACED_FRAMES (500),
- * BENCH_RECORDER=0 to run the bridge without its call recorder.
- * Prints a JSON summary, then a table, on stdout; progress goes to stderr.
- */
-import { execFileSync } from "node:child_process";
-import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
-import { dirname, join } from "node:path";
+import { availableParallelism, loadavg } from "node:os";
 import { constants, PerformanceObserver } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import { decodeMulaw, encodeMulaw } from "../src/audio/mulaw.ts";
 import { BASE64_IMPL, base64ToBytes } from "../src/audio/pcm.ts";
 import { MediaBridge } from "../src/call-session/media-bridge.ts";
 import { Recorder } from "../src/call-session/recorder.ts";
 import { parseStreamFrame } from "../src/telephony/twilio/media-messages.ts";
 import { connectVoice } from "../src/voice/connect.ts";
+import { codeVersion, envInt, log, machine, round, sleep } from "./lib/harness.mjs";
 import { FRAME_COUNT, STREAM_SID, testAudio } from "./lib/test-audio.mjs";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const FRAMES = envInt("BENCH_FRAMES", 50_000);
-const WARMUP = envInt("BENCH_WARMUP", 10_000, true);
+const WARMUP = envInt("BENCH_WARMUP", 10_000, { min: 0 });
 const ROUNDS = Math.min(envInt("BENCH_ROUNDS", 10), FRAMES);
-const PACE_MS = envInt("BENCH_PACE_MS", 0, true);
+const PACE_MS = envInt("BENCH_PACE_MS", 0, { min: 0 });
 const PACED_FRAMES = envInt("BENCH_PACED_FRAMES", 500);
 const DELIVERY = process.env.BENCH_DELIVERY === "microtask" ? "microtask" : "immediate";
 const RECORDER = process.env.BENCH_RECORDER !== "0";
@@ -504,7 +471,7 @@ const summary = {
   bench: "bridge-latency",
   date: new Date().toISOString(),
   machine: { ...machine(), loadavg1Before: loadBefore, loadavg1After: round(loadavg()[0], 2) },
-  code: codeVersion(),
+  code: codeVersion(["src"]),
   base64: BASE64_IMPL,
   settings: {
     frames: FRAMES,
@@ -578,54 +545,7 @@ function fmt(v) {
   return v.toFixed(1);
 }
 
-function round(n, digits) {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
-}
-
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function machine() {
-  return {
-    nproc: availableParallelism(),
-    cpu: cpus()[0]?.model?.trim() ?? "unknown CPU",
-    memGiB: round(totalmem() / 2 ** 30, 1),
-    node: process.version,
-    v8: process.versions.v8,
-    platform: `${process.platform}-${process.arch}`,
-  };
-}
-
-function codeVersion() {
-  const git = (...args) =>
-    execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-  try {
-    const commit = git("rev-parse", "--short", "HEAD").trim();
-    const dirty = git("status", "--porcelain", "--", "src").trim();
-    return dirty ? `${commit}+dirty` : commit;
-  } catch {
-    return "unknown";
-  }
-}
-
-function envInt(name, fallback, zeroOk = false) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || (n === 0 && !zeroOk)) {
-    console.error(`[bench] ${name} must be a ${zeroOk ? "non-negative" : "positive"} integer`);
-    process.exit(2);
-  }
-  return n;
-}
-
 function fail(msg) {
   console.error(`[bench] ${msg}`);
   process.exit(1);
-}
-
-function log(msg) {
-  console.error(`[bench] ${msg}`);
 }

@@ -263,17 +263,18 @@ export function machine() {
     cpu,
     memGiB: round(totalmem() / 2 ** 30, 1),
     node: process.version,
+    v8: process.versions.v8,
     platform: `${process.platform}-${process.arch}`,
   };
 }
 
-/** The commit measured, `+dirty` when the Worker's sources differ from it. */
-export function codeVersion() {
+/** The commit measured, `+dirty` when the Worker's sources (`paths`) differ from it. */
+export function codeVersion(paths = ["src", "migrations", "wrangler.toml"]) {
   const git = (...args) =>
     execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
   try {
     const commit = git("rev-parse", "--short", "HEAD").trim();
-    const dirty = git("status", "--porcelain", "--", "src", "migrations", "wrangler.toml").trim();
+    const dirty = git("status", "--porcelain", "--", ...paths).trim();
     return dirty ? `${commit}+dirty` : commit;
   } catch {
     return "unknown";
@@ -310,13 +311,17 @@ export function markdownTable(header, align, rows) {
 
 // ---------------------------------------------------------------------------------------------
 
-/** A positive integer from the environment, `fallback` when unset; exits 2 when malformed. */
-export function envInt(name, fallback) {
+/**
+ * An integer of at least `min` (1 unless told) from the environment, `fallback` when unset; exits
+ * 2 when malformed.
+ */
+export function envInt(name, fallback, { min = 1 } = {}) {
   const raw = process.env[name];
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) {
-    console.error(`[bench] ${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n < min) {
+    const kind = min === 0 ? "a non-negative" : min === 1 ? "a positive" : `an (>= ${min})`;
+    console.error(`[bench] ${name} must be ${kind} integer, got ${JSON.stringify(raw)}`);
     process.exit(2);
   }
   return n;
