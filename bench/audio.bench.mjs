@@ -18,6 +18,11 @@ import {
   pcm16View,
 } from "../src/audio/pcm.ts";
 import { Downsampler3x, Upsampler2x } from "../src/audio/resample.ts";
+import {
+  callerAudioToGemini,
+  GEMINI_INPUT_AUDIO_MIME,
+  geminiAudioToCaller,
+} from "../src/voice/gemini-live/audio.ts";
 import { FRAME_COUNT, STREAM_SID, testAudio } from "./lib/test-audio.mjs";
 
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 100_000);
@@ -37,18 +42,16 @@ const { inboundPayloads, twilioFrames, geminiMessages } = testAudio(6000);
 const up = new Upsampler2x();
 const down = new Downsampler3x();
 
+// The totals run the Gemini Live session's own conversions, framed as the session frames them.
 function inbound(payload) {
-  const mulaw = base64ToBytes(payload);
-  const pcm16k = up.process(decodeMulaw(mulaw));
-  const data = bytesToBase64(pcm16BytesView(pcm16k));
-  return JSON.stringify({ realtimeInput: { audio: { mimeType: "audio/pcm;rate=16000", data } } });
+  const data = callerAudioToGemini(base64ToBytes(payload), up);
+  return JSON.stringify({ realtimeInput: { audio: { mimeType: GEMINI_INPUT_AUDIO_MIME, data } } });
 }
 
 function outbound(message) {
   const parsed = JSON.parse(message);
-  const data = parsed.serverContent.modelTurn.parts[0].inlineData.data;
-  const pcm8 = down.process(pcm16View(base64ToBytes(data)));
-  const payload = bytesToBase64(encodeMulaw(pcm8));
+  const mulaw = geminiAudioToCaller(parsed.serverContent.modelTurn.parts[0].inlineData.data, down);
+  const payload = bytesToBase64(mulaw);
   return JSON.stringify({ event: "media", streamSid: STREAM_SID, media: { payload } });
 }
 

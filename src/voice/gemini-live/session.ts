@@ -5,12 +5,11 @@
  * barge-in, the end_call tool, and goAway / dropped connections resumed with the latest handle.
  * Server frames may be binary WebSocket frames holding UTF-8 JSON; both kinds are decoded.
  */
-import { decodeMulaw, encodeMulaw } from "../../audio/mulaw";
-import { base64ToBytes, bytesToBase64, pcm16BytesView, pcm16View } from "../../audio/pcm";
 import { Downsampler3x, Upsampler2x } from "../../audio/resample";
 import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
 import { END_CALL_TOOL } from "../system-prompt";
 import type { SessionConfig, VoiceEvents, VoiceSession } from "../voice-session";
+import { callerAudioToGemini, GEMINI_INPUT_AUDIO_MIME, geminiAudioToCaller } from "./audio";
 import { type GeminiServerMessage, parseServerMessage } from "./messages";
 
 export const GEMINI_LIVE_PATH =
@@ -104,10 +103,9 @@ class GeminiLiveSession implements VoiceSession {
 
   sendCallerAudio(mulaw: Uint8Array): void {
     if (!this.ws) return;
-    const pcm16k = this.up.process(decodeMulaw(mulaw));
     this.send({
       realtimeInput: {
-        audio: { mimeType: "audio/pcm;rate=16000", data: bytesToBase64(pcm16BytesView(pcm16k)) },
+        audio: { mimeType: GEMINI_INPUT_AUDIO_MIME, data: callerAudioToGemini(mulaw, this.up) },
       },
     });
   }
@@ -179,9 +177,7 @@ class GeminiLiveSession implements VoiceSession {
         const data = part.inlineData?.data;
         if (!data) continue;
         this.flushRecipient();
-        // The decoded payload is ours alone: read it as samples in place.
-        const pcm24k = pcm16View(base64ToBytes(data));
-        const mulaw = encodeMulaw(this.down.process(pcm24k));
+        const mulaw = geminiAudioToCaller(data, this.down);
         if (mulaw.length > 0) this.events.audio(mulaw);
       }
       if (content.interrupted) {
