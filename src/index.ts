@@ -1,9 +1,8 @@
 /** Worker entry: the HTTP app, and the Durable Object classes wrangler binds by name. */
 import { createApp } from "./app";
 import { sweepStrandedCalls } from "./call-session/sweeper";
-import { registerSelf } from "./lib/loopback";
+import type { DeliveryMessage } from "./domain/webhook-event";
 import { consumeWebhooks } from "./webhooks/consumer";
-import type { DeliveryMessage } from "./webhooks/events";
 import { requeueStalledEvents } from "./webhooks/stalled-events";
 
 export { CallSession } from "./call-session/call-session.do";
@@ -11,7 +10,6 @@ export { RateLimiter } from "./limits/rate-limiter.do";
 export { SimulatedCarrier } from "./telephony/simulator/simulated-carrier.do";
 
 const app = createApp();
-registerSelf(app.fetch);
 
 export default {
   fetch: app.fetch,

@@ -1,8 +1,7 @@
 /**
  * Operator actions over accounts, numbers and keys (used by the /admin routes and the CLI).
  */
-import { normalizeCallerId } from "../calls/guardrails";
-import { canonicalVoice, type VoiceProvider } from "../calls/voices";
+
 import {
   findAccount,
   findAccountsByName,
@@ -21,10 +20,12 @@ import {
 import { answeredMinutesSince } from "../db/calls.queries";
 import { type Db, store } from "../db/client";
 import type { AccountRow, ApiKeyRow } from "../db/schema";
+import { periodStart } from "../domain/billing";
+import { normalizeCallerId } from "../domain/guardrails";
+import { canonicalVoice, type VoiceProvider } from "../domain/voices";
 import { ApiError } from "../errors";
 import { newId } from "../lib/crypto";
 import { isoNow } from "../lib/time";
-import { periodStart } from "../limits/billing-period";
 import { mintApiKey, mintWebhookSecret } from "./credentials";
 
 export type KeyOptions = {

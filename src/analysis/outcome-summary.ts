@@ -4,7 +4,7 @@
  * states what happened and every requested field is present and `null` (nothing was said that
  * could fill it; guessing from a fragment would be a hallucinated value).
  */
-import type { CallStatus } from "../calls/status";
+import type { CallStatus } from "../domain/call-status";
 
 export type EndedStatus = Exclude<CallStatus, "queued" | "dialing" | "in_progress">;
 export type IncompleteStatus = Exclude<EndedStatus, "completed">;

@@ -11,8 +11,8 @@
  * evidence.
  */
 import type { FieldSpec } from "../calls/schemas";
-import type { CallStatus } from "../calls/status";
-import { numberedTranscript, type TranscriptLine } from "./transcript";
+import type { CallStatus } from "../domain/call-status";
+import { numberedTranscript, type TranscriptLine } from "../domain/transcript";
 
 export type JsonSchema = { [key: string]: JsonValue };
 type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

@@ -15,7 +15,7 @@
  *   ("Friday", "tomorrow"); any other string field → null.
  */
 import type { FieldSpec } from "../calls/schemas";
-import type { TranscriptLine } from "./transcript";
+import type { TranscriptLine } from "../domain/transcript";
 
 export type RawAnswer = {
   summary: string;

@@ -1,16 +1,7 @@
 /** The shapes a post-call analysis produces, and its closed set of failure tokens. */
-import type { Speaker } from "./transcript";
+import type { Evidence, Extracted } from "../domain/call-record";
 
-export type ExtractedValue = string | number | boolean | null;
-
-/** Every requested field, keyed by name; `null` = the conversation did not say it. */
-export type Extracted = Record<string, ExtractedValue>;
-
-/** The transcript line a value came from (`line` = index into the call's transcript lines). */
-export type EvidenceLine = { line: number; speaker: Speaker; text: string; offsetMs: number };
-
-/** Per field: where its value was said, or `null` (no value, or no usable citation). */
-export type Evidence = Record<string, EvidenceLine | null>;
+export type { Evidence, EvidenceLine, Extracted, ExtractedValue } from "../domain/call-record";
 
 export type Analysis = { summary: string; extracted: Extracted; evidence: Evidence };
 

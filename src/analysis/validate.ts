@@ -26,8 +26,8 @@
  */
 import { z } from "zod";
 import type { FieldSpec } from "../calls/schemas";
+import type { TranscriptLine } from "../domain/transcript";
 import { err, ok, type Result } from "../lib/result";
-import type { TranscriptLine } from "./transcript";
 import type { Analysis, Evidence, EvidenceLine, Extracted, ExtractedValue } from "./types";
 
 const PLAIN_DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;

@@ -1,138 +1,69 @@
 /**
- * CallSession: one Durable Object per call. It owns the call's state machine (call-state.ts),
- * persists every transition in its own storage before acting on it, mirrors it to the D1 row,
- * dials and hangs up through the carrier, terminates the carrier's media WebSocket, and keeps one
- * alarm as the watchdog that guarantees every call reaches a terminal status.
+ * CallSession: one Durable Object per call, a thin shell around the session engine
+ * (domain/call-engine.ts). It loads one validated record, feeds inputs through the engine strictly
+ * one at a time, persists each new state before acting on it, and executes the engine's commands
+ * through ports. Quick commands (D1 sync, closing media) run inside the input queue; slow ones
+ * (dialing, hanging up, connecting the model, post-call work) run beside it and come back as
+ * inputs, so a carrier callback is answered as soon as its transition is stored.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { TranscriptLine } from "../analysis/transcript";
-import { writeCallProgressStatement } from "../db/calls.queries";
-import { makeDb } from "../db/client";
-import { insertEventStatement } from "../db/webhooks.queries";
-import { type Config, readConfig } from "../env";
-import { newId } from "../lib/crypto";
-import { loopbackTransport } from "../lib/loopback";
-import type { CarrierSignal } from "../telephony/carrier-signal";
-import { carrierFor } from "../telephony/provider";
-import { parseStreamFrame } from "../telephony/twilio/media-messages";
-import { connectVoice } from "../voice/connect";
+import {
+  needsGrant,
+  nextAlarm,
+  type SessionCommand,
+  type SessionInput,
+  type SessionState,
+  type StepResult,
+  startSession,
+  step,
+} from "../domain/call-engine";
+import type { CallParams } from "../domain/call-params";
+import { rowProgress } from "../domain/call-record";
+import { type CallState, isTerminal } from "../domain/call-state";
+import type { CarrierSignal } from "../domain/carrier-signal";
+import { readConfig } from "../env";
+import type { RecordingSink, SessionPorts } from "../ports";
 import { buildSystemPrompt } from "../voice/system-prompt";
-import { buildEvent, type DeliveryMessage, type WebhookEvent } from "../webhooks/events";
-import { type CallOutputs, NO_OUTPUTS, rowProgress, sessionView } from "./call-outputs";
-import type { CallParams } from "./call-params";
-import {
-  type CallEvent,
-  type CallLimits,
-  type CallState,
-  type Effect,
-  initialState,
-  isTerminal,
-  type Transition,
-  transition,
-} from "./call-state";
-import {
-  createCarrierCall,
-  grantCallDuration,
-  MAX_DIAL_ATTEMPTS,
-  retryAfterFailedDial,
-} from "./carrier-leg";
-import { MediaBridge } from "./media-bridge";
+import { engineSettings, sessionPorts } from "../wiring";
+import { MediaBridge } from "./media/media-bridge";
 import { runPostCall } from "./post-call";
-import { Recorder } from "./recorder";
-
-const SYNC_RETRY_MS = 2000;
-/** Callback de-duplication keys remembered per call (a call sees a handful). */
-const MAX_SEEN = 64;
-
-type Meta = {
-  dialAttempts: number;
-  /** When the next attempt to create the carrier call is due; null once it was made. */
-  nextDialAt: number | null;
-  /** The D1 row is behind the state and must be written again. */
-  syncPending: boolean;
-  /** Carrier callbacks already applied, to refuse replays. */
-  seen: string[];
-  /** Webhook events created with a transition, not yet stored in D1 and queued for delivery. */
-  outbox: OutboxEvent[];
-  /** Post-call work (recording, transcript, analysis) is done and the terminal record is out. */
-  finalized: boolean;
-  /** The post-call watchdog: finalize by then with whatever is ready. */
-  finalizeBy: number | null;
-};
-
-type OutboxEvent = { event: WebhookEvent; stored: boolean };
-
-type SocketInfo = { authenticated: boolean; stopped: boolean; streamSid?: string };
+import { readSessionRecord, SESSION_KEY } from "./session-record";
 
 export type SignalResult = "ok" | "replay" | "unknown_call" | "wrong_call";
 export type CancelResult = "canceled" | "already_ended" | "unknown_call";
 
-function freshMeta(nextDialAt: number | null): Meta {
-  return {
-    dialAttempts: 0,
-    nextDialAt,
-    syncPending: false,
-    seen: [],
-    outbox: [],
-    finalized: false,
-    finalizeBy: null,
-  };
-}
-
-export function limitsFrom(config: Config): CallLimits {
-  return {
-    // Long enough for every retry at call creation: base × (1 + 2 + 4 + …).
-    dialMs: Math.max(60_000, config.dialRetryBaseMs * 2 ** (MAX_DIAL_ATTEMPTS + 1)),
-    // Twilio reports no-answer itself after Timeout (plus up to 5 s); this is the backstop.
-    ringMs: (config.ringTimeoutSec + 30) * 1000,
-    mediaConnectMs: 15_000,
-    endGraceMs: 10_000,
-  };
-}
+type SocketInfo = { authenticated: boolean; stopped: boolean; streamId?: string };
 
 export class CallSession extends DurableObject<Env> {
-  private params: CallParams | undefined;
-  private state: CallState | undefined;
-  private meta: Meta = freshMeta(null);
-  private outputs: CallOutputs = NO_OUTPUTS;
-  /** Transcript lines as they arrive, persisted so an interrupted post-call still has them. */
-  private lines: TranscriptLine[] = [];
+  private state: SessionState | undefined;
+  /** Inputs run one after another through this chain; nothing interleaves across awaits. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Slow commands running beside the queue; the alarm waits for them. */
+  private readonly background = new Set<Promise<void>>();
   private bridge: MediaBridge | undefined;
-  private recorder: Recorder | undefined;
+  private recorder: RecordingSink | undefined;
+  private readonly ports: SessionPorts;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.ports = sessionPorts(env, ctx.exports.default);
     ctx.blockConcurrencyWhile(async () => {
-      const stored = await ctx.storage.get<unknown>([
-        "params",
-        "state",
-        "meta",
-        "outputs",
-        "lines",
-      ]);
-      this.params = stored.get("params") as CallParams | undefined;
-      this.state = stored.get("state") as CallState | undefined;
-      this.meta = (stored.get("meta") as Meta | undefined) ?? this.meta;
-      this.outputs = (stored.get("outputs") as CallOutputs | undefined) ?? NO_OUTPUTS;
-      this.lines = (stored.get("lines") as TranscriptLine[] | undefined) ?? [];
+      this.state = readSessionRecord(await ctx.storage.get(SESSION_KEY));
     });
   }
 
   /** Starts the call once; later calls with the same id change nothing. */
   async start(params: CallParams): Promise<void> {
-    if (this.state) return;
-    const now = Date.now();
-    this.params = params;
-    this.state = initialState(now, limitsFrom(this.config()));
-    // The first dial is due now; should this object die before it is made, the alarm makes it.
-    this.meta = freshMeta(now);
-    await this.ctx.storage.put({ params, state: this.state, meta: this.meta });
-    await this.schedule();
-    if (this.meta.nextDialAt !== null) await this.dial();
+    await this.enqueue(async () => {
+      if (this.state) return;
+      const now = this.ports.clock.now();
+      await this.commit(startSession(params, engineSettings(readConfig(this.env)), now));
+    });
+    await this.settled();
   }
 
   async snapshot(): Promise<CallState | undefined> {
-    return this.state;
+    return this.state?.call;
   }
 
   async carrierSignal(
@@ -140,19 +71,17 @@ export class CallSession extends DurableObject<Env> {
     from: { callSid: string; dedupeKey: string },
   ): Promise<SignalResult> {
     if (!this.state) return "unknown_call";
-    if (this.state.providerCallId && from.callSid !== this.state.providerCallId)
-      return "wrong_call";
-    if (this.meta.seen.includes(from.dedupeKey)) return "replay";
-    this.meta.seen = [...this.meta.seen, from.dedupeKey].slice(-MAX_SEEN);
-    await this.ctx.storage.put("meta", this.meta);
-    await this.apply(await this.eventFor(signal));
-    return "ok";
+    const result = await this.feed({ type: "carrier", signal, ...from });
+    return result?.refused === "replay" || result?.refused === "wrong_call" ? result.refused : "ok";
   }
 
   async cancel(): Promise<CancelResult> {
     if (!this.state) return "unknown_call";
-    if (isTerminal(this.state)) return "already_ended";
-    await this.apply({ type: "cancel", at: Date.now() });
+    const result = await this.feed({ type: "cancel" });
+    if (result?.refused === "already_ended") return "already_ended";
+    // A canceled call has no conversation to analyse: finish it now, so the answer is its record.
+    await this.feed({ type: "alarm" });
+    await this.settled();
     return "canceled";
   }
 
@@ -161,7 +90,7 @@ export class CallSession extends DurableObject<Env> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response(null, { status: 426 });
     }
-    if (!this.state || isTerminal(this.state)) return new Response(null, { status: 404 });
+    if (!this.state || isTerminal(this.state.call)) return new Response(null, { status: 404 });
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1], ["media"]);
     pair[1].serializeAttachment({ authenticated: false, stopped: false } satisfies SocketInfo);
@@ -170,284 +99,221 @@ export class CallSession extends DurableObject<Env> {
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const text = typeof message === "string" ? message : new TextDecoder().decode(message);
-    const frame = parseStreamFrame(text);
-    if (!frame || !this.state || !this.params) return;
+    const frame = this.ports.codec.parse(text);
+    if (!frame || !this.state) return;
     const info = ws.deserializeAttachment() as SocketInfo;
-    if (frame.event === "connected") return;
-    if (frame.event === "start") {
-      if (frame.start.customParameters.token !== this.params.streamToken) {
-        console.warn("media stream with a wrong token refused", { callId: this.params.callId });
+    if (frame.kind === "connected") return;
+    if (frame.kind === "start") {
+      if (frame.params.token !== this.state.params.streamToken) {
+        console.warn("media stream with a wrong token refused", {
+          callId: this.state.params.callId,
+        });
         ws.close(1008, "forbidden");
         return;
       }
-      ws.serializeAttachment({
-        ...info,
-        authenticated: true,
-        streamSid: frame.streamSid,
-      } satisfies SocketInfo);
-      // Media only flows once the call is answered, whatever order the callbacks arrive in.
-      if (this.state.status === "queued" || this.state.status === "dialing") {
-        await this.apply(await this.eventFor({ kind: "answered" }));
-      }
-      await this.apply({ type: "media_connected", at: Date.now() });
-      await this.startBridge(ws, frame.streamSid);
+      ws.serializeAttachment({ ...info, authenticated: true, streamId: frame.streamId });
+      await this.feed({ type: "media_started" });
       return;
     }
     if (!info.authenticated) {
       ws.close(1008, "forbidden");
       return;
     }
-    if (frame.event === "media") {
-      this.bridge?.recipientAudio(frame.payload);
-      return;
-    }
-    if (frame.event === "mark") {
-      this.bridge?.mark(frame.mark.name);
-      return;
-    }
-    if (frame.event === "stop") {
+    if (frame.kind === "media") this.bridge?.recipientAudio(frame.payload);
+    else if (frame.kind === "mark") this.bridge?.mark(frame.name);
+    else if (frame.kind === "stop") {
       ws.serializeAttachment({ ...info, stopped: true } satisfies SocketInfo);
-      await this.apply({ type: "media_closed", at: Date.now(), stopped: true });
+      await this.feed({ type: "media_ended", stopped: true });
     }
   }
 
   async webSocketClose(ws: WebSocket): Promise<void> {
     const info = ws.deserializeAttachment() as SocketInfo | null;
-    if (info?.authenticated && !info.stopped) {
-      await this.apply({ type: "media_closed", at: Date.now(), stopped: false });
-    }
+    if (info?.authenticated && !info.stopped)
+      await this.feed({ type: "media_ended", stopped: false });
   }
 
   async webSocketError(ws: WebSocket): Promise<void> {
     await this.webSocketClose(ws);
   }
 
-  /** The watchdog: due dial attempts, deadlines of the state machine, and late D1 writes. */
+  /** Deadlines, due dial attempts, late D1 writes and post-call work, as the engine decides. */
   async alarm(): Promise<void> {
-    if (!this.state || !this.params) return;
-    if (this.meta.syncPending) await this.sync();
-    const now = Date.now();
-    if (
-      this.state.status === "queued" &&
-      this.meta.nextDialAt !== null &&
-      now >= this.meta.nextDialAt
-    ) {
-      await this.dial();
-    }
-    await this.apply({ type: "watchdog", at: Date.now() });
-    if (isTerminal(this.state) && !this.meta.finalized) await this.finalize();
-    await this.schedule();
+    if (!this.state) return;
+    await this.feed({ type: "alarm" });
+    await this.settled();
   }
 
-  private config(): Config {
-    return readConfig(this.env);
+  /** Runs `task` after every earlier input. */
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task);
+    this.queue = run.catch((e) => console.error("call session step failed", { error: String(e) }));
+    return run;
   }
 
-  private transport() {
-    const params = this.need(this.params);
-    return loopbackTransport(
-      this.env,
-      (p) => this.ctx.waitUntil(p),
-      new URL(params.publicBaseUrl).origin,
-    );
-  }
-
-  private carrier() {
-    return carrierFor(
-      this.config().telephony,
-      this.need(this.params).publicBaseUrl,
-      this.transport(),
-    );
-  }
-
-  private async dial(): Promise<void> {
-    const params = this.need(this.params);
-    const attempts = this.meta.dialAttempts + 1;
-    this.meta = { ...this.meta, dialAttempts: attempts, nextDialAt: null };
-    await this.ctx.storage.put("meta", this.meta);
-    try {
-      const { sid } = await createCarrierCall(this.carrier(), params, this.config());
-      const wasTerminal = isTerminal(this.need(this.state));
-      await this.apply({ type: "carrier_accepted", at: Date.now(), providerCallId: sid });
-      // Canceled while the carrier was creating the call: withdraw it.
-      if (wasTerminal) await this.hangup(sid, false);
-    } catch (e) {
-      console.warn("carrier refused call creation", {
-        callId: params.callId,
-        attempt: attempts,
-        error: String(e),
+  /** Queues an input; resolves once its new state is stored (its commands may still be running). */
+  private feed(input: SessionInput): Promise<StepResult | undefined> {
+    return new Promise((resolve, reject) => {
+      void this.enqueue(async () => {
+        try {
+          await this.apply(input, resolve);
+        } catch (e) {
+          reject(e);
+          throw e;
+        }
       });
-      const retryAt = retryAfterFailedDial(e, attempts, this.config(), Date.now());
-      if (retryAt === "give_up") {
-        await this.apply({ type: "placement_failed", at: Date.now() });
-      } else {
-        this.meta = { ...this.meta, nextDialAt: retryAt };
-        await this.ctx.storage.put("meta", this.meta);
-      }
-    }
-  }
-
-  private async eventFor(signal: CarrierSignal): Promise<CallEvent> {
-    const at = Date.now();
-    switch (signal.kind) {
-      case "progress":
-        return { type: "ringing", at };
-      case "answered":
-        return {
-          type: "answered",
-          at,
-          maxDurationMs: await grantCallDuration(
-            this.env,
-            this.need(this.params),
-            this.config().maxCallSec,
-          ),
-        };
-      case "machine":
-        return { type: "machine_detected", at, answeredBy: signal.answeredBy };
-      case "ended":
-        return {
-          type: "carrier_ended",
-          at,
-          outcome: signal.outcome,
-          durationSec: signal.durationSec,
-        };
-    }
-  }
-
-  private async apply(event: CallEvent): Promise<Transition | undefined> {
-    if (!this.state) return undefined;
-    const before = this.state;
-    const t = transition(before, event);
-    if (!t.changed) return t;
-    this.state = t.state;
-    const ended = !isTerminal(before) && isTerminal(this.state);
-    if (this.state.status !== before.status && !ended && this.state.status !== "queued") {
-      // The event is written in the same storage step as the transition: neither exists without the other.
-      this.meta = { ...this.meta, outbox: [...this.meta.outbox, this.statusEvent(event.at)] };
-    }
-    if (ended) this.meta = { ...this.meta, finalizeBy: Date.now() + this.config().postCallBoundMs };
-    await this.ctx.storage.put({ state: this.state, meta: this.meta });
-    console.info("call transition", {
-      callId: this.params?.callId,
-      event: event.type,
-      status: this.state.status,
-      error: this.state.error,
     });
-    await this.sync();
-    for (const effect of t.effects) await this.perform(effect);
-    if (ended) {
-      this.closeMedia();
-      await this.finalize();
-    }
-    await this.schedule();
-    return t;
   }
 
-  /** The event of the current status, stamped `at`: when the transition happened. */
-  private statusEvent(at: number): OutboxEvent {
-    const state = this.need(this.state);
-    const status = state.status === "queued" ? "dialing" : state.status;
-    const view = sessionView(this.need(this.params), state, this.outputs);
-    return { event: buildEvent(newId("evt"), status, at, view), stored: false };
+  /** One input inside the queue: step, store, then execute the commands. */
+  private async apply(
+    input: SessionInput,
+    stored: (r: StepResult | undefined) => void = () => {},
+  ): Promise<void> {
+    const state = this.state;
+    if (!state) return stored(undefined);
+    let withGrant = input;
+    if (needsGrant(state, input) && (input.type === "carrier" || input.type === "media_started")) {
+      const grantedMs = await this.ports.store.grantCallMs(state.params, state.settings.maxCallMs);
+      withGrant = { ...input, grantedMs };
+    }
+    const result = step(state, withGrant, this.ports.clock.now());
+    await this.commit(result, stored);
+  }
+
+  private async commit(result: StepResult, stored: (r: StepResult) => void = () => {}) {
+    if (result.state !== this.state) {
+      this.state = result.state;
+      await this.ctx.storage.put(SESSION_KEY, result.state);
+      const at = nextAlarm(result.state);
+      if (at === null) await this.ctx.storage.deleteAlarm();
+      else await this.ctx.storage.setAlarm(at);
+    }
+    stored(result);
+    for (const command of result.commands) await this.execute(command, result.state);
+  }
+
+  private async execute(command: SessionCommand, state: SessionState): Promise<void> {
+    const call = state.params;
+    switch (command.type) {
+      case "sync":
+        return this.sync();
+      case "close_media":
+        return this.closeMedia();
+      case "dial":
+        return this.beside(async () => {
+          const outcome = await this.ports.carrier(call).dial(call);
+          if (!outcome.ok)
+            console.warn("carrier refused call creation", {
+              callId: call.callId,
+              attempt: command.attempt,
+              error: outcome.detail,
+            });
+          await this.feed(
+            outcome.ok
+              ? { type: "dial_succeeded", providerCallId: outcome.providerCallId }
+              : { type: "dial_failed", retryable: outcome.retryable },
+          );
+        });
+      case "hang_up":
+        return this.beside(() =>
+          this.ports
+            .carrier(call)
+            .hangUp(command.providerCallId, command.answered)
+            // The carrier's own TimeLimit still bounds the call; the state is already terminal.
+            .catch((e) =>
+              console.error("hangup failed", { callId: call.callId, error: String(e) }),
+            ),
+        );
+      case "start_bridge":
+        return this.beside(() => this.startBridge(call, command.answeredAt));
+      case "run_post_call":
+        return this.beside(async () => {
+          const latency = this.bridge?.finish() ?? null;
+          const recorder = this.recorder;
+          this.bridge = undefined;
+          this.recorder = undefined;
+          const outputs = await runPostCall({
+            call,
+            state: state.call,
+            lines: state.lines,
+            latency,
+            recorder,
+            analyzer: this.ports.analyzer(call),
+            // Leave a second of the bound to write the record.
+            deadline: command.deadline - 1000,
+          });
+          await this.feed({ type: "post_call_done", outputs });
+        });
+    }
+  }
+
+  private beside(work: () => Promise<void>): void {
+    const running = work().catch((e) => console.error("call session work failed", String(e)));
+    this.background.add(running);
+    void running.finally(() => this.background.delete(running));
+  }
+
+  /** Waits for the queue and for every slow command, including those they started. */
+  private async settled(): Promise<void> {
+    for (;;) {
+      const queue = this.queue;
+      await queue;
+      await Promise.all([...this.background]);
+      if (this.background.size === 0 && this.queue === queue) return;
+    }
   }
 
   /** Connects the voice model to the answered call's media stream. */
-  private async startBridge(ws: WebSocket, streamSid: string): Promise<void> {
-    const state = this.need(this.state);
-    const params = this.need(this.params);
-    if (this.bridge || state.status !== "in_progress") return;
-    this.recorder = new Recorder(
-      this.env.RECORDINGS,
-      `recordings/${params.accountId}/${params.callId}.wav`,
+  private async startBridge(call: CallParams, answeredAt: number): Promise<void> {
+    const [ws] = this.ctx.getWebSockets("media");
+    const info = ws?.deserializeAttachment() as SocketInfo | undefined;
+    if (!ws || !info?.streamId || this.bridge) return;
+    this.recorder = this.ports.recording(call);
+    const bridge = new MediaBridge(
+      { socket: ws, streamId: info.streamId, codec: this.ports.codec },
+      answeredAt,
+      this.recorder,
+      {
+        agentHungUp: () => void this.feed({ type: "agent_hung_up" }),
+        modelLost: (reason) => {
+          console.warn("voice model lost", { callId: call.callId, reason });
+          void this.feed({ type: "model_lost" });
+        },
+        line: (line) => void this.feed({ type: "transcript_line", line }),
+      },
+      () => this.ports.clock.now(),
     );
-    const bridge = new MediaBridge(ws, streamSid, state.answeredAt ?? Date.now(), this.recorder, {
-      agentHungUp: () => void this.apply({ type: "agent_hangup", at: Date.now() }),
-      modelLost: (reason) => {
-        console.warn("voice model lost", { callId: params.callId, reason });
-        void this.apply({ type: "model_lost", at: Date.now() });
-      },
-      line: (line) => {
-        this.lines = [...this.lines, line];
-        void this.ctx.storage.put("lines", this.lines);
-      },
-    });
     this.bridge = bridge;
     try {
-      const session = await connectVoice(
-        this.config().voice,
-        params.publicBaseUrl,
-        this.transport(),
-        { systemPrompt: buildSystemPrompt(params), voice: params.voice, language: params.language },
-        bridge,
-      );
-      if (isTerminal(this.need(this.state))) session.close();
-      else bridge.attach(session);
+      const session = await this.ports
+        .voice(call)
+        .connect(
+          { systemPrompt: buildSystemPrompt(call), voice: call.voice, language: call.language },
+          bridge,
+        );
+      if (this.bridge === bridge) bridge.attach(session);
+      else session.close();
     } catch (e) {
-      console.error("voice model connection failed", { callId: params.callId, error: String(e) });
-      await this.apply({ type: "model_lost", at: Date.now() });
+      console.error("voice model connection failed", { callId: call.callId, error: String(e) });
+      await this.feed({ type: "model_lost" });
     }
   }
 
-  /**
-   * Post-call work, bounded by the post-call watchdog: stop the bridge, complete the recording,
-   * then write the terminal record and send the terminal event.
-   */
-  private async finalize(): Promise<void> {
-    if (this.meta.finalized) return;
-    const params = this.need(this.params);
-    const bound = Math.max(0, (this.meta.finalizeBy ?? Date.now()) - Date.now());
-    const timedOut = Symbol("timeout");
-    const result = await Promise.race([
-      this.postCall(),
-      new Promise<typeof timedOut>((resolve) => setTimeout(() => resolve(timedOut), bound)),
-    ]);
-    if (this.meta.finalized) return;
-    this.outputs =
-      result === timedOut
-        ? { ...NO_OUTPUTS, lines: this.lines, analysisError: "analysis_timeout" }
-        : result;
-    this.meta = { ...this.meta, finalized: true, finalizeBy: null };
-    // Sent after the post-call work, stamped with the call's end.
-    const endedAt = this.state?.endedAt ?? Date.now();
-    this.meta = { ...this.meta, outbox: [...this.meta.outbox, this.statusEvent(endedAt)] };
-    await this.ctx.storage.put({ outputs: this.outputs, meta: this.meta });
-    console.info("call finalized", {
-      callId: params.callId,
-      status: this.state?.status,
-      lines: this.outputs.lines.length,
-    });
-    await this.sync();
-  }
-
-  private async postCall(): Promise<CallOutputs> {
-    const bridge = this.bridge;
-    const recorder = this.recorder;
-    this.bridge = undefined;
-    this.recorder = undefined;
-    return runPostCall({
-      params: this.need(this.params),
-      state: this.need(this.state),
-      lines: this.lines,
-      bridge,
-      recorder,
-      analysis: this.config().analysis,
-      transport: this.transport(),
-      // Leave a second of the bound to write the record.
-      deadline: (this.meta.finalizeBy ?? Date.now() + this.config().postCallBoundMs) - 1000,
-    });
-  }
-
-  private async perform(effect: Effect): Promise<void> {
-    const sid = this.state?.providerCallId;
-    if (effect.type === "hangup" && sid) await this.hangup(sid, effect.answered);
-  }
-
-  private async hangup(sid: string, answered: boolean): Promise<void> {
+  /** Brings D1 and the delivery queue up to this state; the engine retries on failure. */
+  private async sync(): Promise<void> {
+    const s = this.state;
+    if (!s) return;
+    const progress = rowProgress(s.call, s.lines, s.outputs, s.finalized);
     try {
-      await this.carrier().hangup(sid, answered);
+      await this.ports.store.sync(s.params, progress, s.outbox);
+      await this.apply({ type: "synced", eventIds: s.outbox.map((e) => e.id) });
     } catch (e) {
-      // The carrier's own TimeLimit still bounds the call; the state is already terminal here.
-      console.error("hangup failed", { callId: this.params?.callId, sid, error: String(e) });
+      console.error("syncing the call to D1 and the queue failed; will retry", {
+        callId: s.params.callId,
+        error: String(e),
+      });
+      await this.apply({ type: "sync_failed" });
     }
   }
 
@@ -459,67 +325,5 @@ export class CallSession extends DurableObject<Env> {
         // already closing
       }
     }
-  }
-
-  /**
-   * Brings D1 up to this object's state: the call row and new webhook events in one transaction,
-   * then the events onto the delivery queue. On failure everything stays pending and the alarm
-   * tries again, so no transition or event is lost.
-   */
-  private async sync(): Promise<void> {
-    const state = this.need(this.state);
-    const params = this.need(this.params);
-    const db = makeDb(this.env.DB);
-    try {
-      const unstored = this.meta.outbox.filter((o) => !o.stored);
-      await db.batch([
-        writeCallProgressStatement(
-          db,
-          params.callId,
-          rowProgress(state, this.outputs, this.meta.finalized),
-        ),
-        ...unstored.map((o) =>
-          insertEventStatement(db, {
-            event: o.event,
-            accountId: params.accountId,
-            status: params.webhookUrl ? "pending" : "no_endpoint",
-          }),
-        ),
-      ]);
-      this.meta = { ...this.meta, outbox: this.meta.outbox.map((o) => ({ ...o, stored: true })) };
-      for (const o of this.meta.outbox) {
-        if (params.webhookUrl)
-          await this.env.WEBHOOKS.send({ eventId: o.event.id } satisfies DeliveryMessage);
-        this.meta = {
-          ...this.meta,
-          outbox: this.meta.outbox.filter((x) => x.event.id !== o.event.id),
-        };
-      }
-      this.meta = { ...this.meta, syncPending: false };
-    } catch (e) {
-      console.error("syncing the call to D1 and the queue failed; will retry", {
-        callId: params.callId,
-        error: String(e),
-      });
-      this.meta = { ...this.meta, syncPending: true };
-    }
-    await this.ctx.storage.put("meta", this.meta);
-  }
-
-  private async schedule(): Promise<void> {
-    const now = Date.now();
-    const due = [
-      this.state?.deadline?.at,
-      this.meta.nextDialAt ?? undefined,
-      this.meta.syncPending ? now + SYNC_RETRY_MS : undefined,
-      this.meta.finalized ? undefined : (this.meta.finalizeBy ?? undefined),
-    ].filter((t): t is number => t !== undefined);
-    if (due.length === 0) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.min(...due));
-  }
-
-  private need<T>(value: T | undefined): T {
-    if (value === undefined) throw new Error("CallSession used before start");
-    return value;
   }
 }

@@ -13,13 +13,13 @@ import {
   releaseKey,
 } from "../db/idempotency.queries";
 import { placementFacts } from "../db/placement.queries";
+import { periodStart } from "../domain/billing";
+import { type ValidPlacement, validatePlacement } from "../domain/placement";
+import type { TakeResult } from "../domain/sliding-window";
 import type { Config } from "../env";
 import { ApiError } from "../errors";
 import { canonicalJson, sha256Hex } from "../lib/crypto";
 import { isoNow } from "../lib/time";
-import { periodStart } from "../limits/billing-period";
-import type { TakeResult } from "../limits/sliding-window";
-import { type ValidPlacement, validatePlacement } from "./placement";
 import type { Principal } from "./principal";
 import type { PlaceCallResponse } from "./schemas";
 

@@ -1,5 +1,6 @@
 /** The calls table: tenant-scoped reads, cursor listing, usage for the minute cap. */
 import { and, desc, eq, gte, inArray, isNotNull, lt, or, sql } from "drizzle-orm";
+import type { CallProgress } from "../domain/call-record";
 import type { Db } from "./client";
 import { calls } from "./schema";
 
@@ -101,29 +102,6 @@ export async function reserveSeconds(
     .returning({ reservedSec: calls.reservedSec });
   return rows[0]?.reservedSec ?? 0;
 }
-
-export type CallProgress = Partial<
-  Pick<
-    NewCall,
-    | "status"
-    | "providerCallId"
-    | "answeredBy"
-    | "error"
-    | "startedAt"
-    | "endedAt"
-    | "durationSec"
-    | "reservedSec"
-    | "summary"
-    | "transcript"
-    | "extracted"
-    | "extractedEvidence"
-    | "analysisError"
-    | "recordingKey"
-    | "latencyTurns"
-    | "latencyP50Ms"
-    | "latencyP95Ms"
-  >
->;
 
 /** Mirrors the CallSession's state onto the row; the Durable Object is the only writer. */
 export function writeCallProgressStatement(db: Db, callId: string, progress: CallProgress) {

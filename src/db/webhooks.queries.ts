@@ -1,6 +1,6 @@
 /** Webhook events and their delivery attempts. */
 import { and, asc, eq, inArray, isNull, lt, or } from "drizzle-orm";
-import type { WebhookEvent } from "../webhooks/events";
+import type { WebhookEvent } from "../domain/webhook-event";
 import type { Db } from "./client";
 import { accounts, calls, webhookDeliveries, webhookEvents } from "./schema";
 

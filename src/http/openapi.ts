@@ -10,8 +10,8 @@ import {
   PlaceCallBodySchema,
   PlaceCallResponseSchema,
 } from "../calls/schemas";
-import { CALL_STATUSES } from "../calls/status";
-import { EventLogSchema, WebhookEventSchema } from "../webhooks/events";
+import { CALL_STATUSES } from "../domain/call-status";
+import { EventLogSchema, WebhookEventSchema } from "../domain/webhook-event";
 
 const schema = (s: z.ZodType, io: "input" | "output" = "output") =>
   z.toJSONSchema(s, { target: "draft-2020-12", io, unrepresentable: "any" });

@@ -5,8 +5,8 @@
  */
 import { type Context, Hono } from "hono";
 import type { CallSession } from "../call-session/call-session.do";
+import type { CarrierSignal } from "../domain/carrier-signal";
 import { webSocketUrlOf } from "../lib/loopback";
-import type { CarrierSignal } from "../telephony/carrier-signal";
 import { formParams, readForm, verifyTwilioSignature } from "../telephony/twilio/signature";
 import { signalFromAmdCallback, signalFromStatusCallback } from "../telephony/twilio/status-map";
 import type { AppEnv } from "./app-env";

@@ -2,30 +2,18 @@
  * In-process delivery to this Worker's own HTTP surface. The built-in simulated carrier calls our
  * public endpoints (signed callbacks, the media WebSocket upgrade) exactly as Twilio would, and our
  * Twilio client calls the simulator's Twilio-compatible REST API; when the target is our own
- * origin the request is handed to the app directly instead of leaving through the network, which
- * works the same under `wrangler dev`, in tests and deployed.
+ * origin the request goes to the Worker's own entry through `ctx.exports` (a loopback binding)
+ * instead of leaving through the network, which works the same under `wrangler dev`, in tests
+ * and deployed.
  */
 export type Transport = (request: Request) => Promise<Response>;
-type Handler = (request: Request, env: Env, ctx: ExecutionContext) => Promise<Response> | Response;
 
-let selfHandler: Handler | undefined;
+/** The Worker's own entry, as `ctx.exports.default` gives it to the Worker and its objects. */
+export type SelfEntry = { fetch(request: Request): Promise<Response> };
 
-/** Called once by the Worker entry with the app's fetch handler. */
-export function registerSelf(handler: Handler): void {
-  selfHandler = handler;
-}
-
-export function loopbackTransport(
-  env: Env,
-  waitUntil: (p: Promise<unknown>) => void,
-  ownOrigin: string,
-): Transport {
-  const ctx = { waitUntil, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
-  return async (request) => {
-    const url = new URL(request.url);
-    if (selfHandler && url.origin === ownOrigin) return selfHandler(request, env, ctx);
-    return fetch(request);
-  };
+export function loopbackTransport(self: SelfEntry, ownOrigin: string): Transport {
+  return async (request) =>
+    new URL(request.url).origin === ownOrigin ? self.fetch(request) : fetch(request);
 }
 
 /** wss://host/path → https://host/path: fetch() upgrades to WebSocket over http(s) URLs. */

@@ -4,7 +4,7 @@
  * rate-limit binding is approximate). State is persisted so an eviction does not reset the window.
  */
 import { DurableObject } from "cloudflare:workers";
-import { type Buckets, type TakeResult, take, WINDOW_SEC } from "./sliding-window";
+import { type Buckets, type TakeResult, take, WINDOW_SEC } from "../domain/sliding-window";
 
 const KEY = "buckets";
 

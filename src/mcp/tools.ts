@@ -11,8 +11,8 @@ import { placementDeps, type RequestContext } from "../calls/placement-deps";
 import type { Principal } from "../calls/principal";
 import { getCall, listCalls } from "../calls/read-calls";
 import { CallStatusSchema, PlaceCallBodySchema, tokenForQueryIssues } from "../calls/schemas";
-import { TERMINAL_STATUSES } from "../calls/status";
 import type { Db } from "../db/client";
+import { TERMINAL_STATUSES } from "../domain/call-status";
 import type { Config } from "../env";
 import { ApiError, type ErrorToken } from "../errors";
 

@@ -1,31 +1,52 @@
 /**
- * The carrier behind a call. Production talks to Twilio; the local default talks to the built-in
- * simulator, which speaks Twilio's REST API, so both run the same client and the same callbacks.
+ * The carrier behind a call, as the Carrier port. Production talks to Twilio; the local default
+ * talks to the built-in simulator, which speaks Twilio's REST API, so both run the same client
+ * and the same callbacks.
  */
 import type { TelephonyConfig } from "../env";
 import type { Transport } from "../lib/loopback";
-import { TwilioClient } from "./twilio/client";
+import { webSocketUrlOf } from "../lib/loopback";
+import type { Carrier } from "../ports";
+import { callbackPaths } from "./callback-paths";
+import { CarrierError, TwilioClient } from "./twilio/client";
 
 export const SIMULATOR_API_PATH = "/simulator/twilio";
+
+export type DialLimits = { ringTimeoutSec: number; maxCallSec: number };
 
 export function carrierFor(
   telephony: TelephonyConfig,
   publicBaseUrl: string,
   transport: Transport,
-): TwilioClient {
+  limits: DialLimits,
+): Carrier {
   const apiBase =
     telephony.provider === "twilio" ? telephony.apiBase : `${publicBaseUrl}${SIMULATOR_API_PATH}`;
-  return new TwilioClient(
+  const client = new TwilioClient(
     { apiBase, accountSid: telephony.accountSid, authToken: telephony.authToken },
     transport,
   );
-}
-
-/** The paths the carrier calls back on, for one call. */
-export function callbackPaths(callId: string) {
   return {
-    status: `/telephony/twilio/status/${callId}`,
-    amd: `/telephony/twilio/amd/${callId}`,
-    media: `/telephony/twilio/media/${callId}`,
+    async dial(call) {
+      const paths = callbackPaths(call.callId);
+      try {
+        const { sid } = await client.createCall({
+          to: call.to,
+          from: call.from,
+          streamUrl: webSocketUrlOf(call.publicBaseUrl + paths.media),
+          streamParams: { token: call.streamToken },
+          statusCallbackUrl: call.publicBaseUrl + paths.status,
+          amdCallbackUrl: call.publicBaseUrl + paths.amd,
+          timeoutSec: limits.ringTimeoutSec,
+          // The carrier's own hard stop; the engine's watchdog applies the (tighter) granted length.
+          timeLimitSec: limits.maxCallSec,
+        });
+        return { ok: true, providerCallId: sid };
+      } catch (e) {
+        const retryable = e instanceof CarrierError && e.retryable;
+        return { ok: false, retryable, detail: String(e) };
+      }
+    },
+    hangUp: (sid, answered) => client.hangup(sid, answered),
   };
 }

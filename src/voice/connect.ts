@@ -5,16 +5,16 @@
 import type { VoiceConfig } from "../env";
 import type { Transport } from "../lib/loopback";
 import { webSocketUrlOf } from "../lib/loopback";
+import type { VoiceEvents, VoiceSession, VoiceSessionConfig } from "../ports";
 import { connectGeminiLive } from "./gemini-live/session";
 import { connectOpenAiRealtime } from "./openai-realtime/session";
 import { SIMULATED_MODEL_PATH } from "./simulator/simulated-model";
-import type { SessionConfig, VoiceEvents, VoiceSession } from "./voice-session";
 
 export async function connectVoice(
   voice: VoiceConfig,
   publicBaseUrl: string,
   transport: Transport,
-  config: SessionConfig,
+  config: VoiceSessionConfig,
   events: VoiceEvents,
 ): Promise<VoiceSession> {
   switch (voice.provider) {

@@ -7,9 +7,9 @@
 import { z } from "zod";
 import { makeDb } from "../db/client";
 import { setEventStatus } from "../db/webhooks.queries";
+import type { DeliveryMessage } from "../domain/webhook-event";
 import { readConfig } from "../env";
 import { deliverEvent } from "./delivery";
-import type { DeliveryMessage } from "./events";
 
 export const DEAD_LETTER_QUEUE = "byourside-webhooks-dlq";
 

@@ -4,10 +4,10 @@
  */
 import { type Db, store } from "../db/client";
 import { type EventStatus, findEventForDelivery, recordAttempt } from "../db/webhooks.queries";
+import { retryAfterSec, retryDelaySec } from "../domain/retry-schedule";
+import { checkWebhookUrl } from "../domain/ssrf-guard";
 import { isoNow } from "../lib/time";
-import { retryAfterSec, retryDelaySec } from "./retry-schedule";
 import { signWebhook } from "./signing";
-import { checkWebhookUrl } from "./ssrf-guard";
 
 export type Next =
   | { action: "ack" }

@@ -2,9 +2,9 @@
 import { findCall } from "../db/calls.queries";
 import { type Db, store } from "../db/client";
 import { findEvent, listEvents, markRedelivering } from "../db/webhooks.queries";
+import type { DeliveryMessage } from "../domain/webhook-event";
 import { ApiError } from "../errors";
 import { isoNow } from "../lib/time";
-import type { DeliveryMessage } from "./events";
 
 export async function callEvents(db: Db, accountId: string, callId: string) {
   if (!(await store(() => findCall(db, accountId, callId)))) throw new ApiError("not_found");

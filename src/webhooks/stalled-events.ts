@@ -6,8 +6,8 @@
  */
 import { makeDb } from "../db/client";
 import { findStalledEvents, markRequeued } from "../db/webhooks.queries";
+import type { DeliveryMessage } from "../domain/webhook-event";
 import { isoNow } from "../lib/time";
-import type { DeliveryMessage } from "./events";
 
 /** A queue delivers a message within seconds of when it is due; this is far beyond that. */
 export const STALLED_AFTER_MS = 5 * 60_000;

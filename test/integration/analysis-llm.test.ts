@@ -8,8 +8,8 @@ import { analyzeCall } from "../../src/analysis/analyze";
 import { type GeminiClientOptions, generateAnalysis } from "../../src/analysis/gemini-client";
 import { buildAnalysisRequest } from "../../src/analysis/schema";
 import { simulatedAnswer } from "../../src/analysis/simulated-analysis";
-import type { TranscriptLine } from "../../src/analysis/transcript";
 import type { FieldSpec } from "../../src/calls/schemas";
+import type { TranscriptLine } from "../../src/domain/transcript";
 import { type FakeScriptEntry, fakeGeminiFetch } from "../fakes/fake-gemini";
 
 const FIELDS: FieldSpec[] = [

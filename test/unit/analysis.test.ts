@@ -7,14 +7,14 @@ import {
   type JsonSchema,
 } from "../../src/analysis/schema";
 import { simulatedAnswer } from "../../src/analysis/simulated-analysis";
+import { coerceValue, losslessNumber, validateAnalysis } from "../../src/analysis/validate";
+import type { FieldSpec } from "../../src/calls/schemas";
 import {
   formatOffset,
   formatTranscript,
   numberedTranscript,
   type TranscriptLine,
-} from "../../src/analysis/transcript";
-import { coerceValue, losslessNumber, validateAnalysis } from "../../src/analysis/validate";
-import type { FieldSpec } from "../../src/calls/schemas";
+} from "../../src/domain/transcript";
 import { SIMULATED_RECIPIENT_LINE } from "../../src/voice/simulator/simulated-model";
 import { fakeGeminiFetch } from "../fakes/fake-gemini";
 

@@ -5,8 +5,8 @@ import {
   type CallState,
   initialState,
   transition,
-} from "../../src/call-session/call-state";
-import type { CallStatus } from "../../src/calls/status";
+} from "../../src/domain/call-state";
+import type { CallStatus } from "../../src/domain/call-status";
 
 const LIMITS: CallLimits = {
   dialMs: 60_000,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkDestination, normalizeCallerId } from "../../src/calls/guardrails";
+import { checkDestination, normalizeCallerId } from "../../src/domain/guardrails";
 
 describe("checkDestination", () => {
   it.each([

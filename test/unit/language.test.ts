@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalLanguageTag, detectLanguage, resolveLanguage } from "../../src/calls/language";
+import { canonicalLanguageTag, detectLanguage, resolveLanguage } from "../../src/domain/language";
 
 const OBJECTIVE_EN = "Book a table for 4 at 7 PM Friday. Confirm the time and ask for their name.";
 const OBJECTIVE_HE = "להזמין שולחן לארבעה ביום שישי בשבע בערב ולבקש את שם המארח";

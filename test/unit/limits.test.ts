@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { billedMinutes, periodStart } from "../../src/domain/billing";
+import { type Buckets, take, WINDOW_SEC } from "../../src/domain/sliding-window";
 import { canonicalJson, randomBase62 } from "../../src/lib/crypto";
-import { billedMinutes, periodStart } from "../../src/limits/billing-period";
-import { type Buckets, take, WINDOW_SEC } from "../../src/limits/sliding-window";
 
 describe("sliding window", () => {
   it("allows exactly `limit` placements per 60 s and says when the next one fits", () => {

@@ -2,13 +2,15 @@
  * The voice-model clients against scripted servers speaking the providers' wire protocols
  * (protocols.md C and D), and the bridge's barge-in and goodbye handling.
  */
+
 import { describe, expect, it } from "vitest";
 import { encodeMulaw } from "../../src/audio/mulaw";
 import { base64ToBytes, bytesToBase64, pcm16ToBytes } from "../../src/audio/pcm";
-import { MediaBridge } from "../../src/call-session/media-bridge";
+import { MediaBridge } from "../../src/call-session/media/media-bridge";
+import type { VoiceSession } from "../../src/ports";
+import { twilioMediaCodec } from "../../src/telephony/twilio/media-codec";
 import { connectGeminiLive, GEMINI_LIVE_PATH } from "../../src/voice/gemini-live/session";
 import { connectOpenAiRealtime } from "../../src/voice/openai-realtime/session";
-import type { VoiceSession } from "../../src/voice/voice-session";
 import { recordingEvents, scriptedServer, tick } from "../fakes/scripted-server";
 
 const CONFIG = {
@@ -268,8 +270,7 @@ describe("media bridge", () => {
     const model: VoiceSession = { sendCallerAudio: (b) => toModel.push(b), close: () => undefined };
     let now = 1000;
     const b = new MediaBridge(
-      twilio,
-      "MZ1",
+      { socket: twilio, streamId: "MZ1", codec: twilioMediaCodec },
       0,
       undefined,
       {
@@ -324,7 +325,7 @@ describe("media bridge", () => {
     }
     advance(480);
     b.audio(new Uint8Array(160));
-    expect(b.finish().latency).toEqual({ turns: 1, p50Ms: 480, p95Ms: 480 });
+    expect(b.finish()).toEqual({ turns: 1, p50Ms: 480, p95Ms: 480 });
   });
 });
 

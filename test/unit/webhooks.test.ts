@@ -1,8 +1,8 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { RETRY_DELAYS_SEC, retryAfterSec, retryDelaySec } from "../../src/webhooks/retry-schedule";
+import { RETRY_DELAYS_SEC, retryAfterSec, retryDelaySec } from "../../src/domain/retry-schedule";
+import { checkWebhookUrl } from "../../src/domain/ssrf-guard";
 import { signWebhook } from "../../src/webhooks/signing";
-import { checkWebhookUrl } from "../../src/webhooks/ssrf-guard";
 
 const prod = { allowLocal: false };
 

@@ -364,7 +364,7 @@ export class SimulatedCarrier extends DurableObject<Env> {
   }
 
   private transport(call: SimCall): Transport {
-    return loopbackTransport(this.env, (p) => this.ctx.waitUntil(p), call.ownOrigin);
+    return loopbackTransport(this.ctx.exports.default, call.ownOrigin);
   }
 
   private async scheduleNext(call: SimCall): Promise<void> {

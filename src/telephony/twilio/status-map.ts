@@ -2,7 +2,7 @@
  * Twilio status and AMD callbacks → carrier signals (design.md "Call lifecycle"): busy → declined,
  * no-answer → no_answer, machine_* / fax → voicemail, failed / canceled → failed.
  */
-import type { CarrierSignal } from "../carrier-signal";
+import type { CarrierSignal } from "../../domain/carrier-signal";
 
 const MACHINE = /^(machine_|fax$)/;
 

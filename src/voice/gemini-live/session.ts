@@ -7,8 +7,8 @@
  */
 import { Downsampler3x, Upsampler2x } from "../../audio/resample";
 import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
+import type { VoiceEvents, VoiceSession, VoiceSessionConfig } from "../../ports";
 import { END_CALL_TOOL } from "../system-prompt";
-import type { SessionConfig, VoiceEvents, VoiceSession } from "../voice-session";
 import { callerAudioToGemini, GEMINI_INPUT_AUDIO_MIME, geminiAudioToCaller } from "./audio";
 import { type GeminiServerMessage, parseServerMessage } from "./messages";
 
@@ -35,7 +35,7 @@ export type GeminiLiveOptions = {
 
 export async function connectGeminiLive(
   opts: GeminiLiveOptions,
-  config: SessionConfig,
+  config: VoiceSessionConfig,
   events: VoiceEvents,
 ): Promise<VoiceSession> {
   const session = new GeminiLiveSession(opts, config, events);
@@ -56,7 +56,7 @@ class GeminiLiveSession implements VoiceSession {
 
   constructor(
     private readonly opts: GeminiLiveOptions,
-    private readonly config: SessionConfig,
+    private readonly config: VoiceSessionConfig,
     private readonly events: VoiceEvents,
   ) {}
 

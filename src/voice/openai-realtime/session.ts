@@ -7,8 +7,8 @@
  */
 import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
 import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
+import type { VoiceEvents, VoiceSession, VoiceSessionConfig } from "../../ports";
 import { END_CALL_TOOL } from "../system-prompt";
-import type { SessionConfig, VoiceEvents, VoiceSession } from "../voice-session";
 
 export type OpenAiRealtimeOptions = {
   /** wss://host of the API (or a fake's). */
@@ -31,7 +31,7 @@ type ServerEvent = {
 
 export async function connectOpenAiRealtime(
   opts: OpenAiRealtimeOptions,
-  config: SessionConfig,
+  config: VoiceSessionConfig,
   events: VoiceEvents,
 ): Promise<VoiceSession> {
   const url = `${opts.baseUrl}/v1/realtime?model=${encodeURIComponent(opts.model)}`;
@@ -71,7 +71,7 @@ class OpenAiRealtimeSession implements VoiceSession {
     });
   }
 
-  configure(config: SessionConfig): void {
+  configure(config: VoiceSessionConfig): void {
     this.send({
       type: "session.update",
       session: {

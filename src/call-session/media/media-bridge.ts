@@ -1,20 +1,19 @@
 /**
- * The live audio path of one call, inside its CallSession: Twilio media frames ↔ the voice model.
- * Caller audio goes to the model, the recording and the latency meter; agent audio goes to Twilio,
- * the recording and the meter; barge-in clears Twilio's buffer at once; the model's end_call
- * hangs up once Twilio has played everything before it (a mark echo), or after a bound.
+ * The live audio path of one call, inside its CallSession: the carrier's media frames ↔ the voice
+ * model. Caller audio goes to the model, the recording and the latency meter; agent audio goes to
+ * the carrier, the recording and the meter; barge-in clears the carrier's buffer at once; the
+ * model's end_call hangs up once the carrier has played everything before it (a mark echo), or
+ * after a bound. Transcript lines go to the session, which keeps them.
  */
-
-import type { TranscriptLine } from "../analysis/transcript";
-import { decodeMulaw } from "../audio/mulaw";
-import { base64ToBytes, bytesToBase64 } from "../audio/pcm";
-import { outbound } from "../telephony/twilio/media-messages";
-import type { Speaker, VoiceEvents, VoiceSession } from "../voice/voice-session";
-import type { Recorder } from "./recorder";
-import { type LatencyStats, TurnLatency } from "./turn-latency";
+import { decodeMulaw } from "../../audio/mulaw";
+import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
+import type { LatencyStats } from "../../domain/call-record";
+import type { Speaker, TranscriptLine } from "../../domain/transcript";
+import type { MediaCodec, RecordingSink, VoiceEvents, VoiceSession } from "../../ports";
+import { TurnLatency } from "./turn-latency";
 
 const END_CALL_MARK = "end_call";
-/** If Twilio never echoes the goodbye mark, hang up anyway after this long. */
+/** If the carrier never echoes the goodbye mark, hang up anyway after this long. */
 const GOODBYE_BOUND_MS = 8000;
 
 export type BridgeHooks = {
@@ -26,21 +25,20 @@ export type BridgeHooks = {
   line(line: TranscriptLine): void;
 };
 
-export type BridgeResult = { lines: TranscriptLine[]; latency: LatencyStats | null };
+/** The carrier's side of the bridge: its socket, stream and wire format. */
+export type CarrierLeg = { socket: WebSocket; streamId: string; codec: MediaCodec };
 
 export class MediaBridge implements VoiceEvents {
   private model: VoiceSession | undefined;
-  private readonly lines: TranscriptLine[] = [];
   private readonly latency = new TurnLatency();
   private goodbye: ReturnType<typeof setTimeout> | undefined;
   private done = false;
   private hungUp = false;
 
   constructor(
-    private readonly twilio: WebSocket,
-    private readonly streamSid: string,
+    private readonly carrier: CarrierLeg,
     private readonly answeredAt: number,
-    private readonly recorder: Recorder | undefined,
+    private readonly recorder: RecordingSink | undefined,
     private readonly hooks: BridgeHooks,
     private readonly now: () => number = Date.now,
   ) {}
@@ -49,7 +47,7 @@ export class MediaBridge implements VoiceEvents {
     this.model = model;
   }
 
-  /** A Twilio `media` frame's payload (base64 μ-law). */
+  /** A `media` frame's payload (base64 μ-law). */
   recipientAudio(payload: string): void {
     if (this.done) return;
     const mulaw = base64ToBytes(payload);
@@ -59,7 +57,7 @@ export class MediaBridge implements VoiceEvents {
     this.latency.recipientAudio(pcm, this.now());
   }
 
-  /** A Twilio `mark` echo. */
+  /** A mark echo. */
   mark(name: string): void {
     if (name === END_CALL_MARK) this.hangUp();
   }
@@ -70,19 +68,17 @@ export class MediaBridge implements VoiceEvents {
     if (this.done) return;
     this.latency.agentAudio(this.now());
     this.recorder?.agent(decodeMulaw(mulaw));
-    this.sendTwilio(outbound.media(this.streamSid, bytesToBase64(mulaw)));
+    this.send(this.carrier.codec.media(this.carrier.streamId, bytesToBase64(mulaw)));
   }
 
   interrupted(): void {
-    this.sendTwilio(outbound.clear(this.streamSid));
+    this.send(this.carrier.codec.clear(this.carrier.streamId));
     this.recorder?.clearAgent();
     this.latency.agentTurnEnded();
   }
 
   transcript(speaker: Speaker, text: string): void {
-    const line = { speaker, text, offsetMs: Math.max(0, this.now() - this.answeredAt) };
-    this.lines.push(line);
-    this.hooks.line(line);
+    this.hooks.line({ speaker, text, offsetMs: Math.max(0, this.now() - this.answeredAt) });
   }
 
   turnComplete(): void {
@@ -92,8 +88,8 @@ export class MediaBridge implements VoiceEvents {
   endCall(reason: string): void {
     if (this.goodbye || this.done) return;
     console.info("agent ends the call", { reason });
-    // Twilio echoes a mark once the audio queued before it has played.
-    this.sendTwilio(outbound.mark(this.streamSid, END_CALL_MARK));
+    // The carrier echoes a mark once the audio queued before it has played.
+    this.send(this.carrier.codec.mark(this.carrier.streamId, END_CALL_MARK));
     this.goodbye = setTimeout(() => this.hangUp(), GOODBYE_BOUND_MS);
   }
 
@@ -101,12 +97,12 @@ export class MediaBridge implements VoiceEvents {
     if (!this.done) this.hooks.modelLost(reason);
   }
 
-  /** Stops everything and returns what the call produced. */
-  finish(): BridgeResult {
+  /** Stops everything and returns the call's response latency. */
+  finish(): LatencyStats | null {
     this.done = true;
     if (this.goodbye) clearTimeout(this.goodbye);
     this.model?.close();
-    return { lines: [...this.lines], latency: this.latency.stats() };
+    return this.latency.stats();
   }
 
   private hangUp(): void {
@@ -116,9 +112,9 @@ export class MediaBridge implements VoiceEvents {
     this.hooks.agentHungUp();
   }
 
-  private sendTwilio(frame: string): void {
+  private send(frame: string): void {
     try {
-      this.twilio.send(frame);
+      this.carrier.socket.send(frame);
     } catch {
       // The stream is closing; the call's end is handled by the session.
     }

@@ -2,12 +2,13 @@
  * Validation of a placement request, everything that can be decided without I/O: the body's
  * shape, destination guardrails, caller-ID format, webhook URL, voice and language. Pure.
  */
+
+import { type FieldSpec, PlaceCallBodySchema, tokenForIssues } from "../calls/schemas";
 import type { ErrorToken } from "../errors";
 import { err, ok, type Result } from "../lib/result";
-import { checkWebhookUrl } from "../webhooks/ssrf-guard";
 import { checkDestination, normalizeCallerId } from "./guardrails";
 import { type ResolvedLanguage, resolveLanguage } from "./language";
-import { type FieldSpec, PlaceCallBodySchema, tokenForIssues } from "./schemas";
+import { checkWebhookUrl } from "./ssrf-guard";
 import { resolveVoice, type VoiceProvider } from "./voices";
 
 export type ValidPlacement = {

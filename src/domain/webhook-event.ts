@@ -5,9 +5,19 @@
  */
 import { z } from "zod";
 import { CallSchema, type CallView } from "../calls/schemas";
-import { CALL_STATUSES, type CallStatus } from "../calls/status";
+import type { CallStatus } from "./call-status";
 
 export type WebhookEventType = `call.${Exclude<CallStatus, "queued">}`;
+
+export const WEBHOOK_EVENT_TYPES = [
+  "call.dialing",
+  "call.in_progress",
+  "call.completed",
+  "call.no_answer",
+  "call.voicemail",
+  "call.declined",
+  "call.failed",
+] as const satisfies readonly WebhookEventType[];
 
 export type WebhookEvent = {
   id: string;
@@ -43,9 +53,7 @@ export type DeliveryMessage = { eventId: string };
 /** The webhook body, for the OpenAPI document. */
 export const WebhookEventSchema = z.object({
   id: z.string().describe("Stable event id; also the webhook-id header on every attempt."),
-  type: z.enum(
-    CALL_STATUSES.filter((s) => s !== "queued").map((s) => `call.${s}`) as [string, ...string[]],
-  ),
+  type: z.enum(WEBHOOK_EVENT_TYPES),
   timestamp: z.iso.datetime().describe("When the transition happened."),
   callId: z.uuid(),
   data: z.object({ call: CallSchema }),

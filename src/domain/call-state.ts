@@ -11,7 +11,7 @@
  *               → stream_ended   (media stopped normally; the carrier's final callback is late)
  *               → media_lost     (media socket dropped without a stop)
  */
-import { type CallStatus, TERMINAL_STATUSES } from "../calls/status";
+import { type CallStatus, TERMINAL_STATUSES } from "./call-status";
 
 export type WatchdogReason =
   | "dial_timeout"

@@ -9,7 +9,7 @@ const VOICE_RMS = 500;
 /** Three voiced 20 ms frames in a row are speech; a click or a cough is not. */
 const MIN_VOICED_FRAMES = 3;
 
-export type LatencyStats = { turns: number; p50Ms: number; p95Ms: number };
+import type { LatencyStats } from "../../domain/call-record";
 
 export class TurnLatency {
   private voicedRun = 0;

@@ -1,0 +1,95 @@
+/**
+ * The one record a CallSession keeps in its storage: the engine's state, validated with zod when
+ * it is read back (after an eviction or a restart) instead of trusted with casts.
+ */
+import { z } from "zod";
+import type { SessionState } from "../domain/call-engine";
+import { CallParamsSchema } from "../domain/call-params";
+import { CALL_STATUSES } from "../domain/call-status";
+import { TranscriptLineSchema } from "../domain/transcript";
+import { WebhookEventSchema } from "../domain/webhook-event";
+
+export const SESSION_KEY = "session";
+
+const ms = z.number();
+const nullableMs = ms.nullable();
+
+const LimitsSchema = z.object({
+  dialMs: ms,
+  ringMs: ms,
+  mediaConnectMs: ms,
+  endGraceMs: ms,
+});
+
+const CallStateSchema = z.object({
+  status: z.enum(CALL_STATUSES),
+  providerCallId: z.string().nullable(),
+  answeredAt: nullableMs,
+  endedAt: nullableMs,
+  durationSec: z.number().nullable(),
+  answeredBy: z.string().nullable(),
+  error: z.string().nullable(),
+  mediaConnected: z.boolean(),
+  mediaEnded: z.enum(["stopped", "lost"]).nullable(),
+  maxDurationMs: nullableMs,
+  deadline: z
+    .object({
+      at: ms,
+      reason: z.enum([
+        "dial_timeout",
+        "ring_timeout",
+        "media_timeout",
+        "max_duration",
+        "stream_ended",
+        "media_lost",
+      ]),
+    })
+    .nullable(),
+  limits: LimitsSchema,
+});
+
+const ValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const EvidenceLineSchema = z.object({
+  line: z.number(),
+  speaker: z.enum(["agent", "recipient"]),
+  text: z.string(),
+  offsetMs: z.number(),
+});
+
+const OutputsSchema = z.object({
+  latency: z.object({ turns: z.number(), p50Ms: z.number(), p95Ms: z.number() }).nullable(),
+  recordingKey: z.string().nullable(),
+  summary: z.string().nullable(),
+  extracted: z.record(z.string(), ValueSchema).nullable(),
+  extractedEvidence: z.record(z.string(), EvidenceLineSchema.nullable()).nullable(),
+  analysisError: z.string().nullable(),
+});
+
+const SessionStateSchema = z.object({
+  params: CallParamsSchema,
+  settings: z.object({
+    limits: LimitsSchema,
+    postCallBoundMs: ms,
+    dialRetryBaseMs: ms,
+    maxCallMs: ms,
+  }),
+  call: CallStateSchema,
+  dial: z.object({ attempts: z.number(), dueAt: nullableMs }),
+  seen: z.array(z.string()),
+  lines: z.array(TranscriptLineSchema),
+  outbox: z.array(WebhookEventSchema),
+  events: z.number(),
+  sync: z.object({ behind: z.boolean(), retryAt: nullableMs }),
+  post: z.object({ began: z.boolean(), deadline: ms }).nullable(),
+  finalized: z.boolean(),
+  outputs: OutputsSchema,
+});
+
+/** The stored record, or undefined when there is none (or it is not one this version can read). */
+export function readSessionRecord(stored: unknown): SessionState | undefined {
+  if (stored === undefined) return undefined;
+  const parsed = SessionStateSchema.safeParse(stored);
+  if (parsed.success) return parsed.data;
+  console.error("unreadable call session record", { issues: parsed.error.issues.length });
+  return undefined;
+}

@@ -1,0 +1,51 @@
+/**
+ * The CallRecordStore port over D1 and the webhooks queue: the call's session mirrors its state
+ * onto the call row and hands over its webhook events, and asks for the minutes an answered call
+ * may use.
+ */
+import { periodStart } from "../domain/billing";
+import type { DeliveryMessage } from "../domain/webhook-event";
+import type { CallRecordStore } from "../ports";
+import { findAccount } from "./accounts.queries";
+import { reserveSeconds, writeCallProgressStatement } from "./calls.queries";
+import { makeDb } from "./client";
+import { insertEventStatement } from "./webhooks.queries";
+
+export function d1CallRecordStore(d1: D1Database, queue: Queue<DeliveryMessage>): CallRecordStore {
+  const db = makeDb(d1);
+  return {
+    async sync(call, progress, events) {
+      await db.batch([
+        writeCallProgressStatement(db, call.callId, progress),
+        ...events.map((event) =>
+          insertEventStatement(db, {
+            event,
+            accountId: call.accountId,
+            status: call.webhookUrl ? "pending" : "no_endpoint",
+          }),
+        ),
+      ]);
+      if (!call.webhookUrl) return;
+      for (const event of events) await queue.send({ eventId: event.id });
+    },
+
+    async grantCallMs(call, wantMs) {
+      try {
+        const account = await findAccount(db, call.accountId);
+        if (!account || account.minuteCap === null) return wantMs;
+        const granted = await reserveSeconds(db, {
+          callId: call.callId,
+          accountId: call.accountId,
+          wantSec: Math.floor(wantMs / 1000),
+          capMinutes: account.minuteCap,
+          since: periodStart(account.periodAnchor, new Date()).toISOString(),
+        });
+        return granted * 1000;
+      } catch (e) {
+        // The cap is enforced again at the next placement; do not drop a live call over it.
+        console.error("minute reservation failed", { callId: call.callId, error: String(e) });
+        return wantMs;
+      }
+    },
+  };
+}

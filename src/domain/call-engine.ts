@@ -1,0 +1,362 @@
+/**
+ * The session engine: the whole life of one call as a pure function,
+ * `step(state, input, now) → { state, commands }`, plus `nextAlarm(state)`.
+ *
+ * It builds on the lifecycle in call-state.ts (statuses, watchdog deadlines) and adds what the
+ * Durable Object used to keep by hand: dial attempts and their backoff, de-duplication of carrier
+ * callbacks, transcript lines, the outbox of webhook events, keeping D1 in step, and post-call
+ * work with its bound. It knows no Twilio, no D1 and no WebSocket: the CallSession shell feeds it
+ * inputs one at a time, persists the new state, then executes the commands through its ports and
+ * feeds their results back as inputs.
+ *
+ * Webhook rules: each status change of a live call emits one event at the transition; the
+ * terminal event is held until post-call work is done (or its bound ran out), so it carries the
+ * full record, and is stamped with the call's end.
+ */
+import type { CallParams } from "./call-params";
+import { type CallOutputs, NO_OUTPUTS, sessionView } from "./call-record";
+import {
+  type CallEvent,
+  type CallLimits,
+  type CallState,
+  type Effect,
+  initialState,
+  isTerminal,
+  transition,
+} from "./call-state";
+import type { CallStatus } from "./call-status";
+import type { CarrierSignal } from "./carrier-signal";
+import type { TranscriptLine } from "./transcript";
+import { buildEvent, type WebhookEvent } from "./webhook-event";
+
+/** Attempts at creating the call with the carrier, when it answers 429/5xx. */
+export const MAX_DIAL_ATTEMPTS = 4;
+/** After a failed D1 write or queue send, try again this much later. */
+export const SYNC_RETRY_MS = 2000;
+/** Carrier callbacks remembered per call for de-duplication (a call sees a handful). */
+const MAX_SEEN = 64;
+
+export type EngineSettings = {
+  limits: CallLimits;
+  /** Longest post-call work before the terminal record goes out with what is ready. */
+  postCallBoundMs: number;
+  /** First backoff step between dial attempts (doubles). */
+  dialRetryBaseMs: number;
+  /** Longest call, when no grant within the account's minutes was asked for. */
+  maxCallMs: number;
+};
+
+export type SessionState = {
+  params: CallParams;
+  settings: EngineSettings;
+  call: CallState;
+  /** Dial attempts made, and when the next one is due (null: none due, or one in flight). */
+  dial: { attempts: number; dueAt: number | null };
+  /** De-duplication keys of carrier callbacks already applied. */
+  seen: string[];
+  lines: TranscriptLine[];
+  /** Events created with a transition that D1 and the delivery queue do not have yet. */
+  outbox: WebhookEvent[];
+  /** How many events this call has created (numbers the event ids). */
+  events: number;
+  /** The D1 row or the outbox is behind this state; when to try again. */
+  sync: { behind: boolean; retryAt: number | null };
+  /** Post-call work: due once the call ended; `began` once the shell started it. */
+  post: { began: boolean; deadline: number } | null;
+  finalized: boolean;
+  outputs: CallOutputs;
+};
+
+export type SessionInput =
+  | { type: "alarm" }
+  | { type: "dial_succeeded"; providerCallId: string }
+  | { type: "dial_failed"; retryable: boolean }
+  | {
+      type: "carrier";
+      signal: CarrierSignal;
+      callSid: string;
+      dedupeKey: string;
+      /** Call length granted within the account's minutes; the shell asks when `needsGrant`. */
+      grantedMs?: number;
+    }
+  | { type: "media_started"; grantedMs?: number }
+  | { type: "media_ended"; stopped: boolean }
+  | { type: "transcript_line"; line: TranscriptLine }
+  | { type: "agent_hung_up" }
+  | { type: "model_lost" }
+  | { type: "cancel" }
+  | { type: "synced"; eventIds: string[] }
+  | { type: "sync_failed" }
+  | { type: "post_call_done"; outputs: CallOutputs };
+
+export type SessionCommand =
+  | { type: "dial"; attempt: number }
+  | { type: "hang_up"; providerCallId: string; answered: boolean }
+  | { type: "start_bridge"; answeredAt: number }
+  | { type: "close_media" }
+  | { type: "run_post_call"; deadline: number }
+  | { type: "sync" };
+
+/** Why an input changed nothing, for the callers that answer someone (callbacks, cancel). */
+export type Refusal = "replay" | "wrong_call" | "already_ended";
+
+export type StepResult = { state: SessionState; commands: SessionCommand[]; refused?: Refusal };
+
+export function startSession(
+  params: CallParams,
+  settings: EngineSettings,
+  now: number,
+): StepResult {
+  const state: SessionState = {
+    params,
+    settings,
+    call: initialState(now, settings.limits),
+    dial: { attempts: 1, dueAt: null },
+    seen: [],
+    lines: [],
+    outbox: [],
+    events: 0,
+    sync: { behind: false, retryAt: null },
+    post: null,
+    finalized: false,
+    outputs: NO_OUTPUTS,
+  };
+  return { state, commands: [{ type: "dial", attempt: 1 }] };
+}
+
+/** An answer (by callback or by the media stream) needs the call's length granted first. */
+export function needsGrant(state: SessionState, input: SessionInput): boolean {
+  const unanswered = state.call.status === "queued" || state.call.status === "dialing";
+  if (input.type === "media_started") return unanswered;
+  return input.type === "carrier" && input.signal.kind === "answered" && unanswered;
+}
+
+export function step(state: SessionState, input: SessionInput, now: number): StepResult {
+  switch (input.type) {
+    case "alarm":
+      return alarm(state, now);
+    case "dial_succeeded":
+      return dialSucceeded(state, input.providerCallId, now);
+    case "dial_failed":
+      return dialFailed(state, input.retryable, now);
+    case "carrier":
+      return carrier(state, input, now);
+    case "media_started":
+      return mediaStarted(state, input.grantedMs, now);
+    case "media_ended":
+      return lifecycle(state, { type: "media_closed", at: now, stopped: input.stopped });
+    case "transcript_line":
+      return { state: { ...state, lines: [...state.lines, input.line] }, commands: [] };
+    case "agent_hung_up":
+      return lifecycle(state, { type: "agent_hangup", at: now });
+    case "model_lost":
+      return lifecycle(state, { type: "model_lost", at: now });
+    case "cancel":
+      if (isTerminal(state.call)) return { state, commands: [], refused: "already_ended" };
+      return lifecycle(state, { type: "cancel", at: now });
+    case "synced":
+      return synced(state, input.eventIds);
+    case "sync_failed":
+      return {
+        state: { ...state, sync: { behind: true, retryAt: now + SYNC_RETRY_MS } },
+        commands: [],
+      };
+    case "post_call_done":
+      return finalize(state, input.outputs, now);
+  }
+}
+
+/** When the shell's alarm must next run: the earliest deadline, due dial, sync retry or post-call. */
+export function nextAlarm(state: SessionState): number | null {
+  const due = [
+    state.call.deadline?.at,
+    state.dial.dueAt ?? undefined,
+    state.sync.behind ? (state.sync.retryAt ?? undefined) : undefined,
+    state.post && !state.finalized
+      ? state.post.began
+        ? state.post.deadline
+        : (state.call.endedAt ?? undefined)
+      : undefined,
+  ].filter((t): t is number => t !== undefined);
+  return due.length > 0 ? Math.min(...due) : null;
+}
+
+function alarm(state: SessionState, now: number): StepResult {
+  let result: StepResult = { state, commands: [] };
+  const { dial } = state;
+  if (state.call.status === "queued" && dial.dueAt !== null && now >= dial.dueAt) {
+    const attempt = dial.attempts + 1;
+    result = {
+      state: { ...state, dial: { attempts: attempt, dueAt: null } },
+      commands: [{ type: "dial", attempt }],
+    };
+  }
+  result = then(result, (s) => lifecycle(s, { type: "watchdog", at: now }));
+  const s = result.state;
+  if (s.post && !s.finalized) {
+    if (!s.post.began) {
+      result = then(result, (x) => ({
+        state: { ...x, post: { began: true, deadline: s.post?.deadline ?? now } },
+        commands: [{ type: "run_post_call", deadline: s.post?.deadline ?? now }],
+      }));
+    } else if (now >= s.post.deadline) {
+      result = then(result, (x) =>
+        finalize(x, { ...NO_OUTPUTS, analysisError: "analysis_timeout" }, now),
+      );
+    }
+  }
+  if (result.state.sync.behind && !result.commands.some((c) => c.type === "sync")) {
+    result = { ...result, commands: [...result.commands, { type: "sync" }] };
+  }
+  return result;
+}
+
+function dialSucceeded(state: SessionState, providerCallId: string, now: number): StepResult {
+  if (isTerminal(state.call)) {
+    // Canceled (or timed out) while the carrier was creating the call: withdraw it.
+    if (state.call.providerCallId) return { state, commands: [] };
+    return withSync(
+      {
+        state: { ...state, call: { ...state.call, providerCallId } },
+        commands: [{ type: "hang_up", providerCallId, answered: false }],
+      },
+      now,
+    );
+  }
+  return lifecycle(state, { type: "carrier_accepted", at: now, providerCallId });
+}
+
+function dialFailed(state: SessionState, retryable: boolean, now: number): StepResult {
+  if (!retryable || state.dial.attempts >= MAX_DIAL_ATTEMPTS) {
+    return lifecycle(state, { type: "placement_failed", at: now });
+  }
+  const dueAt = now + state.settings.dialRetryBaseMs * 2 ** (state.dial.attempts - 1);
+  return { state: { ...state, dial: { ...state.dial, dueAt } }, commands: [] };
+}
+
+function carrier(
+  state: SessionState,
+  input: Extract<SessionInput, { type: "carrier" }>,
+  now: number,
+): StepResult {
+  const known = state.call.providerCallId;
+  if (known && input.callSid !== known) return { state, commands: [], refused: "wrong_call" };
+  if (state.seen.includes(input.dedupeKey)) return { state, commands: [], refused: "replay" };
+  const seen = { ...state, seen: [...state.seen, input.dedupeKey].slice(-MAX_SEEN) };
+  const event = callEventOf(input.signal, input.grantedMs, state.settings, now);
+  return event ? lifecycle(seen, event) : { state: seen, commands: [] };
+}
+
+function callEventOf(
+  signal: CarrierSignal,
+  grantedMs: number | undefined,
+  settings: EngineSettings,
+  at: number,
+): CallEvent | undefined {
+  switch (signal.kind) {
+    case "progress":
+      return undefined;
+    case "answered":
+      return { type: "answered", at, maxDurationMs: grantedMs ?? settings.maxCallMs };
+    case "machine":
+      return { type: "machine_detected", at, answeredBy: signal.answeredBy };
+    case "ended":
+      return {
+        type: "carrier_ended",
+        at,
+        outcome: signal.outcome,
+        durationSec: signal.durationSec,
+      };
+  }
+}
+
+function mediaStarted(state: SessionState, grantedMs: number | undefined, now: number): StepResult {
+  // Media only flows once the call is answered, whatever order the callbacks arrive in.
+  let result: StepResult = { state, commands: [] };
+  if (needsGrant(state, { type: "media_started" })) {
+    result = lifecycle(state, {
+      type: "answered",
+      at: now,
+      maxDurationMs: grantedMs ?? state.settings.maxCallMs,
+    });
+  }
+  const before = result.state.call;
+  result = then(result, (s) => lifecycle(s, { type: "media_connected", at: now }));
+  const after = result.state.call;
+  if (!before.mediaConnected && after.mediaConnected && after.status === "in_progress") {
+    const answeredAt = after.answeredAt ?? now;
+    result = { ...result, commands: [...result.commands, { type: "start_bridge", answeredAt }] };
+  }
+  return result;
+}
+
+/** Applies a lifecycle event: the status change's event, its effects, and the start of post-call work. */
+function lifecycle(state: SessionState, event: CallEvent): StepResult {
+  const t = transition(state.call, event);
+  if (!t.changed) return { state, commands: [] };
+  const before = state.call;
+  const call = t.state;
+  let next: SessionState = { ...state, call };
+  const commands: SessionCommand[] = t.effects.flatMap((e) => effectCommand(call, e));
+  const ended = !isTerminal(before) && isTerminal(call);
+  if (call.status !== before.status && !ended) next = withEvent(next, call.status, event.at);
+  if (ended) {
+    next = { ...next, post: { began: false, deadline: event.at + state.settings.postCallBoundMs } };
+    commands.push({ type: "close_media" });
+  }
+  return withSync({ state: next, commands }, event.at);
+}
+
+function effectCommand(call: CallState, effect: Effect): SessionCommand[] {
+  if (effect.type !== "hangup" || !call.providerCallId) return [];
+  return [{ type: "hang_up", providerCallId: call.providerCallId, answered: effect.answered }];
+}
+
+function finalize(state: SessionState, outputs: CallOutputs, now: number): StepResult {
+  if (state.finalized || !isTerminal(state.call)) return { state, commands: [] };
+  const done: SessionState = { ...state, finalized: true, outputs };
+  // Sent after the post-call work, stamped with the call's end.
+  const withTerminal = withEvent(done, done.call.status, done.call.endedAt ?? now);
+  return withSync({ state: withTerminal, commands: [] }, now);
+}
+
+/**
+ * D1 and the queue must catch up with this state: a sync now, and (should it fail, or the object
+ * die before it runs) the alarm tries again, so no transition or event is lost.
+ */
+function withSync(result: StepResult, now: number): StepResult {
+  return {
+    ...result,
+    state: { ...result.state, sync: { behind: true, retryAt: now + SYNC_RETRY_MS } },
+    commands: [...result.commands, { type: "sync" }],
+  };
+}
+
+function withEvent(state: SessionState, status: CallStatus, at: number): SessionState {
+  if (status === "queued") return state;
+  const events = state.events + 1;
+  const id = `evt_${state.params.callId.replaceAll("-", "")}${events}`;
+  const view = sessionView(state.params, state.call, state.lines, state.outputs);
+  return { ...state, events, outbox: [...state.outbox, buildEvent(id, status, at, view)] };
+}
+
+function synced(state: SessionState, eventIds: string[]): StepResult {
+  const done = new Set(eventIds);
+  return {
+    state: {
+      ...state,
+      outbox: state.outbox.filter((e) => !done.has(e.id)),
+      sync: { behind: false, retryAt: null },
+    },
+    commands: [],
+  };
+}
+
+function then(result: StepResult, next: (s: SessionState) => StepResult): StepResult {
+  const r = next(result.state);
+  return {
+    state: r.state,
+    commands: [...result.commands, ...r.commands],
+    refused: result.refused ?? r.refused,
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * What a call's session is given at placement: everything it needs without reading D1. Validated
+ * with zod when the session reads it back from storage.
+ */
+import { z } from "zod";
+
+export const FieldSpecSchema = z.object({
+  name: z.string(),
+  type: z.enum(["string", "boolean", "number"]),
+  description: z.string().nullish(),
+});
+
+export const LANGUAGE_SOURCES = ["explicit", "inferred", "auto"] as const;
+export type LanguageSource = (typeof LANGUAGE_SOURCES)[number];
+
+/** A recorded call, handed to its session. */
+export const PlacedCallSchema = z.object({
+  callId: z.string(),
+  accountId: z.string(),
+  to: z.string(),
+  from: z.string(),
+  objective: z.string(),
+  context: z.string().nullable(),
+  fields: z.array(FieldSpecSchema),
+  voice: z.string(),
+  language: z.string(),
+  languageSource: z.enum(LANGUAGE_SOURCES),
+  webhookUrl: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type PlacedCall = z.infer<typeof PlacedCallSchema>;
+
+export const CallParamsSchema = PlacedCallSchema.extend({
+  /** Where the carrier reaches this deployment (callbacks, media stream). */
+  publicBaseUrl: z.string(),
+  /** Per-call secret the media stream must present in its start frame. */
+  streamToken: z.string(),
+});
+export type CallParams = z.infer<typeof CallParamsSchema>;

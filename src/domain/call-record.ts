@@ -1,0 +1,181 @@
+/**
+ * The call record: what a call leaves behind (transcript, latency, recording, analysis), and how a
+ * session's state and outputs become the API's call view and the D1 row. Pure.
+ */
+import type { CallView } from "../calls/schemas";
+import type { CallParams } from "./call-params";
+import { type CallState, isTerminal } from "./call-state";
+import type { CallStatus } from "./call-status";
+import { formatTranscript, type Speaker, type TranscriptLine } from "./transcript";
+
+export type ExtractedValue = string | number | boolean | null;
+/** Every requested field, keyed by name; `null` = the conversation did not say it. */
+export type Extracted = Record<string, ExtractedValue>;
+/** The transcript line a value came from (`line` = index into the call's transcript lines). */
+export type EvidenceLine = { line: number; speaker: Speaker; text: string; offsetMs: number };
+/** Per field: where its value was said, or `null` (no value, or no usable citation). */
+export type Evidence = Record<string, EvidenceLine | null>;
+
+export type LatencyStats = { turns: number; p50Ms: number; p95Ms: number };
+
+/** What post-call work produces; the transcript lines stay in the session state. */
+export type CallOutputs = {
+  latency: LatencyStats | null;
+  recordingKey: string | null;
+  summary: string | null;
+  extracted: Extracted | null;
+  extractedEvidence: Evidence | null;
+  analysisError: string | null;
+};
+
+export const NO_OUTPUTS: CallOutputs = {
+  latency: null,
+  recordingKey: null,
+  summary: null,
+  extracted: null,
+  extractedEvidence: null,
+  analysisError: null,
+};
+
+/** The columns of a call row that the API shows. */
+export type CallRowView = {
+  id: string;
+  status: CallStatus;
+  to: string;
+  objective: string;
+  voice: string;
+  language: string;
+  languageSource: CallView["languageSource"];
+  summary: string | null;
+  transcript: string | null;
+  extracted: string | null;
+  recordingKey: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  durationSec: number | null;
+  error: string | null;
+  extractedEvidence: string | null;
+  analysisError: string | null;
+  latencyTurns: number | null;
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+};
+
+export function recordingUrlOf(baseUrl: string, callId: string): string {
+  return `${baseUrl}/v1/agent/calls/${callId}/recording`;
+}
+
+export function toCallView(row: CallRowView, baseUrl: string): CallView {
+  return {
+    id: row.id,
+    status: row.status,
+    to: row.to,
+    objective: row.objective,
+    voice: row.voice,
+    language: row.language,
+    languageSource: row.languageSource,
+    summary: row.summary,
+    transcript: row.transcript,
+    extracted: row.extracted ? (JSON.parse(row.extracted) as Extracted) : null,
+    recordingUrl: row.recordingKey ? recordingUrlOf(baseUrl, row.id) : null,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    endedAt: row.endedAt,
+    durationSec: row.durationSec,
+    error: row.error,
+    extractedEvidence: row.extractedEvidence
+      ? (JSON.parse(row.extractedEvidence) as Evidence)
+      : null,
+    analysisError: row.analysisError,
+    responseLatency:
+      row.latencyTurns && row.latencyP50Ms !== null && row.latencyP95Ms !== null
+        ? { turns: row.latencyTurns, p50Ms: row.latencyP50Ms, p95Ms: row.latencyP95Ms }
+        : null,
+  };
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The columns written when the call's post-call work is done. */
+function outputColumns(lines: readonly TranscriptLine[], outputs: CallOutputs) {
+  return {
+    summary: outputs.summary,
+    transcript: lines.length > 0 ? formatTranscript(lines) : null,
+    extracted: outputs.extracted ? JSON.stringify(outputs.extracted) : null,
+    extractedEvidence: outputs.extractedEvidence ? JSON.stringify(outputs.extractedEvidence) : null,
+    analysisError: outputs.analysisError,
+    recordingKey: outputs.recordingKey,
+    latencyTurns: outputs.latency?.turns ?? null,
+    latencyP50Ms: outputs.latency?.p50Ms ?? null,
+    latencyP95Ms: outputs.latency?.p95Ms ?? null,
+  };
+}
+
+/** The call view as the session sees it now, for webhook payloads. */
+export function sessionView(
+  params: CallParams,
+  state: CallState,
+  lines: readonly TranscriptLine[],
+  outputs: CallOutputs,
+): CallView {
+  return toCallView(
+    {
+      id: params.callId,
+      status: state.status,
+      to: params.to,
+      objective: params.objective,
+      voice: params.voice,
+      language: params.language,
+      languageSource: params.languageSource,
+      createdAt: params.createdAt,
+      startedAt: iso(state.answeredAt),
+      endedAt: iso(state.endedAt),
+      durationSec: state.durationSec,
+      error: state.error,
+      ...outputColumns(lines, outputs),
+    },
+    params.publicBaseUrl,
+  );
+}
+
+/** What the session writes onto its D1 row. */
+export type CallProgress = Partial<
+  Omit<
+    CallRowView,
+    "id" | "to" | "objective" | "voice" | "language" | "languageSource" | "createdAt"
+  >
+> & {
+  providerCallId?: string | null;
+  answeredBy?: string | null;
+  reservedSec?: number;
+};
+
+/**
+ * The D1 row's fields. A call that has ended keeps showing its last live status until its
+ * post-call work (recording, transcript, analysis) is done, so a poller that sees a terminal
+ * status always sees the full record.
+ */
+export function rowProgress(
+  state: CallState,
+  lines: readonly TranscriptLine[],
+  outputs: CallOutputs,
+  finalized: boolean,
+): CallProgress {
+  const live = {
+    providerCallId: state.providerCallId,
+    answeredBy: state.answeredBy,
+    startedAt: iso(state.answeredAt),
+  };
+  if (!isTerminal(state)) return { ...live, status: state.status };
+  if (!finalized) return live;
+  return {
+    ...live,
+    status: state.status,
+    error: state.error,
+    endedAt: iso(state.endedAt),
+    durationSec: state.durationSec,
+    reservedSec: 0,
+    ...outputColumns(lines, outputs),
+  };
+}

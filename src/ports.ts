@@ -1,0 +1,118 @@
+/**
+ * The interfaces the engine's shell and the use cases need from the world. Adapters implement
+ * them (Twilio and the simulator, D1, Queues, R2, the voice providers); the composition root
+ * (wiring.ts) picks them from the configuration. Nothing here does I/O.
+ */
+import type { CallParams } from "./domain/call-params";
+import type { CallOutputs, CallProgress } from "./domain/call-record";
+import type { CallState } from "./domain/call-state";
+import type { Speaker, TranscriptLine } from "./domain/transcript";
+import type { WebhookEvent } from "./domain/webhook-event";
+
+export interface Clock {
+  now(): number;
+}
+
+/** What creating a call at the carrier came to. */
+export type DialOutcome =
+  | { ok: true; providerCallId: string }
+  | { ok: false; retryable: boolean; detail: string };
+
+/** The phone network: Twilio in production, the built-in simulator locally. */
+export interface Carrier {
+  /** Creates the outbound call, with its callbacks and media stream pointed at this deployment. */
+  dial(call: CallParams): Promise<DialOutcome>;
+  /** `answered`: end a live call; otherwise withdraw a queued or ringing one. */
+  hangUp(providerCallId: string, answered: boolean): Promise<void>;
+}
+
+/** A frame of the carrier's media stream, whatever the carrier's wire format. */
+export type MediaFrame =
+  | { kind: "connected" }
+  | { kind: "start"; streamId: string; params: Record<string, string> }
+  | { kind: "media"; payload: string }
+  | { kind: "mark"; name: string }
+  | { kind: "dtmf"; digit: string }
+  | { kind: "stop" };
+
+/** The carrier's media-stream wire format, both ways. Payloads are base64 μ-law 8 kHz. */
+export interface MediaCodec {
+  parse(text: string): MediaFrame | undefined;
+  media(streamId: string, payload: string): string;
+  /** Drops the agent audio the carrier has queued but not played. */
+  clear(streamId: string): string;
+  /** Echoed by the carrier once everything queued before it has played. */
+  mark(streamId: string, name: string): string;
+}
+
+/** D1 and the delivery queue, as the call's session sees them. */
+export interface CallRecordStore {
+  /** Writes the row and the new events in one transaction, then queues the events. Throws on failure. */
+  sync(call: CallParams, progress: CallProgress, events: readonly WebhookEvent[]): Promise<void>;
+  /** Holds up to `wantMs` of the account's remaining minutes for an answered call; returns what it got. */
+  grantCallMs(call: CallParams, wantMs: number): Promise<number>;
+}
+
+/** Where a call's audio is written while it runs. */
+export interface RecordingSink {
+  recipient(pcm: Int16Array): void;
+  agent(pcm: Int16Array): void;
+  /** The carrier dropped queued agent audio (barge-in). */
+  clearAgent(): void;
+  /** Completes the recording; its key, or undefined when nothing was recorded. */
+  finish(): Promise<string | undefined>;
+  abort(): Promise<void>;
+}
+
+export type VoiceSessionConfig = {
+  systemPrompt: string;
+  voice: string;
+  /** BCP-47, or "auto" to mirror whoever answers. */
+  language: string;
+};
+
+/** What the realtime voice model tells the bridge. Audio is μ-law 8 kHz, the carrier's format. */
+export type VoiceEvents = {
+  audio(mulaw: Uint8Array): void;
+  /** The recipient talked over the agent: drop queued agent audio now. */
+  interrupted(): void;
+  transcript(speaker: Speaker, text: string): void;
+  /** The agent's turn is over (audio for it has all been sent). */
+  turnComplete(): void;
+  /** The model decided to hang up (its end_call tool). */
+  endCall(reason: string): void;
+  /** The model connection is gone for good. */
+  closed(reason: string): void;
+};
+
+export interface VoiceSession {
+  /** Caller audio, μ-law 8 kHz bytes as the carrier sent them. */
+  sendCallerAudio(mulaw: Uint8Array): void;
+  close(): void;
+}
+
+/** Opens the configured realtime voice model for one call. */
+export interface VoiceConnector {
+  connect(config: VoiceSessionConfig, events: VoiceEvents): Promise<VoiceSession>;
+}
+
+/** Summary and typed fields of a finished call. */
+export interface CallAnalyzer {
+  analyze(
+    call: CallParams,
+    state: CallState,
+    lines: readonly TranscriptLine[],
+    deadline: number,
+  ): Promise<Omit<CallOutputs, "latency" | "recordingKey">>;
+}
+
+/** Everything a call's session needs, built once per object by the composition root. */
+export type SessionPorts = {
+  clock: Clock;
+  carrier: (call: CallParams) => Carrier;
+  codec: MediaCodec;
+  store: CallRecordStore;
+  recording: (call: CallParams) => RecordingSink;
+  voice: (call: CallParams) => VoiceConnector;
+  analyzer: (call: CallParams) => CallAnalyzer;
+};

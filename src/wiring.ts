@@ -1,0 +1,56 @@
+/**
+ * The composition root: configuration → adapters → what the entry points use. The only module
+ * that knows which adapter implements which port.
+ */
+import { analyzerFor } from "./analysis/analyzer";
+import { Recorder } from "./call-session/media/recorder";
+import { d1CallRecordStore } from "./db/call-record-store";
+import type { EngineSettings } from "./domain/call-engine";
+import { type Config, readConfig } from "./env";
+import { systemClock } from "./lib/clock";
+import { loopbackTransport, type SelfEntry } from "./lib/loopback";
+import type { SessionPorts } from "./ports";
+import { carrierFor } from "./telephony/provider";
+import { twilioMediaCodec } from "./telephony/twilio/media-codec";
+import { connectVoice } from "./voice/connect";
+
+/** The session engine's limits from the configuration. */
+export function engineSettings(config: Config): EngineSettings {
+  return {
+    limits: {
+      // Long enough for every retry at call creation: base × (1 + 2 + 4 + …).
+      dialMs: Math.max(60_000, config.dialRetryBaseMs * 2 ** 5),
+      // Twilio reports no-answer itself after Timeout (plus up to 5 s); this is the backstop.
+      ringMs: (config.ringTimeoutSec + 30) * 1000,
+      mediaConnectMs: 15_000,
+      endGraceMs: 10_000,
+    },
+    postCallBoundMs: config.postCallBoundMs,
+    dialRetryBaseMs: config.dialRetryBaseMs,
+    maxCallMs: config.maxCallSec * 1000,
+  };
+}
+
+/** The ports of one CallSession object. */
+export function sessionPorts(env: Env, self: SelfEntry): SessionPorts {
+  const config = readConfig(env);
+  const transport = (call: { publicBaseUrl: string }) =>
+    loopbackTransport(self, new URL(call.publicBaseUrl).origin);
+  return {
+    clock: systemClock,
+    carrier: (call) =>
+      carrierFor(config.telephony, call.publicBaseUrl, transport(call), {
+        ringTimeoutSec: config.ringTimeoutSec,
+        maxCallSec: config.maxCallSec,
+      }),
+    codec: twilioMediaCodec,
+    store: d1CallRecordStore(env.DB, env.WEBHOOKS),
+    recording: (call) =>
+      new Recorder(env.RECORDINGS, `recordings/${call.accountId}/${call.callId}.wav`),
+    voice: (call) => ({
+      connect: (session, events) =>
+        connectVoice(config.voice, call.publicBaseUrl, transport(call), session, events),
+    }),
+    analyzer: (call) => analyzerFor(config.analysis, transport(call)),
+  };
+}
