@@ -5,6 +5,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { Recorder } from "../../src/call-session/media/recorder";
 import type { CallState } from "../../src/domain/call-state";
 import { DEV_SIMULATOR_TOKEN, SIMULATOR_ACCOUNT_SID } from "../../src/env";
 import worker from "../../src/index";
@@ -180,6 +181,85 @@ describe("carrier callbacks", () => {
       SequenceNumber: "0",
     });
     expect(res.status).toBe(404);
+  });
+});
+
+describe("the session's input queue", () => {
+  it("answers a status callback as soon as its transition is stored, before post-call work ends", async () => {
+    const { key } = await setupAccount();
+    const id = await place(key, LINGERS);
+    await waitFor(key, id, (c) => c.status === "in_progress");
+    const sid = (await stateOf(id)).providerCallId ?? "";
+    // Post-call work (the recording here) is held until the test lets it go.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const finish = vi.spyOn(Recorder.prototype, "finish").mockImplementation(async () => {
+      await held;
+      return undefined;
+    });
+    try {
+      const ended = await signedCallback(id, {
+        CallSid: sid,
+        CallStatus: "completed",
+        CallDuration: "4",
+        SequenceNumber: "9",
+      });
+      // Had the callback waited for post-call work, it could not have been answered yet.
+      expect(ended.status).toBe(204);
+      await expect.poll(() => finish.mock.calls.length, { timeout: 3000 }).toBe(1);
+      expect((await getCall(key, id)).status).toBe("in_progress");
+      release();
+      expect(await waitFor(key, id, (c) => c.status !== "in_progress")).toMatchObject({
+        status: "completed",
+        durationSec: 4,
+      });
+    } finally {
+      release();
+      finish.mockRestore();
+    }
+  });
+
+  it("applies inputs that arrive together one at a time: one transition, one event each", async () => {
+    const { key } = await setupAccount();
+    const id = await place(key, LINGERS);
+    await waitFor(key, id, (c) => c.status === "in_progress");
+    const sid = (await stateOf(id)).providerCallId ?? "";
+    const completed = {
+      CallSid: sid,
+      CallStatus: "completed",
+      CallDuration: "5",
+      SequenceNumber: "9",
+    };
+    const results = await Promise.all([
+      signedCallback(id, completed),
+      signedCallback(id, completed),
+      signedCallback(id, { CallSid: sid, CallStatus: "in-progress", SequenceNumber: "10" }),
+      call("POST", `/v1/agent/calls/${id}/cancel`, { token: key }),
+    ]);
+    // Exactly one of the two identical callbacks is applied; the other is a replay.
+    expect(
+      results
+        .slice(0, 2)
+        .map((r) => r.status)
+        .sort(),
+    ).toEqual([204, 403]);
+    expect(results[2]?.status).toBe(204);
+    // The completed callback or the cancel came first; whichever it was, the other found it ended.
+    const ended = await waitFor(key, id, (c) => c.status !== "in_progress");
+    expect(
+      (ended.status === "completed" && results[3]?.status === 409) ||
+        (ended.status === "failed" && ended.error === "canceled" && results[3]?.status === 202),
+    ).toBe(true);
+    const log = await json<{ events: { type: string }[] }>(
+      await call("GET", `/v1/agent/calls/${id}/events`, { token: key }),
+    );
+    expect(log.events.map((e) => e.type)).toEqual([
+      "call.dialing",
+      "call.in_progress",
+      `call.${ended.status}`,
+    ]);
   });
 });
 
