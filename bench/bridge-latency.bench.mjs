@@ -4,7 +4,7 @@ import { decodeMulaw, encodeMulaw } from "../src/audio/mulaw.ts";
 import { BASE64_IMPL, base64ToBytes } from "../src/audio/pcm.ts";
 import { MediaBridge } from "../src/call-session/media/media-bridge.ts";
 import { Recorder } from "../src/call-session/media/recorder.ts";
-import { parseStreamFrame } from "../src/telephony/twilio/media-messages.ts";
+import { twilioMediaCodec } from "../src/telephony/twilio/media-codec.ts";
 import { connectVoice } from "../src/voice/connect.ts";
 import { codeVersion, envInt, log, machine, round, sleep } from "./lib/harness.mjs";
 import { FRAME_COUNT, STREAM_SID, testAudio } from "./lib/test-audio.mjs";
@@ -151,11 +151,16 @@ function newHarness(name, capacity) {
 async function bridgeHarness(capacity) {
   const h = newHarness("bridge", capacity);
   const recorder = RECORDER ? new Recorder(fakeR2Bucket(), "recordings/bench/call.wav") : undefined;
-  const bridge = new MediaBridge(h.server, STREAM_SID, Date.now(), recorder, {
-    agentHungUp: () => fail("the bridge hung up"),
-    modelLost: (reason) => fail(`model lost: ${reason}`),
-    line: () => {},
-  });
+  const bridge = new MediaBridge(
+    { socket: h.server, streamId: STREAM_SID, codec: twilioMediaCodec },
+    Date.now(),
+    recorder,
+    {
+      agentHungUp: () => fail("the bridge hung up"),
+      modelLost: (reason) => fail(`model lost: ${reason}`),
+      line: () => {},
+    },
+  );
   const decoder = new TextDecoder();
   // CallSession.webSocketMessage, for the frames this benchmark sends (the stream is already
   // started and authenticated; state and attachment checks are not part of the bridge).
@@ -163,10 +168,10 @@ async function bridgeHarness(capacity) {
     h.arriveAt[h.a++] = now();
     const message = e.data;
     const text = typeof message === "string" ? message : decoder.decode(message);
-    const frame = parseStreamFrame(text);
+    const frame = twilioMediaCodec.parse(text);
     if (!frame) return;
-    if (frame.event === "media") bridge.recipientAudio(frame.payload);
-    else if (frame.event === "mark") bridge.mark(frame.mark.name);
+    if (frame.kind === "media") bridge.recipientAudio(frame.payload);
+    else if (frame.kind === "mark") bridge.mark(frame.name);
   });
   const transport = async () => {
     const [client, model] = socketPair();

@@ -4,7 +4,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { makeDb } from "./db/client";
-import { readConfig } from "./env";
+import { ConfigError, readConfig } from "./env";
 import { ApiError, type ErrorToken, statusOf } from "./errors";
 import { adminRoutes } from "./http/admin.routes";
 import type { AppEnv } from "./http/app-env";
@@ -55,6 +55,7 @@ export function createApp() {
 
 function tokenFor(e: Error): ErrorToken {
   if (e instanceof ApiError) return e.token;
+  if (e instanceof ConfigError) return "bad_environment";
   // Hono's own validator throws 400 for unreadable JSON before our schemas see anything.
   if (e instanceof HTTPException && e.status === 400) return "invalid_json";
   if (e instanceof HTTPException && e.status === 413) return "payload_too_large";

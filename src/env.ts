@@ -2,7 +2,6 @@
  * Typed configuration read once from the Worker's vars and secrets. Nothing else reads env vars.
  */
 import { z } from "zod";
-import { ApiError } from "./errors";
 
 const bool = z.enum(["true", "false"]).default("false");
 const seconds = (d: number) => z.coerce.number().int().positive().default(d);
@@ -89,9 +88,17 @@ export const DEV_SIMULATOR_TOKEN = "local-simulator-auth-token";
 
 const cache = new WeakMap<object, Config>();
 
+/** The deployment's configuration is invalid; the HTTP layer answers 500 bad_environment. */
+export class ConfigError extends Error {
+  constructor(why: string) {
+    super(`bad environment: ${why}`);
+    this.name = "ConfigError";
+  }
+}
+
 function refuse(why: string): never {
   console.error(`bad environment: ${why}`);
-  throw new ApiError("bad_environment");
+  throw new ConfigError(why);
 }
 
 export function readConfig(env: Env): Config {

@@ -3,7 +3,7 @@
  * them (Twilio and the simulator, D1, Queues, R2, the voice providers); the composition root
  * (wiring.ts) picks them from the configuration. Nothing here does I/O.
  */
-import type { CallParams } from "./domain/call-params";
+import type { CallParams, PlacedCall } from "./domain/call-params";
 import type { CallOutputs, CallProgress } from "./domain/call-record";
 import type { CallState } from "./domain/call-state";
 import type { Speaker, TranscriptLine } from "./domain/transcript";
@@ -116,3 +116,11 @@ export type SessionPorts = {
   voice: (call: CallParams) => VoiceConnector;
   analyzer: (call: CallParams) => CallAnalyzer;
 };
+
+/** Starts and cancels calls: the use cases' view of the per-call sessions. */
+export interface CallEngine {
+  /** Starts the call's session once; starting it again changes nothing. */
+  start(call: PlacedCall): Promise<void>;
+  /** Hangs up or withdraws the call; a call that has already ended keeps its status. */
+  cancel(call: PlacedCall): Promise<"canceled" | "already_ended">;
+}

@@ -1,20 +1,19 @@
 /** cancelCall: hang up or withdraw a call that has not ended (REST and MCP). */
-import { cancelCall as cancelInEngine } from "../call-session/dispatch";
-import { findCall } from "../db/calls.queries";
+import { findCall, placedCallOf } from "../db/calls.queries";
 import { type Db, store } from "../db/client";
 import { ApiError } from "../errors";
+import type { CallEngine } from "../ports";
 import { getCall } from "./read-calls";
 import type { CallView } from "./schemas";
 
 export async function cancelCall(
-  env: Env,
-  db: Db,
-  p: { accountId: string; callId: string; baseUrl: string; publicBaseUrl: string },
+  deps: { db: Db; engine: CallEngine },
+  p: { accountId: string; callId: string; baseUrl: string },
 ): Promise<CallView> {
   // Tenant scope first: another account's call is not found, not canceled.
-  const row = await store(() => findCall(db, p.accountId, p.callId));
+  const row = await store(() => findCall(deps.db, p.accountId, p.callId));
   if (!row) throw new ApiError("not_found");
-  const result = await cancelInEngine(env, row, p.publicBaseUrl);
+  const result = await deps.engine.cancel(placedCallOf(row));
   if (result !== "canceled") throw new ApiError("call_already_ended");
-  return getCall(db, p.accountId, p.callId, p.baseUrl);
+  return getCall(deps.db, p.accountId, p.callId, p.baseUrl);
 }

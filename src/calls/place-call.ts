@@ -14,7 +14,8 @@ import {
 } from "../db/idempotency.queries";
 import { placementFacts } from "../db/placement.queries";
 import { periodStart } from "../domain/billing";
-import { type ValidPlacement, validatePlacement } from "../domain/placement";
+import type { PlacedCall } from "../domain/call-params";
+import { validatePlacement } from "../domain/placement";
 import type { TakeResult } from "../domain/sliding-window";
 import type { Config } from "../env";
 import { ApiError } from "../errors";
@@ -24,22 +25,6 @@ import type { Principal } from "./principal";
 import type { PlaceCallResponse } from "./schemas";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-
-/** A recorded call, handed to the call engine. */
-export type PlacedCall = {
-  callId: string;
-  accountId: string;
-  to: string;
-  from: string;
-  objective: string;
-  context: string | null;
-  fields: ValidPlacement["fields"];
-  voice: string;
-  language: string;
-  languageSource: "explicit" | "inferred" | "auto";
-  webhookUrl: string | null;
-  createdAt: string;
-};
 
 export type PlaceCallDeps = {
   db: Db;

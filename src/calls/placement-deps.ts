@@ -1,5 +1,5 @@
 /** Wires placeCall to this deployment's storage, rate limiter and call engine (REST and MCP share it). */
-import { startCall } from "../call-session/dispatch";
+import { durableCallEngine } from "../call-session/engine-client";
 import type { Db } from "../db/client";
 import type { Config } from "../env";
 import { takeRateSlot } from "../limits/rate-limiter.do";
@@ -17,7 +17,7 @@ export function placementDeps(
   db: Db,
   request: RequestContext,
 ): PlaceCallDeps {
-  const publicBaseUrl = config.publicBaseUrl ?? request.requestOrigin;
+  const engine = durableCallEngine(env.CALL_SESSION, config.publicBaseUrl ?? request.requestOrigin);
   return {
     db,
     config,
@@ -26,7 +26,7 @@ export function placementDeps(
     // If this start is lost, the sweeper starts the call from its row.
     dispatch: async (call) => {
       request.waitUntil(
-        startCall(env, call, publicBaseUrl).catch((e) =>
+        engine.start(call).catch((e) =>
           console.error("starting the call failed; the sweeper will retry", {
             callId: call.callId,
             error: String(e),

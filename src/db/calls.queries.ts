@@ -1,8 +1,10 @@
 /** The calls table: tenant-scoped reads, cursor listing, usage for the minute cap. */
 import { and, desc, eq, gte, inArray, isNotNull, lt, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import { FieldSpecSchema, LANGUAGE_SOURCES, type PlacedCall } from "../domain/call-params";
 import type { CallProgress } from "../domain/call-record";
 import type { Db } from "./client";
-import { calls } from "./schema";
+import { type CallRow, calls } from "./schema";
 
 export type NewCall = typeof calls.$inferInsert;
 
@@ -127,4 +129,22 @@ export async function findStrandedCalls(db: Db, before: string, limit: number) {
     .where(and(eq(calls.status, "queued"), lt(calls.createdAt, before)))
     .orderBy(calls.createdAt)
     .limit(limit);
+}
+
+/** The call as its session is given it, from its row (for calls whose start was lost). */
+export function placedCallOf(row: CallRow): PlacedCall {
+  return {
+    callId: row.id,
+    accountId: row.accountId,
+    to: row.to,
+    from: row.callerId,
+    objective: row.objective,
+    context: row.context,
+    fields: z.array(FieldSpecSchema).parse(JSON.parse(row.fields)),
+    voice: row.voice,
+    language: row.language,
+    languageSource: z.enum(LANGUAGE_SOURCES).parse(row.languageSource),
+    webhookUrl: row.webhookUrl,
+    createdAt: row.createdAt,
+  };
 }

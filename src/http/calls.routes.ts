@@ -1,6 +1,7 @@
 /** /v1/agent/calls: place, read and list calls (the reference's REST surface). */
 import { Hono } from "hono";
 import { z } from "zod";
+import { durableCallEngine } from "../call-session/engine-client";
 import { cancelCall } from "../calls/cancel-call";
 import { placeCall } from "../calls/place-call";
 import { placementDeps } from "../calls/placement-deps";
@@ -49,12 +50,11 @@ export const callsRoutes = new Hono<AppEnv>()
   })
   .post("/:id/cancel", async (c) => {
     const origin = new URL(c.req.url).origin;
-    const view = await cancelCall(c.env, c.get("db"), {
-      accountId: c.get("principal").accountId,
-      callId: c.req.param("id"),
-      baseUrl: origin,
-      publicBaseUrl: c.get("config").publicBaseUrl ?? origin,
-    });
+    const engine = durableCallEngine(c.env.CALL_SESSION, c.get("config").publicBaseUrl ?? origin);
+    const view = await cancelCall(
+      { db: c.get("db"), engine },
+      { accountId: c.get("principal").accountId, callId: c.req.param("id"), baseUrl: origin },
+    );
     return c.json(view, 202);
   })
 

@@ -5,6 +5,7 @@
  */
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { durableCallEngine } from "../call-session/engine-client";
 import { cancelCall } from "../calls/cancel-call";
 import { placeCall } from "../calls/place-call";
 import { placementDeps, type RequestContext } from "../calls/placement-deps";
@@ -186,12 +187,12 @@ export const TOOLS: Tool[] = [
     },
     run: async (ctx, args) => {
       const { callId } = CallIdInput.parse(args);
-      return cancelCall(ctx.env, ctx.db, {
-        accountId: ctx.principal.accountId,
-        callId,
-        baseUrl: ctx.request.requestOrigin,
-        publicBaseUrl: ctx.config.publicBaseUrl ?? ctx.request.requestOrigin,
-      });
+      const origin = ctx.request.requestOrigin;
+      const engine = durableCallEngine(ctx.env.CALL_SESSION, ctx.config.publicBaseUrl ?? origin);
+      return cancelCall(
+        { db: ctx.db, engine },
+        { accountId: ctx.principal.accountId, callId, baseUrl: origin },
+      );
     },
   },
 ];

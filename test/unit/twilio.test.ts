@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseStreamFrame } from "../../src/telephony/twilio/media-messages";
+import { twilioMediaCodec } from "../../src/telephony/twilio/media-codec";
 import { twilioSignature, verifyTwilioSignature } from "../../src/telephony/twilio/signature";
 import {
   signalFromAmdCallback,
@@ -100,29 +100,45 @@ describe("status callbacks", () => {
 });
 
 describe("media stream frames", () => {
+  const { parse } = twilioMediaCodec;
   it("parses genuine frames and refuses malformed ones", () => {
-    expect(parseStreamFrame('{"event":"connected","protocol":"Call","version":"1.0.0"}')).toEqual({
-      event: "connected",
+    expect(parse('{"event":"connected","protocol":"Call","version":"1.0.0"}')).toEqual({
+      kind: "connected",
     });
     expect(
-      parseStreamFrame(
+      parse(
         '{"event":"start","sequenceNumber":"1","streamSid":"MZ1","start":{"accountSid":"AC1","streamSid":"MZ1","callSid":"CA1","tracks":["inbound"],"customParameters":{"token":"t"},"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1}}}',
       ),
-    ).toMatchObject({
-      event: "start",
-      start: { callSid: "CA1", customParameters: { token: "t" } },
-    });
+    ).toEqual({ kind: "start", streamId: "MZ1", params: { token: "t" } });
     expect(
-      parseStreamFrame(
+      parse(
         '{"event":"media","media":{"track":"inbound","chunk":"1","timestamp":"5","payload":"//8="}}',
       ),
-    ).toEqual({
-      event: "media",
-      payload: "//8=",
-      timestamp: 5,
+    ).toEqual({ kind: "media", payload: "//8=" });
+    expect(parse('{"event":"mark","streamSid":"MZ1","mark":{"name":"end_call"}}')).toEqual({
+      kind: "mark",
+      name: "end_call",
     });
-    expect(parseStreamFrame("not json")).toBeUndefined();
-    expect(parseStreamFrame('{"event":"media","media":{}}')).toBeUndefined();
-    expect(parseStreamFrame('{"event":"start"}')).toBeUndefined();
+    expect(parse('{"event":"dtmf","streamSid":"MZ1","dtmf":{"digit":"5"}}')).toEqual({
+      kind: "dtmf",
+      digit: "5",
+    });
+    expect(parse("not json")).toBeUndefined();
+    expect(parse('{"event":"media","media":{}}')).toBeUndefined();
+    expect(parse('{"event":"start"}')).toBeUndefined();
+  });
+
+  it("writes Twilio's outbound frames", () => {
+    expect(JSON.parse(twilioMediaCodec.media("MZ1", "//8="))).toEqual({
+      event: "media",
+      streamSid: "MZ1",
+      media: { payload: "//8=" },
+    });
+    expect(JSON.parse(twilioMediaCodec.clear("MZ1"))).toEqual({ event: "clear", streamSid: "MZ1" });
+    expect(JSON.parse(twilioMediaCodec.mark("MZ1", "m"))).toEqual({
+      event: "mark",
+      streamSid: "MZ1",
+      mark: { name: "m" },
+    });
   });
 });

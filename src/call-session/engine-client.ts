@@ -1,0 +1,29 @@
+/**
+ * The CallEngine port over the CallSession Durable Objects: the only way the stateless Worker
+ * starts or cancels a call. A call whose start was lost (the isolate died right after the 202) is
+ * started from its D1 row, by the sweeper or by a cancel, so no accepted call is stranded.
+ */
+import type { PlacedCall } from "../domain/call-params";
+import { randomBase62 } from "../lib/crypto";
+import type { CallEngine } from "../ports";
+import type { CallSession } from "./call-session.do";
+
+export function durableCallEngine(
+  sessions: DurableObjectNamespace<CallSession>,
+  publicBaseUrl: string,
+): CallEngine {
+  const session = (callId: string) => sessions.get(sessions.idFromName(callId));
+  const start = (call: PlacedCall) =>
+    session(call.callId).start({ ...call, publicBaseUrl, streamToken: randomBase62(32) });
+  return {
+    start,
+    async cancel(call) {
+      const result = await session(call.callId).cancel();
+      if (result !== "unknown_call") return result;
+      // Accepted but not started yet: start it, so that it ends through the engine like any other.
+      await start(call);
+      const again = await session(call.callId).cancel();
+      return again === "unknown_call" ? "already_ended" : again;
+    },
+  };
+}
