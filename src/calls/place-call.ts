@@ -21,7 +21,7 @@ import { periodStart } from "../limits/billing-period";
 import type { TakeResult } from "../limits/sliding-window";
 import { type ValidPlacement, validatePlacement } from "./placement";
 import type { Principal } from "./principal";
-import type { PlaceCallResponse } from "./schemas";
+import type { PlaceCallBody, PlaceCallResponse } from "./schemas";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -51,10 +51,11 @@ export type PlaceCallDeps = {
 
 export type Placed = { response: PlaceCallResponse; replayed: boolean };
 
+/** `body` is already validated against PlaceCallBodySchema (by the route or the MCP tool). */
 export async function placeCall(
   deps: PlaceCallDeps,
   who: Principal,
-  body: unknown,
+  body: PlaceCallBody,
   idempotencyKey?: string,
 ): Promise<Placed> {
   if (idempotencyKey === undefined)
@@ -103,7 +104,7 @@ async function claimIdempotencyKey(
 async function placeOnce(
   deps: PlaceCallDeps,
   who: Principal,
-  body: unknown,
+  body: PlaceCallBody,
   idempotencyKey?: string,
 ): Promise<PlaceCallResponse> {
   const { db, config } = deps;
