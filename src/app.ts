@@ -1,7 +1,7 @@
 /**
  * createApp(): the Hono app with its error handling, per-request context and routes.
  */
-import { Hono } from "hono";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { makeDb } from "./db/client";
 import { ConfigError, readConfig } from "./env";
@@ -10,15 +10,30 @@ import { adminRoutes } from "./http/admin.routes";
 import type { AppEnv } from "./http/app-env";
 import { callsRoutes } from "./http/calls.routes";
 import { docsRoutes } from "./http/docs.routes";
+import { mcpRoutes as mcpContracts } from "./http/mcp.contracts";
+import { errorResponses, jsonResponse, registerDocumentExtras } from "./http/openapi";
 import { telephonyRoutes } from "./http/telephony.routes";
+import { rejectWith } from "./http/validate";
 import { mcpRoutes } from "./mcp/mcp.routes";
 import { SIMULATOR_API_PATH } from "./telephony/provider";
 import { simulatorRoutes } from "./telephony/simulator/simulator.routes";
 import { SIMULATED_MODEL_PATH } from "./voice/simulator/simulated-model";
 import { simulatedModelRoutes } from "./voice/simulator/simulated-model.routes";
 
+const healthRoute = createRoute({
+  method: "get",
+  path: "/health",
+  operationId: "health",
+  tags: ["Meta"],
+  summary: "Liveness",
+  responses: {
+    200: jsonResponse(z.object({ ok: z.literal(true) }), "The Worker is up."),
+    ...errorResponses(),
+  },
+});
+
 export function createApp() {
-  const app = new Hono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: rejectWith() });
 
   app.use(async (c, next) => {
     const requestId = c.req.header("cf-ray") ?? crypto.randomUUID();
@@ -29,14 +44,17 @@ export function createApp() {
     await next();
   });
 
-  app.get("/health", (c) => c.json({ ok: true }));
-  app.route("/", docsRoutes);
+  app.openapi(healthRoute, (c) => c.json({ ok: true as const }, 200));
+  app.route("/", docsRoutes(app));
   app.route("/v1/agent/calls", callsRoutes);
   app.route("/admin", adminRoutes);
   app.route("/mcp", mcpRoutes);
+  for (const route of mcpContracts) app.openAPIRegistry.registerPath(route);
   app.route("/telephony/twilio", telephonyRoutes);
+  // Local-only fakes of Twilio's REST API and Gemini Live, not part of the API: undocumented.
   app.route(SIMULATOR_API_PATH, simulatorRoutes);
   app.route(SIMULATED_MODEL_PATH, simulatedModelRoutes);
+  registerDocumentExtras(app);
 
   app.notFound((c) => c.json({ error: "not_found" }, 404));
 
@@ -59,6 +77,7 @@ function tokenFor(e: Error): ErrorToken {
   // Hono's own validator throws 400 for unreadable JSON before our schemas see anything.
   if (e instanceof HTTPException && e.status === 400) return "invalid_json";
   if (e instanceof HTTPException && e.status === 413) return "payload_too_large";
+  if (e instanceof HTTPException && e.status === 415) return "unsupported_media_type";
   return "internal";
 }
 

@@ -31,6 +31,7 @@ const STATUS = {
   invalid_status: 400,
   invalid_idempotency_key: 400,
   invalid_request: 400,
+  forbidden: 403,
   not_found: 404,
   idempotency_key_in_use: 409,
   call_already_ended: 409,
@@ -40,11 +41,15 @@ const STATUS = {
   range_not_satisfiable: 416,
   unsupported_media_type: 415,
   idempotency_key_reused: 422,
+  upgrade_required: 426,
   internal: 500,
   bad_environment: 500,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorToken = keyof typeof STATUS;
+
+/** Every token, in the table's order (the OpenAPI document and the README test read it). */
+export const ERROR_TOKENS = Object.keys(STATUS) as ErrorToken[];
 
 export function statusOf(token: ErrorToken): ContentfulStatusCode {
   return STATUS[token];

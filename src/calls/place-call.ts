@@ -22,7 +22,7 @@ import { ApiError } from "../errors";
 import { canonicalJson, sha256Hex } from "../lib/crypto";
 import { isoNow } from "../lib/time";
 import type { Principal } from "./principal";
-import type { PlaceCallResponse } from "./schemas";
+import type { PlaceCallBody, PlaceCallResponse } from "./schemas";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -36,10 +36,11 @@ export type PlaceCallDeps = {
 
 export type Placed = { response: PlaceCallResponse; replayed: boolean };
 
+/** `body` is already validated against PlaceCallBodySchema (by the route or the MCP tool). */
 export async function placeCall(
   deps: PlaceCallDeps,
   who: Principal,
-  body: unknown,
+  body: PlaceCallBody,
   idempotencyKey?: string,
 ): Promise<Placed> {
   if (idempotencyKey === undefined)
@@ -88,7 +89,7 @@ async function claimIdempotencyKey(
 async function placeOnce(
   deps: PlaceCallDeps,
   who: Principal,
-  body: unknown,
+  body: PlaceCallBody,
   idempotencyKey?: string,
 ): Promise<PlaceCallResponse> {
   const { db, config } = deps;

@@ -3,6 +3,7 @@
  * TypeScript types and the OpenAPI document. Each invalid field maps to exactly one error token.
  */
 import { z } from "zod";
+import { CALL_ERROR_TOKENS } from "../domain/call-errors";
 import { CALL_STATUSES } from "../domain/call-status";
 import { type ErrorToken, isErrorToken } from "../errors";
 
@@ -34,53 +35,69 @@ const FieldsSchema = z
     }
   });
 
-export const PlaceCallBodySchema = z.object(
-  {
-    to: z
-      .string({ error: (iss) => (absent(iss.input) ? "to_required" : "invalid_number") })
-      .trim()
-      .min(1, { error: "to_required" })
-      .describe("Destination number in E.164 format, e.g. +14155550123."),
-    objective: z
-      .string({ error: "objective_required" })
-      .trim()
-      .min(1, { error: "objective_required" })
-      .max(MAX_OBJECTIVE_CHARS, { error: "objective_too_long" })
-      .describe("What the AI should accomplish on the call, as a clear goal in plain text."),
-    context: z
-      .string()
-      .max(MAX_CONTEXT_CHARS)
-      .nullish()
-      .describe("Background the AI should know. Never shared with the recipient."),
-    fields: FieldsSchema.nullish().describe(
-      "Structured fields to extract from the transcript, up to 20: { name, type?, description? }.",
-    ),
-    webhookUrl: z
-      .string()
-      .max(MAX_WEBHOOK_URL_CHARS)
-      .nullish()
-      .describe("HTTPS URL that receives signed webhook events during and after the call."),
-    callerId: z
-      .string()
-      .nullish()
-      .describe(
-        "Caller ID (E.164); must be a number on your account. Defaults to the key's, then the account's.",
+export const PlaceCallBodySchema = z
+  .object(
+    {
+      to: z
+        .string({ error: (iss) => (absent(iss.input) ? "to_required" : "invalid_number") })
+        .trim()
+        .min(1, { error: "to_required" })
+        .describe("Destination number in E.164 format, e.g. +14155550123."),
+      objective: z
+        .string({ error: "objective_required" })
+        .trim()
+        .min(1, { error: "objective_required" })
+        .max(MAX_OBJECTIVE_CHARS, { error: "objective_too_long" })
+        .describe("What the AI should accomplish on the call, as a clear goal in plain text."),
+      context: z
+        .string()
+        .max(MAX_CONTEXT_CHARS)
+        .nullish()
+        .describe("Background the AI should know. Never shared with the recipient."),
+      fields: FieldsSchema.nullish().describe(
+        "Structured fields to extract from the transcript, up to 20: { name, type?, description? }.",
       ),
-    voice: z
-      .string()
-      .min(1)
-      .max(64)
-      .nullish()
-      .describe(
-        "Voice name, e.g. Aoede, Kore, Puck. Defaults to the key's voice, then the platform's.",
-      ),
-    language: z
-      .string()
-      .nullish()
-      .describe("BCP-47 code such as en-US, or auto. Omit it to infer from objective and context."),
-  },
-  { error: "invalid_json" },
-);
+      webhookUrl: z
+        .string()
+        .max(MAX_WEBHOOK_URL_CHARS)
+        .nullish()
+        .describe("HTTPS URL that receives signed webhook events during and after the call."),
+      callerId: z
+        .string()
+        .nullish()
+        .describe(
+          "Caller ID (E.164); must be a number on your account. Defaults to the key's, then the account's.",
+        ),
+      voice: z
+        .string()
+        .min(1)
+        .max(64)
+        .nullish()
+        .describe(
+          "Voice name, e.g. Aoede, Kore, Puck. Defaults to the key's voice, then the platform's.",
+        ),
+      language: z
+        .string()
+        .nullish()
+        .describe(
+          "BCP-47 code such as en-US, or auto. Omit it to infer from objective and context.",
+        ),
+    },
+    { error: "invalid_json" },
+  )
+  .meta({
+    examples: [
+      {
+        to: "+14155550123",
+        objective: "Book a table for 4 at 7 PM Friday. Confirm the time and ask for their name.",
+        context: "We have dined here before. Our preference is a window seat.",
+        fields: [
+          { name: "booked", type: "boolean", description: "Did they confirm the booking?" },
+          { name: "contact_name", type: "string", description: "Name given for the reservation" },
+        ],
+      },
+    ],
+  });
 export type PlaceCallBody = z.output<typeof PlaceCallBodySchema>;
 
 /** Which token a failing top-level field reports when its issue carries no token of its own. */
@@ -109,13 +126,21 @@ export function tokenForIssues(issues: readonly z.core.$ZodIssue[]): ErrorToken 
 export const CallStatusSchema = z.enum(CALL_STATUSES);
 
 export const ListCallsQuerySchema = z.object({
-  limit: z.coerce.number({ error: "invalid_limit" }).int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
+  limit: z.coerce
+    .number({ error: "invalid_limit" })
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .describe("How many calls, most recent first."),
+  cursor: z.string().max(200).optional().describe("`nextCursor` of the previous page."),
   status: z
     .string()
     .transform((s) => s.split(",").map((x) => x.trim()))
     .pipe(z.array(CallStatusSchema).min(1).max(CALL_STATUSES.length))
-    .optional(),
+    .optional()
+    .describe(`Comma-separated statuses to keep: ${CALL_STATUSES.join(", ")}.`)
+    .meta({ examples: ["completed,failed"] }),
 });
 
 const QUERY_TOKENS: Record<string, ErrorToken> = {
@@ -131,13 +156,25 @@ export function tokenForQueryIssues(issues: readonly z.core.$ZodIssue[]): ErrorT
 
 const iso = z.iso.datetime().nullable();
 
-export const PlaceCallResponseSchema = z.object({
-  callId: z.uuid(),
-  status: z.literal("queued"),
-  language: z.string(),
-  languageSource: z.enum(["explicit", "inferred", "auto"]),
-  voice: z.string(),
-});
+export const PlaceCallResponseSchema = z
+  .object({
+    callId: z.uuid(),
+    status: z.literal("queued"),
+    language: z.string(),
+    languageSource: z.enum(["explicit", "inferred", "auto"]),
+    voice: z.string(),
+  })
+  .meta({
+    examples: [
+      {
+        callId: "f47ac10b-58cc-4372-a567-0e02b2c3d479",
+        status: "queued",
+        language: "en-US",
+        languageSource: "inferred",
+        voice: "Aoede",
+      },
+    ],
+  });
 export type PlaceCallResponse = z.infer<typeof PlaceCallResponseSchema>;
 
 export const CallSchema = z.object({
@@ -158,7 +195,10 @@ export const CallSchema = z.object({
   startedAt: iso,
   endedAt: iso,
   durationSec: z.number().int().nullable(),
-  error: z.string().nullable(),
+  error: z
+    .string()
+    .nullable()
+    .describe(`Why a failed call failed: ${CALL_ERROR_TOKENS.join(", ")}.`),
   extractedEvidence: z
     .record(
       z.string(),

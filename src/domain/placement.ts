@@ -1,11 +1,11 @@
 /**
- * Validation of a placement request, everything that can be decided without I/O: the body's
- * shape, destination guardrails, caller-ID format, webhook URL, voice and language. Pure.
+ * Validation of a placement request beyond the body's shape, everything that can be decided
+ * without I/O: destination guardrails, caller-ID format, webhook URL, voice and language. Pure.
  */
 
-import { type FieldSpec, PlaceCallBodySchema, tokenForIssues } from "../calls/schemas";
+import type { FieldSpec, PlaceCallBody } from "../calls/schemas";
 import type { ErrorToken } from "../errors";
-import { err, ok, type Result } from "../lib/result";
+import { ok, type Result } from "../lib/result";
 import { checkDestination, normalizeCallerId } from "./guardrails";
 import { type ResolvedLanguage, resolveLanguage } from "./language";
 import { checkWebhookUrl } from "./ssrf-guard";
@@ -30,14 +30,11 @@ export type PlacementOptions = {
   allowLocalWebhooks: boolean;
 };
 
+/** `req` has passed PlaceCallBodySchema; what is left are the checks beyond its shape. */
 export function validatePlacement(
-  body: unknown,
+  req: PlaceCallBody,
   opts: PlacementOptions,
 ): Result<ValidPlacement, ErrorToken> {
-  const parsed = PlaceCallBodySchema.safeParse(body);
-  if (!parsed.success) return err(tokenForIssues(parsed.error.issues));
-  const req = parsed.data;
-
   const destination = checkDestination(req.to);
   if (!destination.ok) return destination;
 

@@ -2,8 +2,7 @@
  * /admin: operator API over accounts, numbers and keys, behind `Bearer ADMIN_TOKEN`.
  * With no ADMIN_TOKEN configured the whole surface answers 404, as if it did not exist.
  */
-import { Hono, type MiddlewareHandler } from "hono";
-import { z } from "zod";
+import type { MiddlewareHandler } from "hono";
 import {
   accountDetail,
   accountsNamed,
@@ -16,10 +15,19 @@ import {
   setMinuteCap,
 } from "../admin/admin.service";
 import { ApiError } from "../errors";
+import {
+  addNumberRoute,
+  changeKeyRoute,
+  createAccountRoute,
+  createKeyRoute,
+  findAccountsRoute,
+  getAccountRoute,
+  revokeKeyRoute,
+  rotateSecretRoute,
+  setMinuteCapRoute,
+} from "./admin.contracts";
 import type { AppEnv } from "./app-env";
-import { jsonOnly, validate } from "./validate";
-
-const invalid = () => "invalid_request" as const;
+import { createRouter } from "./validate";
 
 const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
   const expected = c.get("config").adminToken;
@@ -39,79 +47,67 @@ async function sameSecret(a: string, b: string): Promise<boolean> {
   return crypto.subtle.timingSafeEqual(da, db);
 }
 
-const MinuteCap = z.number().int().min(0).nullable();
-const KeyFields = {
-  name: z.string().min(1).max(100).nullish(),
-  voice: z.string().min(1).max(64).nullish(),
-  callerId: z.string().nullish(),
-  rateLimit: z.number().int().min(1).max(10_000).optional(),
-};
+// Every validation failure here is invalid_request: the router's default hook.
+export const adminRoutes = createRouter();
 
-export const adminRoutes = new Hono<AppEnv>()
-  .use(requireAdmin)
-  .post(
-    "/accounts",
-    jsonOnly,
-    validate(
-      "json",
-      z.object({ name: z.string().trim().min(1).max(200), minuteCap: MinuteCap.optional() }),
-      invalid,
+adminRoutes.use(requireAdmin);
+
+adminRoutes.openapi(createAccountRoute, async (c) => {
+  const { name, minuteCap } = c.req.valid("json");
+  return c.json(await createAccount(c.get("db"), name, minuteCap ?? null), 201);
+});
+
+adminRoutes.openapi(findAccountsRoute, async (c) =>
+  c.json({ accounts: await accountsNamed(c.get("db"), c.req.valid("query").name) }, 200),
+);
+
+adminRoutes.openapi(getAccountRoute, async (c) =>
+  c.json(await accountDetail(c.get("db"), c.req.valid("param").id), 200),
+);
+
+adminRoutes.openapi(setMinuteCapRoute, async (c) =>
+  c.json(
+    await setMinuteCap(c.get("db"), c.req.valid("param").id, c.req.valid("json").minuteCap),
+    200,
+  ),
+);
+
+adminRoutes.openapi(addNumberRoute, async (c) => {
+  const body = c.req.valid("json");
+  const detail = await addNumber(
+    c.get("db"),
+    c.req.valid("param").id,
+    body.number,
+    body.default ?? false,
+  );
+  return c.json(detail, 201);
+});
+
+adminRoutes.openapi(createKeyRoute, async (c) => {
+  const config = c.get("config");
+  const key = await createKey(c.get("db"), c.req.valid("param").id, c.req.valid("json"), {
+    rateLimit: config.defaultRateLimit,
+    voiceProvider: config.voiceProvider,
+  });
+  return c.json(key, 201);
+});
+
+adminRoutes.openapi(changeKeyRoute, async (c) =>
+  c.json(
+    await changeKey(
+      c.get("db"),
+      c.req.valid("param").id,
+      c.req.valid("json"),
+      c.get("config").voiceProvider,
     ),
-    async (c) => {
-      const { name, minuteCap } = c.req.valid("json");
-      return c.json(await createAccount(c.get("db"), name, minuteCap ?? null), 201);
-    },
-  )
-  .get("/accounts", validate("query", z.object({ name: z.string().min(1) }), invalid), async (c) =>
-    c.json({ accounts: await accountsNamed(c.get("db"), c.req.valid("query").name) }),
-  )
-  .get("/accounts/:id", async (c) => c.json(await accountDetail(c.get("db"), c.req.param("id"))))
-  .patch(
-    "/accounts/:id",
-    jsonOnly,
-    validate("json", z.object({ minuteCap: MinuteCap }), invalid),
-    async (c) =>
-      c.json(await setMinuteCap(c.get("db"), c.req.param("id"), c.req.valid("json").minuteCap)),
-  )
-  .post(
-    "/accounts/:id/numbers",
-    jsonOnly,
-    validate("json", z.object({ number: z.string(), default: z.boolean().optional() }), invalid),
-    async (c) => {
-      const body = c.req.valid("json");
-      const detail = await addNumber(
-        c.get("db"),
-        c.req.param("id"),
-        body.number,
-        body.default ?? false,
-      );
-      return c.json(detail, 201);
-    },
-  )
-  .post(
-    "/accounts/:id/keys",
-    jsonOnly,
-    validate("json", z.object(KeyFields), invalid),
-    async (c) => {
-      const config = c.get("config");
-      const key = await createKey(c.get("db"), c.req.param("id"), c.req.valid("json"), {
-        rateLimit: config.defaultRateLimit,
-        voiceProvider: config.voiceProvider,
-      });
-      return c.json(key, 201);
-    },
-  )
-  .patch("/keys/:id", jsonOnly, validate("json", z.object(KeyFields), invalid), async (c) =>
-    c.json(
-      await changeKey(
-        c.get("db"),
-        c.req.param("id"),
-        c.req.valid("json"),
-        c.get("config").voiceProvider,
-      ),
-    ),
-  )
-  .post("/accounts/:id/webhook-secret/rotate", async (c) =>
-    c.json(await rotateWebhookSecret(c.get("db"), c.req.param("id"))),
-  )
-  .post("/keys/:id/revoke", async (c) => c.json(await revoke(c.get("db"), c.req.param("id"))));
+    200,
+  ),
+);
+
+adminRoutes.openapi(rotateSecretRoute, async (c) =>
+  c.json(await rotateWebhookSecret(c.get("db"), c.req.valid("param").id), 200),
+);
+
+adminRoutes.openapi(revokeKeyRoute, async (c) =>
+  c.json(await revoke(c.get("db"), c.req.valid("param").id), 200),
+);

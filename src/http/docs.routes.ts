@@ -1,40 +1,82 @@
-/** /openapi.json and a readable /docs page rendered from it (no external assets, works offline). */
-import { Hono } from "hono";
-import { html, raw } from "hono/html";
+/**
+ * /openapi.json, generated from the routes' contracts, and /docs, an interactive reference over
+ * it (schemas, examples, try-it against this server) whose script is served from here too.
+ */
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "./app-env";
-import { buildOpenApi } from "./openapi";
+import { docsPage, type Operation, SCALAR_BUNDLE, SCALAR_PATH } from "./docs-ui";
+import { API_TITLE, errorResponses, openApiDocument, REQUEST_ID } from "./openapi";
+import { createRouter } from "./validate";
 
-type Doc = ReturnType<typeof buildOpenApi>;
+const openApiRoute = createRoute({
+  method: "get",
+  path: "/openapi.json",
+  operationId: "openApiDocument",
+  tags: ["Meta"],
+  summary: "This document (OpenAPI 3.1)",
+  responses: {
+    200: {
+      description: "The OpenAPI document.",
+      headers: REQUEST_ID,
+      content: { "application/json": { schema: z.looseObject({ openapi: z.string() }) } },
+    },
+    ...errorResponses(),
+  },
+});
 
-export const docsRoutes = new Hono<AppEnv>()
-  .get("/openapi.json", (c) => c.json(buildOpenApi(new URL(c.req.url).origin)))
-  .get("/docs", (c) => c.html(renderDocs(buildOpenApi(new URL(c.req.url).origin))));
+const html = { "text/html": { schema: { type: "string" as const } } };
+const script = { "text/javascript": { schema: { type: "string" as const } } };
 
-function renderDocs(doc: Doc) {
-  const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
-    Object.entries(ops).map(([method, op]) => ({ path, method, op })),
+const docsRoute = createRoute({
+  method: "get",
+  path: "/docs",
+  operationId: "docsPage",
+  tags: ["Meta"],
+  summary: "The interactive API reference",
+  responses: {
+    200: { description: "An HTML page.", headers: REQUEST_ID, content: html },
+    ...errorResponses(),
+  },
+});
+
+const scriptRoute = createRoute({
+  method: "get",
+  path: SCALAR_PATH,
+  operationId: "docsScript",
+  tags: ["Meta"],
+  summary: "The reference page's script (Scalar's standalone bundle)",
+  responses: {
+    200: { description: "JavaScript.", headers: REQUEST_ID, content: script },
+    ...errorResponses(),
+  },
+});
+
+/** `root` is the whole app: the document describes every route registered on it. */
+export function docsRoutes(root: OpenAPIHono<AppEnv>) {
+  const router = createRouter();
+  router.openapi(openApiRoute, (c) =>
+    c.json(openApiDocument(root, new URL(c.req.url).origin), 200),
   );
-  return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${doc.info.title}</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
-code,pre{background:#f4f4f4;padding:.1rem .3rem}pre{padding:1rem;overflow:auto}
-h2{border-top:1px solid #ddd;padding-top:1rem}.m{font-weight:700;text-transform:uppercase}</style></head>
-<body><h1>${doc.info.title}</h1><p>${doc.info.description}</p>
-<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${doc.openapi}).</p>
-${operations.map(
-  ({ path, method, op }) => html`<h2><span class="m">${method}</span> <code>${path}</code></h2>
-<p>${op.summary}${"description" in op ? html` — ${op.description}` : ""}</p>
-<ul>${Object.entries(op.responses as Record<string, { description: string }>).map(
-    ([status, r]) => html`<li><b>${status}</b> ${r.description}</li>`,
-  )}</ul>`,
-)}
-<h2>Schemas</h2>
-${Object.entries(doc.components.schemas).map(
-  ([name, s]) => html`<h3>${name}</h3><pre>${raw(escapeHtml(JSON.stringify(s, null, 2)))}</pre>`,
-)}
-</body></html>`;
+  router.openapi(docsRoute, (c) => {
+    const doc = openApiDocument(root, new URL(c.req.url).origin);
+    return c.html(docsPage(API_TITLE, operationsOf(doc.paths)), 200);
+  });
+  router.openapi(scriptRoute, (c) =>
+    c.body(SCALAR_BUNDLE, 200, {
+      "content-type": "text/javascript; charset=utf-8",
+      "cache-control": "public, max-age=86400",
+    }),
+  );
+  return router;
 }
 
-function escapeHtml(s: string): string {
-  return s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+const METHODS = ["get", "put", "post", "delete", "patch"] as const;
+
+function operationsOf(paths: ReturnType<typeof openApiDocument>["paths"]): Operation[] {
+  return Object.entries(paths ?? {}).flatMap(([path, item]) =>
+    METHODS.flatMap((method) => {
+      const op = item[method];
+      return op ? [{ method, path, summary: op.summary ?? "" }] : [];
+    }),
+  );
 }

@@ -1,235 +1,152 @@
 /**
- * The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with.
- * OpenAPI 3.1 schemas are JSON Schema 2020-12, which is what z.toJSONSchema emits.
+ * The OpenAPI vocabulary the route contracts share: error responses built from the token table,
+ * the response headers the API sends, and the document itself, generated from the registered
+ * routes (OpenAPI 3.1, whose schemas are JSON Schema 2020-12).
  */
-import { z } from "zod";
-import {
-  CallSchema,
-  ErrorResponseSchema,
-  ListCallsResponseSchema,
-  PlaceCallBodySchema,
-  PlaceCallResponseSchema,
-} from "../calls/schemas";
-import { CALL_STATUSES } from "../domain/call-status";
-import { EventLogSchema, WebhookEventSchema } from "../domain/webhook-event";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import { WebhookEventSchema } from "../domain/webhook-event";
+import { type ErrorToken, statusOf } from "../errors";
+import type { AppEnv } from "./app-env";
 
-const schema = (s: z.ZodType, io: "input" | "output" = "output") =>
-  z.toJSONSchema(s, { target: "draft-2020-12", io, unrepresentable: "any" });
+type Header = { description: string; schema: { type: "string" | "integer"; example?: string } };
 
-const error = (description: string, tokens: string[]) => ({
-  description: `${description} Tokens: ${tokens.map((t) => `\`${t}\``).join(", ")}.`,
-  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+const header = (description: string, type: Header["schema"]["type"] = "string"): Header => ({
+  description,
+  schema: { type },
 });
 
-const unauthorized = error("Missing, malformed, unknown or revoked API key.", ["unauthorized"]);
-const storeError = error("Temporary storage failure; retry shortly.", ["store_error"]);
+/** Sent on every response, errors included: quote it when reporting a problem. */
+export const REQUEST_ID = { "x-request-id": header("This request's id (also in our logs).") };
 
-export function buildOpenApi(serverUrl: string) {
+export const LOCATION = {
+  Location: header("Path of the call just placed: `/v1/agent/calls/{callId}`."),
+};
+export const IDEMPOTENT_REPLAYED = {
+  "Idempotent-Replayed": header(
+    "`true` when this is the stored answer to an earlier request with the same Idempotency-Key.",
+  ),
+};
+export const RETRY_AFTER = {
+  "Retry-After": header("Seconds until the rate limit lets another call through.", "integer"),
+};
+export const CONTENT_RANGE = {
+  "Content-Range": header("`bytes a-b/size` on 206; `bytes */size` on 416."),
+};
+export const ACCEPT_RANGES = { "Accept-Ranges": header("Always `bytes`.") };
+
+const STATUS_MEANING: Record<number, string> = {
+  400: "The request is invalid or a guardrail refused it",
+  401: "Missing, malformed, unknown or revoked key",
+  403: "The signature did not verify",
+  404: "Not found",
+  405: "Method not allowed",
+  409: "Conflict with the resource's state",
+  413: "Body over 64 KiB",
+  415: "Content-Type is not application/json",
+  416: "The Range cannot be satisfied",
+  422: "Idempotency-Key reused with a different body",
+  426: "A WebSocket upgrade is required",
+  429: "Too many calls, or the minute cap is reached",
+  500: "Server error",
+  502: "The carrier refused or failed the call",
+  503: "Temporary storage failure; retry shortly",
+};
+
+/** Tokens every route can answer: an unexpected failure, or a misconfigured deployment. */
+const SERVER_TOKENS: ErrorToken[] = ["internal", "bad_environment"];
+
+/** Every status with the tokens it carries, each body `{ "error": <one of them> }`. */
+export function errorResponses(...tokens: ErrorToken[]) {
+  const byStatus = new Map<number, ErrorToken[]>();
+  for (const token of [...tokens, ...SERVER_TOKENS]) {
+    const list = byStatus.get(statusOf(token)) ?? [];
+    if (!list.includes(token)) list.push(token);
+    byStatus.set(statusOf(token), list);
+  }
+  return Object.fromEntries(
+    [...byStatus].map(([status, group]) => [
+      String(status),
+      {
+        description: `${STATUS_MEANING[status] ?? "Error"}: ${group.map((t) => `\`${t}\``).join(", ")}.`,
+        headers: {
+          ...REQUEST_ID,
+          ...(group.includes("rate_limited") ? RETRY_AFTER : {}),
+          ...(group.includes("range_not_satisfiable") ? CONTENT_RANGE : {}),
+        },
+        content: { "application/json": { schema: errorBody(group) } },
+      },
+    ]),
+  );
+}
+
+function errorBody(tokens: ErrorToken[]) {
+  const [first, ...rest] = tokens;
+  if (!first) throw new Error("an error response needs a token");
+  return z.object({ error: z.enum([first, ...rest]) }).openapi({ example: { error: first } });
+}
+
+/** A JSON success response carrying `x-request-id` and any other headers given. */
+export function jsonResponse<S extends z.ZodType>(
+  schema: S,
+  description: string,
+  headers: Record<string, Header> = {},
+) {
   return {
-    openapi: "3.1.0",
-    info: {
-      title: "By Your Side voice agent API",
-      version: "1.0.0",
-      description:
-        'Place AI phone calls and read their outcome. Every error is `{ "error": token }`.',
-    },
-    servers: [{ url: serverUrl }],
-    security: [{ agentKey: [] }],
-    components: {
-      securitySchemes: { agentKey: { type: "http", scheme: "bearer", bearerFormat: "bys_ak_..." } },
-      schemas: {
-        PlaceCallRequest: schema(PlaceCallBodySchema, "input"),
-        PlaceCallResponse: schema(PlaceCallResponseSchema),
-        Call: schema(CallSchema),
-        CallList: schema(ListCallsResponseSchema),
-        Error: schema(ErrorResponseSchema),
-        WebhookEvent: schema(WebhookEventSchema),
-        EventLog: schema(EventLogSchema),
-      },
-    },
-    paths: {
-      "/v1/agent/calls": {
-        post: {
-          operationId: "placeCall",
-          summary: "Place a call",
-          description:
-            "Validates the request, runs guardrails and records the call as `queued`; the call runs asynchronously.",
-          parameters: [
-            {
-              name: "Idempotency-Key",
-              in: "header",
-              required: false,
-              description:
-                "Replays within 24 h with the same body return the original response and place nothing.",
-              schema: { type: "string", maxLength: 255 },
-            },
-          ],
-          requestBody: {
-            required: true,
-            content: {
-              "application/json": { schema: { $ref: "#/components/schemas/PlaceCallRequest" } },
-            },
-          },
-          responses: {
-            "202": {
-              description: "Accepted.",
-              content: {
-                "application/json": { schema: { $ref: "#/components/schemas/PlaceCallResponse" } },
-              },
-            },
-            "400": error("Invalid request or guardrail refusal.", [
-              "to_required",
-              "objective_required",
-              "objective_too_long",
-              "invalid_number",
-              "destination_blocked",
-              "caller_id_not_owned",
-              "caller_id_required",
-              "invalid_fields",
-              "invalid_context",
-              "invalid_caller_id",
-              "invalid_webhook_url",
-              "invalid_voice",
-              "invalid_language",
-              "invalid_json",
-              "invalid_idempotency_key",
-            ]),
-            "401": unauthorized,
-            "409": error("A request with this Idempotency-Key is still in flight.", [
-              "idempotency_key_in_use",
-            ]),
-            "413": error("Body over 64 KiB.", ["payload_too_large"]),
-            "415": error("Content-Type is not application/json.", ["unsupported_media_type"]),
-            "422": error("Idempotency-Key reused with a different body.", [
-              "idempotency_key_reused",
-            ]),
-            "429": error("Rate limit (with Retry-After) or minute cap reached.", [
-              "rate_limited",
-              "over_minute_cap",
-            ]),
-            "503": storeError,
-          },
-        },
-        get: {
-          operationId: "listCalls",
-          summary: "List calls, most recent first",
-          parameters: [
-            {
-              name: "limit",
-              in: "query",
-              schema: { type: "integer", minimum: 1, maximum: 100, default: 20 },
-            },
-            {
-              name: "cursor",
-              in: "query",
-              schema: { type: "string" },
-              description: "`nextCursor` of the previous page.",
-            },
-            {
-              name: "status",
-              in: "query",
-              schema: { type: "string" },
-              description: `Comma-separated statuses to keep: ${CALL_STATUSES.join(", ")}.`,
-            },
-          ],
-          responses: {
-            "200": {
-              description: "A page of call summaries.",
-              content: {
-                "application/json": { schema: { $ref: "#/components/schemas/CallList" } },
-              },
-            },
-            "400": error("Bad query.", ["invalid_limit", "invalid_cursor", "invalid_status"]),
-            "401": unauthorized,
-            "503": storeError,
-          },
-        },
-      },
-      "/v1/agent/calls/{id}": {
-        get: {
-          operationId: "getCall",
-          summary: "Get a call",
-          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-          responses: {
-            "200": {
-              description: "The call.",
-              content: { "application/json": { schema: { $ref: "#/components/schemas/Call" } } },
-            },
-            "401": unauthorized,
-            "404": error("No such call on your account.", ["not_found"]),
-            "503": storeError,
-          },
-        },
-      },
-      "/v1/agent/calls/{id}/cancel": {
-        post: {
-          operationId: "cancelCall",
-          summary: "Cancel a call",
-          description:
-            "Withdraws a queued or ringing call or hangs up a live one; it ends as `failed` with `error: canceled`.",
-          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-          responses: {
-            "202": {
-              description: "Canceled; the call record.",
-              content: { "application/json": { schema: { $ref: "#/components/schemas/Call" } } },
-            },
-            "401": unauthorized,
-            "404": error("No such call on your account.", ["not_found"]),
-            "409": error("The call has already ended.", ["call_already_ended"]),
-            "503": storeError,
-          },
-        },
-      },
-      "/v1/agent/calls/{id}/events": {
-        get: {
-          operationId: "listCallEvents",
-          summary: "The call's webhook events with every delivery attempt",
-          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-          responses: {
-            "200": {
-              description: "Events, oldest first.",
-              content: {
-                "application/json": { schema: { $ref: "#/components/schemas/EventLog" } },
-              },
-            },
-            "401": unauthorized,
-            "404": error("No such call on your account.", ["not_found"]),
-            "503": storeError,
-          },
-        },
-      },
-      "/v1/agent/calls/{id}/events/{eventId}/redeliver": {
-        post: {
-          operationId: "redeliverEvent",
-          summary: "Send one webhook event again (same webhook-id)",
-          parameters: [
-            { name: "id", in: "path", required: true, schema: { type: "string" } },
-            { name: "eventId", in: "path", required: true, schema: { type: "string" } },
-          ],
-          responses: {
-            "202": { description: "Queued for delivery." },
-            "401": unauthorized,
-            "404": error("No such call or event on your account.", ["not_found"]),
-            "409": error("The call has no webhookUrl.", ["no_webhook_url"]),
-            "503": storeError,
-          },
-        },
-      },
-    },
-    webhooks: {
-      callEvent: {
-        post: {
-          summary: "A call changed status",
-          description:
-            "One event per transition: call.dialing, call.in_progress, then one terminal event carrying the full record. Signed per Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature (v1,base64 HMAC-SHA256 of id.timestamp.body with your whsec_ secret). Answer 2xx within 10 s; anything else is retried for about 27 h; 410 stops.",
-          requestBody: {
-            content: {
-              "application/json": { schema: { $ref: "#/components/schemas/WebhookEvent" } },
-            },
-          },
-          responses: { "200": { description: "Received." } },
-        },
-      },
-    },
+    description,
+    headers: { ...REQUEST_ID, ...headers },
+    content: { "application/json": { schema } },
   };
+}
+
+export const AGENT_KEY = "agentKey";
+export const ADMIN_TOKEN = "adminToken";
+
+export const API_TITLE = "By Your Side voice agent API";
+
+const DESCRIPTION = [
+  "Place AI phone calls and read their outcome.",
+  'Every error is `{ "error": token }`; each response below lists the tokens it can carry.',
+  "Authenticate with `Authorization: Bearer bys_ak_…` (your agent key).",
+].join(" ");
+
+/** Registers what is not a route: the security schemes and the webhook the API sends. */
+export function registerDocumentExtras(app: OpenAPIHono<AppEnv>): void {
+  app.openAPIRegistry.registerComponent("securitySchemes", AGENT_KEY, {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "bys_ak_…",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", ADMIN_TOKEN, {
+    type: "http",
+    scheme: "bearer",
+    description: "The deployment's ADMIN_TOKEN secret.",
+  });
+  app.openAPIRegistry.registerWebhook({
+    method: "post",
+    path: "callEvent",
+    summary: "A call changed status",
+    description:
+      "One event per transition: `call.dialing`, `call.in_progress`, then one terminal event carrying the full record. Signed per Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` with your `whsec_` secret). Answer 2xx within 10 s; anything else is retried for about 27 h; 410 stops.",
+    request: {
+      body: {
+        content: { "application/json": { schema: WebhookEventSchema.openapi("WebhookEvent") } },
+      },
+    },
+    responses: { 200: { description: "Received (any 2xx)." } },
+  });
+}
+
+export function openApiDocument(app: OpenAPIHono<AppEnv>, serverUrl: string) {
+  return app.getOpenAPI31Document({
+    openapi: "3.1.0",
+    info: { title: API_TITLE, version: "1.0.0", description: DESCRIPTION },
+    servers: [{ url: serverUrl }],
+    tags: [
+      { name: "Calls", description: "Place, read, cancel calls; their webhook events." },
+      { name: "Admin", description: "Operator API: accounts, numbers, keys (Bearer ADMIN_TOKEN)." },
+      { name: "MCP", description: "The same operations as MCP tools over Streamable HTTP." },
+      { name: "Carrier", description: "Where Twilio calls us: signed callbacks and media stream." },
+      { name: "Meta", description: "Health, this document and its reference page." },
+    ],
+  });
 }

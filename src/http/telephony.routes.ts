@@ -3,13 +3,16 @@
  * upgrade are all verified with X-Twilio-Signature (the upgrade's over its wss:// URL) before the
  * call's Durable Object sees them; forged and replayed requests get 403 and change nothing.
  */
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import type { CallSession } from "../call-session/call-session.do";
 import type { CarrierSignal } from "../domain/carrier-signal";
+import { ApiError } from "../errors";
 import { webSocketUrlOf } from "../lib/loopback";
 import { formParams, readForm, verifyTwilioSignature } from "../telephony/twilio/signature";
 import { signalFromAmdCallback, signalFromStatusCallback } from "../telephony/twilio/status-map";
 import type { AppEnv } from "./app-env";
+import { amdCallbackRoute, mediaStreamRoute, statusCallbackRoute } from "./telephony.contracts";
+import { createRouter } from "./validate";
 
 const CALL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -31,44 +34,48 @@ function session(env: Env, callId: string): DurableObjectStub<CallSession> {
   return env.CALL_SESSION.get(env.CALL_SESSION.idFromName(callId));
 }
 
-export const telephonyRoutes = new Hono<AppEnv>()
-  .post("/status/:callId", (c) =>
-    callback(
-      c,
-      signalFromStatusCallback,
-      (p) => `status:${p.get("SequenceNumber")}:${p.get("CallStatus")}`,
-    ),
-  )
-  .post("/amd/:callId", (c) =>
-    callback(c, signalFromAmdCallback, (p) => `amd:${p.get("AnsweredBy")}`),
-  )
-  .get("/media/:callId", async (c) => {
-    const callId = c.req.param("callId");
-    if (!CALL_ID.test(callId)) return c.json({ error: "not_found" }, 404);
-    if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
-      return c.json({ error: "invalid_request" }, 426);
-    const urls = signedUrls(c.req.url, c.get("config").publicBaseUrl).map(webSocketUrlOf);
-    const token = c.get("config").telephony.authToken;
-    if (!(await verified(token, c.req.header("x-twilio-signature"), urls))) {
-      console.warn("media upgrade with a bad signature refused", { callId });
-      return c.json({ error: "forbidden" }, 403);
-    }
-    return session(c.env, callId).fetch(c.req.raw);
-  });
+export const telephonyRoutes = createRouter();
+
+telephonyRoutes.openapi(statusCallbackRoute, (c) =>
+  callback(
+    c,
+    signalFromStatusCallback,
+    (p) => `status:${p.get("SequenceNumber")}:${p.get("CallStatus")}`,
+  ),
+);
+
+telephonyRoutes.openapi(amdCallbackRoute, (c) =>
+  callback(c, signalFromAmdCallback, (p) => `amd:${p.get("AnsweredBy")}`),
+);
+
+telephonyRoutes.openapi(mediaStreamRoute, async (c) => {
+  const callId = c.req.valid("param").callId;
+  if (!CALL_ID.test(callId)) throw new ApiError("not_found");
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    throw new ApiError("upgrade_required");
+  }
+  const urls = signedUrls(c.req.url, c.get("config").publicBaseUrl).map(webSocketUrlOf);
+  const token = c.get("config").telephony.authToken;
+  if (!(await verified(token, c.req.header("x-twilio-signature"), urls))) {
+    console.warn("media upgrade with a bad signature refused", { callId });
+    throw new ApiError("forbidden");
+  }
+  return session(c.env, callId).fetch(c.req.raw);
+});
 
 async function callback(
   c: Context<AppEnv>,
   toSignal: (params: URLSearchParams) => CarrierSignal | undefined,
   dedupeKey: (params: URLSearchParams) => string,
-) {
+): Promise<Response> {
   const callId = c.req.param("callId") ?? "";
-  if (!CALL_ID.test(callId)) return c.json({ error: "not_found" }, 404);
+  if (!CALL_ID.test(callId)) throw new ApiError("not_found");
   const params = await readForm(c.req.raw);
   const token = c.get("config").telephony.authToken;
   const urls = signedUrls(c.req.url, c.get("config").publicBaseUrl);
   if (!(await verified(token, c.req.header("x-twilio-signature"), urls, formParams(params)))) {
     console.warn("carrier callback with a bad signature refused", { callId, path: c.req.path });
-    return c.json({ error: "forbidden" }, 403);
+    throw new ApiError("forbidden");
   }
   const signal = toSignal(params);
   const callSid = params.get("CallSid") ?? "";
@@ -81,10 +88,10 @@ async function callback(
     case "ok":
       return c.body(null, 204);
     case "unknown_call":
-      return c.json({ error: "not_found" }, 404);
+      throw new ApiError("not_found");
     case "replay":
     case "wrong_call":
       console.warn("carrier callback refused", { callId, result });
-      return c.json({ error: "forbidden" }, 403);
+      throw new ApiError("forbidden");
   }
 }

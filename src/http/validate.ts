@@ -1,8 +1,9 @@
 /**
- * The one wrapper around @hono/zod-validator: every validation failure becomes an ApiError with
- * the token the caller chooses, so zod's own result shape never reaches a client.
+ * The one place where zod failures become error tokens. Every route is declared with its OpenAPI
+ * contract (@hono/zod-openapi) and validated through the hook below, which throws an ApiError with
+ * the token the route picks for that target, so zod's own result shape never reaches a client.
  */
-import { zValidator } from "@hono/zod-validator";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler, ValidationTargets } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { z } from "zod";
@@ -11,16 +12,27 @@ import type { AppEnv } from "./app-env";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-type TokenOf = (issues: readonly z.core.$ZodIssue[]) => ErrorToken;
+export type TokenOf = (issues: readonly z.core.$ZodIssue[]) => ErrorToken;
 
-export function validate<T extends keyof ValidationTargets, S extends z.ZodType>(
-  target: T,
-  schema: S,
-  tokenOf: TokenOf,
-) {
-  return zValidator(target, schema, (result) => {
-    if (!result.success) throw new ApiError(tokenOf(result.error.issues), { cause: result.error });
-  });
+type ValidationResult = { target: keyof ValidationTargets } & (
+  | { success: true }
+  | { success: false; error: z.ZodError }
+);
+
+const invalidRequest: TokenOf = () => "invalid_request";
+
+/** A route's validation hook: a failing target throws ApiError with the token its function picks. */
+export function rejectWith(tokenOf: Partial<Record<keyof ValidationTargets, TokenOf>> = {}) {
+  return (result: ValidationResult): undefined => {
+    if (result.success) return undefined;
+    const token = (tokenOf[result.target] ?? invalidRequest)(result.error.issues);
+    throw new ApiError(token, { cause: result.error });
+  };
+}
+
+/** A router whose routes answer invalid_request for any target their own hook does not name. */
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({ defaultHook: rejectWith() });
 }
 
 /** Bounds the body and insists on JSON, before a body validator reads it. */

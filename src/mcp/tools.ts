@@ -11,7 +11,12 @@ import { placeCall } from "../calls/place-call";
 import { placementDeps, type RequestContext } from "../calls/placement-deps";
 import type { Principal } from "../calls/principal";
 import { getCall, listCalls } from "../calls/read-calls";
-import { CallStatusSchema, PlaceCallBodySchema, tokenForQueryIssues } from "../calls/schemas";
+import {
+  CallStatusSchema,
+  PlaceCallBodySchema,
+  tokenForIssues,
+  tokenForQueryIssues,
+} from "../calls/schemas";
 import type { Db } from "../db/client";
 import { TERMINAL_STATUSES } from "../domain/call-status";
 import type { Config } from "../env";
@@ -101,8 +106,11 @@ export const TOOLS: Tool[] = [
       openWorldHint: true,
     },
     run: async (ctx, args) => {
+      const parsed = PlaceCallBodySchema.safeParse(args);
+      // The same tokens as POST /v1/agent/calls: to_required, invalid_number, invalid_fields, …
+      if (!parsed.success) throw new ApiError(tokenForIssues(parsed.error.issues));
       const deps = placementDeps(ctx.env, ctx.config, ctx.db, ctx.request);
-      return (await placeCall(deps, ctx.principal, args)).response;
+      return (await placeCall(deps, ctx.principal, parsed.data)).response;
     },
   },
   {

@@ -1,0 +1,18 @@
+/**
+ * The closed set of call error tokens: the `error` of a call that ended `failed`, with what each
+ * means. The README's call-error table lists exactly these (a unit test holds it to that).
+ */
+export const CALL_ERRORS = {
+  placement_failed: "the carrier refused the call, or kept failing (429/5xx) through our retries",
+  canceled: "you canceled it (or the carrier reports it canceled)",
+  carrier_failed: "the carrier reports the call failed",
+  ring_timeout: "the carrier reported no outcome within the ring timeout plus 30 s",
+  media_not_connected: "answered, but the media stream never connected within 15 s",
+  media_lost: "the media stream dropped and the carrier did not end the call within 10 s",
+  over_minute_cap: "answered while concurrent calls held every remaining minute of the cap",
+  model_lost: "the voice model could not be reached, or its connection was lost during the call",
+} as const satisfies Record<string, string>;
+
+export type CallErrorToken = keyof typeof CALL_ERRORS;
+
+export const CALL_ERROR_TOKENS = Object.keys(CALL_ERRORS) as [CallErrorToken, ...CallErrorToken[]];

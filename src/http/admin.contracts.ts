@@ -1,0 +1,197 @@
+/**
+ * The contracts of /admin, the operator API over accounts, numbers and keys. Every body and query
+ * that does not fit its schema answers 400 invalid_request.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { ErrorToken } from "../errors";
+import { ADMIN_TOKEN, errorResponses, jsonResponse } from "./openapi";
+import { jsonOnly } from "./validate";
+
+const security = [{ [ADMIN_TOKEN]: [] }];
+/** requireAdmin answers 404 when no ADMIN_TOKEN is configured, as if /admin did not exist. */
+const ADMIN: ErrorToken[] = ["unauthorized", "not_found", "store_error"];
+const BODY: ErrorToken[] = ["invalid_request", "unsupported_media_type", "payload_too_large"];
+const BODY_READ: ErrorToken[] = [...BODY, "invalid_json"];
+
+const iso = z.iso.datetime();
+const MinuteCap = z.number().int().min(0).nullable();
+const KeyFields = {
+  name: z.string().min(1).max(100).nullish(),
+  voice: z.string().min(1).max(64).nullish(),
+  callerId: z.string().nullish(),
+  rateLimit: z.number().int().min(1).max(10_000).optional(),
+};
+const KeyInput = z.object(KeyFields).openapi("KeyInput");
+
+const Key = z
+  .object({
+    id: z.string(),
+    prefix: z.string(),
+    name: z.string().nullable(),
+    voice: z.string().nullable(),
+    callerId: z.string().nullable(),
+    rateLimit: z.number().int(),
+    createdAt: iso,
+    revokedAt: iso.nullable(),
+    lastUsedAt: iso.nullable(),
+  })
+  .openapi("Key");
+const AccountSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  minuteCap: z.number().int().nullable(),
+  createdAt: iso,
+});
+const Account = AccountSummary.extend({
+  minutesUsedThisPeriod: z.number().int(),
+  periodStart: iso,
+  webhookSecret: z.string(),
+  previousWebhookSecretExpiresAt: iso.nullable(),
+  numbers: z.array(z.object({ number: z.string(), default: z.boolean() })),
+  keys: z.array(Key),
+}).openapi("Account");
+
+const idParam = (name: string) =>
+  z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: name }) });
+const AccountId = idParam("acct_0123456789abcdefghij");
+const KeyId = idParam("key_0123456789abcdefghij");
+
+const json = <S extends z.ZodType>(schema: S) => ({
+  required: true,
+  content: { "application/json": { schema } },
+});
+
+export const createAccountRoute = createRoute({
+  method: "post",
+  path: "/accounts",
+  tags: ["Admin"],
+  summary: "Create an account",
+  security,
+  middleware: [jsonOnly] as const,
+  request: {
+    body: json(
+      z.object({ name: z.string().trim().min(1).max(200), minuteCap: MinuteCap.optional() }),
+    ),
+  },
+  responses: {
+    201: jsonResponse(
+      AccountSummary.extend({ webhookSecret: z.string() }),
+      "Created, with its webhook signing secret.",
+    ),
+    ...errorResponses(...ADMIN, ...BODY_READ),
+  },
+});
+
+export const findAccountsRoute = createRoute({
+  method: "get",
+  path: "/accounts",
+  tags: ["Admin"],
+  summary: "Find accounts by name",
+  security,
+  request: { query: z.object({ name: z.string().min(1) }) },
+  responses: {
+    200: jsonResponse(z.object({ accounts: z.array(AccountSummary) }), "Accounts with that name."),
+    ...errorResponses(...ADMIN, "invalid_request"),
+  },
+});
+
+export const getAccountRoute = createRoute({
+  method: "get",
+  path: "/accounts/{id}",
+  tags: ["Admin"],
+  summary: "An account with its numbers, keys and usage",
+  security,
+  request: { params: AccountId },
+  responses: { 200: jsonResponse(Account, "The account."), ...errorResponses(...ADMIN) },
+});
+
+export const setMinuteCapRoute = createRoute({
+  method: "patch",
+  path: "/accounts/{id}",
+  tags: ["Admin"],
+  summary: "Set the account's minute cap (null: none)",
+  security,
+  middleware: [jsonOnly] as const,
+  request: { params: AccountId, body: json(z.object({ minuteCap: MinuteCap })) },
+  responses: {
+    200: jsonResponse(Account, "The account."),
+    ...errorResponses(...ADMIN, ...BODY_READ),
+  },
+});
+
+export const addNumberRoute = createRoute({
+  method: "post",
+  path: "/accounts/{id}/numbers",
+  tags: ["Admin"],
+  summary: "Add a caller ID number (optionally the default)",
+  security,
+  middleware: [jsonOnly] as const,
+  request: {
+    params: AccountId,
+    body: json(z.object({ number: z.string(), default: z.boolean().optional() })),
+  },
+  responses: {
+    201: jsonResponse(Account, "The account."),
+    ...errorResponses(...ADMIN, ...BODY_READ, "invalid_number"),
+  },
+});
+
+const KEY_CHECKS: ErrorToken[] = ["invalid_voice", "invalid_caller_id", "caller_id_not_owned"];
+
+export const createKeyRoute = createRoute({
+  method: "post",
+  path: "/accounts/{id}/keys",
+  tags: ["Admin"],
+  summary: "Create an API key (the key is shown once)",
+  security,
+  middleware: [jsonOnly] as const,
+  request: { params: AccountId, body: json(KeyInput) },
+  responses: {
+    201: jsonResponse(Key.extend({ key: z.string() }), "Created; `key` is never shown again."),
+    ...errorResponses(...ADMIN, ...BODY_READ, ...KEY_CHECKS),
+  },
+});
+
+export const changeKeyRoute = createRoute({
+  method: "patch",
+  path: "/keys/{id}",
+  tags: ["Admin"],
+  summary: "Change a key's name, defaults or rate limit",
+  security,
+  middleware: [jsonOnly] as const,
+  request: { params: KeyId, body: json(KeyInput) },
+  responses: {
+    200: jsonResponse(Key, "The key."),
+    ...errorResponses(...ADMIN, ...BODY_READ, ...KEY_CHECKS),
+  },
+});
+
+export const rotateSecretRoute = createRoute({
+  method: "post",
+  path: "/accounts/{id}/webhook-secret/rotate",
+  tags: ["Admin"],
+  summary: "Rotate the webhook signing secret (the old one keeps signing for 24 h)",
+  security,
+  request: { params: AccountId },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        id: z.string(),
+        webhookSecret: z.string(),
+        previousWebhookSecretExpiresAt: iso,
+      }),
+      "The new secret.",
+    ),
+    ...errorResponses(...ADMIN),
+  },
+});
+
+export const revokeKeyRoute = createRoute({
+  method: "post",
+  path: "/keys/{id}/revoke",
+  tags: ["Admin"],
+  summary: "Revoke a key; it stops working at once",
+  security,
+  request: { params: KeyId },
+  responses: { 200: jsonResponse(Key, "The revoked key."), ...errorResponses(...ADMIN) },
+});
