@@ -3,16 +3,53 @@
  * that knows which adapter implements which port.
  */
 import { analyzerFor } from "./analysis/analyzer";
+import type { PlaceCallDeps } from "./app/place-call";
+import { durableCallEngine } from "./call-session/engine-client";
 import { Recorder } from "./call-session/media/recorder";
 import { d1CallRecordStore } from "./db/call-record-store";
+import type { Db } from "./db/client";
 import type { EngineSettings } from "./domain/call-engine";
 import { type Config, readConfig } from "./env";
 import { systemClock } from "./lib/clock";
 import { loopbackTransport, type SelfEntry } from "./lib/loopback";
+import { takeRateSlot } from "./limits/rate-limiter.do";
 import type { SessionPorts } from "./ports";
 import { carrierFor } from "./telephony/provider";
 import { twilioMediaCodec } from "./telephony/twilio/media-codec";
 import { connectVoice } from "./voice/connect";
+
+/** What placing a call needs: storage, the key's rate limiter and the call engine (REST and MCP share it). */
+export type RequestContext = {
+  /** Origin of the placing request: the public base URL when PUBLIC_BASE_URL is not set. */
+  requestOrigin: string;
+  waitUntil: (promise: Promise<unknown>) => void;
+};
+
+export function placementDeps(
+  env: Env,
+  config: Config,
+  db: Db,
+  request: RequestContext,
+): PlaceCallDeps {
+  const engine = durableCallEngine(env.CALL_SESSION, config.publicBaseUrl ?? request.requestOrigin);
+  return {
+    db,
+    config,
+    takeRateSlot: (keyId, limit) => takeRateSlot(env.RATE_LIMITER, keyId, limit),
+    // The call's row is committed before this runs; the engine starts after the 202 is sent.
+    // If this start is lost, the sweeper starts the call from its row.
+    dispatch: async (call) => {
+      request.waitUntil(
+        engine.start(call).catch((e) =>
+          console.error("starting the call failed; the sweeper will retry", {
+            callId: call.callId,
+            error: String(e),
+          }),
+        ),
+      );
+    },
+  };
+}
 
 /** The session engine's limits from the configuration. */
 export function engineSettings(config: Config): EngineSettings {

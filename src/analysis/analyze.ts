@@ -12,7 +12,7 @@
  *   `extracted: null` means "no analysis".
  * Never throws for an LLM failure.
  */
-import type { FieldSpec } from "../calls/schemas";
+import type { FieldSpec } from "../domain/call-schemas";
 import type { TranscriptLine } from "../domain/transcript";
 import { type GeminiClientOptions, generateAnalysis } from "./gemini-client";
 import { type EndedStatus, outcomeSummary, SILENT_CALL_SUMMARY } from "./outcome-summary";

@@ -10,7 +10,7 @@
  * Property order follows key order, which Gemini preserves in its output: summary, fields,
  * evidence.
  */
-import type { FieldSpec } from "../calls/schemas";
+import type { FieldSpec } from "../domain/call-schemas";
 import type { CallStatus } from "../domain/call-status";
 import { numberedTranscript, type TranscriptLine } from "../domain/transcript";
 

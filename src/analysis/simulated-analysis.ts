@@ -14,7 +14,7 @@
  *   name", "this is" …; `…time…` → a time ("7 PM", "7:30", "noon"); `…date…` / `…day…` → a day
  *   ("Friday", "tomorrow"); any other string field → null.
  */
-import type { FieldSpec } from "../calls/schemas";
+import type { FieldSpec } from "../domain/call-schemas";
 import type { TranscriptLine } from "../domain/transcript";
 
 export type RawAnswer = {

@@ -25,7 +25,7 @@
  *   nothing to tell "not said" from "not answered".
  */
 import { z } from "zod";
-import type { FieldSpec } from "../calls/schemas";
+import type { FieldSpec } from "../domain/call-schemas";
 import type { TranscriptLine } from "../domain/transcript";
 import { err, ok, type Result } from "../lib/result";
 import type { Analysis, Evidence, EvidenceLine, Extracted, ExtractedValue } from "./types";

@@ -2,8 +2,9 @@
  * The call record: what a call leaves behind (transcript, latency, recording, analysis), and how a
  * session's state and outputs become the API's call view and the D1 row. Pure.
  */
-import type { CallView } from "../calls/schemas";
+
 import type { CallParams } from "./call-params";
+import type { CallView } from "./call-schemas";
 import { type CallState, isTerminal } from "./call-state";
 import type { CallStatus } from "./call-status";
 import { formatTranscript, type Speaker, type TranscriptLine } from "./transcript";

@@ -4,7 +4,7 @@
  * The body is fixed when the event is created and sent byte-for-byte on every attempt.
  */
 import { z } from "zod";
-import { CallSchema, type CallView } from "../calls/schemas";
+import { CallSchema, type CallView } from "./call-schemas";
 import type { CallStatus } from "./call-status";
 
 export type WebhookEventType = `call.${Exclude<CallStatus, "queued">}`;

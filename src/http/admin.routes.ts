@@ -13,7 +13,7 @@ import {
   revoke,
   rotateWebhookSecret,
   setMinuteCap,
-} from "../admin/admin.service";
+} from "../app/admin";
 import { ApiError } from "../errors";
 import {
   addNumberRoute,

@@ -1,6 +1,7 @@
 /** The Hono context type shared by every route. */
-import type { Principal } from "../calls/principal";
+
 import type { Db } from "../db/client";
+import type { Principal } from "../domain/principal";
 import type { Config } from "../env";
 
 export type AppEnv = {

@@ -9,7 +9,7 @@ import {
   ListCallsResponseSchema,
   PlaceCallBodySchema,
   PlaceCallResponseSchema,
-} from "../calls/schemas";
+} from "../domain/call-schemas";
 import { EventLogSchema } from "../domain/webhook-event";
 import {
   ACCEPT_RANGES,

@@ -1,16 +1,16 @@
 /** /v1/agent/calls: place, read and list calls (the reference's REST surface). */
 
 import type { z } from "zod";
+import { cancelCall } from "../app/cancel-call";
+import { callEvents, redeliver } from "../app/event-log";
+import { placeCall } from "../app/place-call";
+import { getCall, listCalls } from "../app/read-calls";
+import { recordingResponse } from "../app/recording";
 import { durableCallEngine } from "../call-session/engine-client";
-import { cancelCall } from "../calls/cancel-call";
-import { placeCall } from "../calls/place-call";
-import { placementDeps } from "../calls/placement-deps";
-import { getCall, listCalls } from "../calls/read-calls";
-import { recordingResponse } from "../calls/recording";
-import { tokenForIssues, tokenForQueryIssues } from "../calls/schemas";
+import { tokenForIssues, tokenForQueryIssues } from "../domain/call-schemas";
 import type { EventLogSchema } from "../domain/webhook-event";
 import { ApiError } from "../errors";
-import { callEvents, redeliver } from "../webhooks/event-log";
+import { placementDeps } from "../wiring";
 import { requireApiKey } from "./auth";
 import {
   callEventsRoute,

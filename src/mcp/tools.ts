@@ -5,22 +5,22 @@
  */
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { cancelCall } from "../app/cancel-call";
+import { placeCall } from "../app/place-call";
+import { getCall, listCalls } from "../app/read-calls";
 import { durableCallEngine } from "../call-session/engine-client";
-import { cancelCall } from "../calls/cancel-call";
-import { placeCall } from "../calls/place-call";
-import { placementDeps, type RequestContext } from "../calls/placement-deps";
-import type { Principal } from "../calls/principal";
-import { getCall, listCalls } from "../calls/read-calls";
+import type { Db } from "../db/client";
 import {
   CallStatusSchema,
   PlaceCallBodySchema,
   tokenForIssues,
   tokenForQueryIssues,
-} from "../calls/schemas";
-import type { Db } from "../db/client";
+} from "../domain/call-schemas";
 import { TERMINAL_STATUSES } from "../domain/call-status";
+import type { Principal } from "../domain/principal";
 import type { Config } from "../env";
 import { ApiError, type ErrorToken } from "../errors";
+import { placementDeps, type RequestContext } from "../wiring";
 
 export type ToolContext = {
   env: Env;

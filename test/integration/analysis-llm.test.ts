@@ -8,7 +8,7 @@ import { analyzeCall } from "../../src/analysis/analyze";
 import { type GeminiClientOptions, generateAnalysis } from "../../src/analysis/gemini-client";
 import { buildAnalysisRequest } from "../../src/analysis/schema";
 import { simulatedAnswer } from "../../src/analysis/simulated-analysis";
-import type { FieldSpec } from "../../src/calls/schemas";
+import type { FieldSpec } from "../../src/domain/call-schemas";
 import type { TranscriptLine } from "../../src/domain/transcript";
 import { type FakeScriptEntry, fakeGeminiFetch } from "../fakes/fake-gemini";
 

@@ -8,7 +8,7 @@ import {
 } from "../../src/analysis/schema";
 import { simulatedAnswer } from "../../src/analysis/simulated-analysis";
 import { coerceValue, losslessNumber, validateAnalysis } from "../../src/analysis/validate";
-import type { FieldSpec } from "../../src/calls/schemas";
+import type { FieldSpec } from "../../src/domain/call-schemas";
 import {
   formatOffset,
   formatTranscript,

@@ -3,9 +3,9 @@
 import { type CallPosition, findCall, listCallRows } from "../db/calls.queries";
 import { type Db, store } from "../db/client";
 import type { CallRow } from "../db/schema";
+import type { CallSummaryView, CallView } from "../domain/call-schemas";
 import type { CallStatus } from "../domain/call-status";
 import { ApiError } from "../errors";
-import type { CallSummaryView, CallView } from "./schemas";
 
 export async function getCall(
   db: Db,

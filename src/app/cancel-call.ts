@@ -1,10 +1,10 @@
 /** cancelCall: hang up or withdraw a call that has not ended (REST and MCP). */
 import { findCall, placedCallOf } from "../db/calls.queries";
 import { type Db, store } from "../db/client";
+import type { CallView } from "../domain/call-schemas";
 import { ApiError } from "../errors";
 import type { CallEngine } from "../ports";
 import { getCall } from "./read-calls";
-import type { CallView } from "./schemas";
 
 export async function cancelCall(
   deps: { db: Db; engine: CallEngine },

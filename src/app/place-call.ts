@@ -15,14 +15,14 @@ import {
 import { placementFacts } from "../db/placement.queries";
 import { periodStart } from "../domain/billing";
 import type { PlacedCall } from "../domain/call-params";
+import type { PlaceCallBody, PlaceCallResponse } from "../domain/call-schemas";
 import { validatePlacement } from "../domain/placement";
+import type { Principal } from "../domain/principal";
 import type { TakeResult } from "../domain/sliding-window";
 import type { Config } from "../env";
 import { ApiError } from "../errors";
 import { canonicalJson, sha256Hex } from "../lib/crypto";
 import { isoNow } from "../lib/time";
-import type { Principal } from "./principal";
-import type { PlaceCallBody, PlaceCallResponse } from "./schemas";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
