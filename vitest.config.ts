@@ -8,6 +8,10 @@ export default defineConfig({
     cloudflareTest(async () => ({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
+        // Tests never reach the network: a request no test faked (a webhook to a placeholder URL
+        // such as your-server.example.com) gets a 502 here instead of a DNS lookup, whose failure
+        // workerd would print outside any test.
+        outboundService: () => new Response("tests do not reach the network", { status: 502 }),
         bindings: {
           ENVIRONMENT: "test",
           ADMIN_TOKEN: TEST_ADMIN_TOKEN,
