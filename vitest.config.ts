@@ -39,6 +39,10 @@ export default defineConfig({
     // One worker for all files (about 40 s instead of 100 s here): every test sets up its own
     // account and data, and a test that breaks storage restores it when it finishes.
     isolate: false,
+    // The tests wait on conditions (waitFor, expect.poll with up to 15 s) rather than sleeping; on
+    // two cores shared with other work, a call or a queue batch can take longer than vitest's
+    // default 5 s per test, which cut those waits short ("filters by status" flaked at 6 s).
+    testTimeout: 15_000,
     // The Worker's and its Durable Objects' console output is captured per test (they run in the
     // test's isolate) and printed only for a test that fails.
     silent: DEBUG ? false : "passed-only",
