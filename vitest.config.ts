@@ -3,11 +3,25 @@ import { defineConfig } from "vitest/config";
 
 const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";
 
+/** `DEBUG=1 npm test` prints every log, of passing tests too; see README.md. */
+const DEBUG = Boolean(process.env.DEBUG) && process.env.DEBUG !== "0";
+
 export default defineConfig({
+  // Vite's only warnings here are about third-party source maps (the MCP SDK, standardwebhooks)
+  // that name files their packages do not ship; they are shown with DEBUG=1.
+  logLevel: DEBUG ? "info" : "error",
   plugins: [
     cloudflareTest(async () => ({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
+        // Tests never reach the network: a request no test faked (a webhook to a placeholder URL
+        // such as your-server.example.com) gets a 502 here instead of a DNS lookup, whose failure
+        // workerd would print outside any test.
+        outboundService: (request: Request) => {
+          if (DEBUG)
+            console.warn(`outbound request refused in tests: ${request.method} ${request.url}`);
+          return new Response("tests do not reach the network", { status: 502 });
+        },
         bindings: {
           ENVIRONMENT: "test",
           ADMIN_TOKEN: TEST_ADMIN_TOKEN,
@@ -25,6 +39,13 @@ export default defineConfig({
     // One worker for all files (about 40 s instead of 100 s here): every test sets up its own
     // account and data, and a test that breaks storage restores it when it finishes.
     isolate: false,
+    // The tests wait on conditions (waitFor, expect.poll with up to 15 s) rather than sleeping; on
+    // two cores shared with other work, a call or a queue batch can take longer than vitest's
+    // default 5 s per test, which cut those waits short ("filters by status" flaked at 6 s).
+    testTimeout: 15_000,
+    // The Worker's and its Durable Objects' console output is captured per test (they run in the
+    // test's isolate) and printed only for a test that fails.
+    silent: DEBUG ? false : "passed-only",
     setupFiles: ["./test/apply-migrations.ts"],
     include: ["test/**/*.test.ts"],
   },

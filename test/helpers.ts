@@ -1,5 +1,7 @@
 /** Test helpers that drive the Worker through its public HTTP surface. */
 import { env, exports } from "cloudflare:workers";
+import { TERMINAL_STATUSES } from "../src/domain/call-status";
+import { waitFor } from "./wait-for";
 
 export const BASE = "https://api.test";
 
@@ -71,3 +73,53 @@ export const VALID_CALL = {
   to: "+14155550123",
   objective: "Book a table for 4 at 7 PM Friday. Confirm the time and ask for their name.",
 };
+
+/** A call as GET /v1/agent/calls/{id} returns it. */
+export type CallOut = Record<string, unknown> & { id: string; status: string };
+
+/** Places a call (VALID_CALL unless given) and returns its id; anything but 202 throws. */
+export async function placeCall(
+  token: string,
+  body: Record<string, unknown> = VALID_CALL,
+): Promise<string> {
+  const res = await call("POST", "/v1/agent/calls", { token, body });
+  if (res.status !== 202) throw new Error(`place call: ${res.status} ${await res.text()}`);
+  return (await json<{ callId: string }>(res)).callId;
+}
+
+export async function getCall(token: string, id: string): Promise<CallOut> {
+  return json<CallOut>(await call("GET", `/v1/agent/calls/${id}`, { token }));
+}
+
+/** Widened so that any string the API returns can be looked up. */
+const TERMINAL: ReadonlySet<string> = TERMINAL_STATUSES;
+
+/**
+ * Polls the public API, as a client would, until the call is terminal; `seen` lists the statuses
+ * it went through. Each probe is a request through the Worker and D1, competing with the call for
+ * the CPU, hence 20 ms between them rather than waitFor's few.
+ */
+export async function waitForTerminal(
+  token: string,
+  id: string,
+  { timeoutMs = 5000 }: { timeoutMs?: number } = {},
+): Promise<CallOut & { seen: string[] }> {
+  const seen: string[] = [];
+  return waitFor(
+    async () => {
+      const c = await getCall(token, id);
+      if (seen.at(-1) !== c.status) seen.push(c.status);
+      return TERMINAL.has(c.status) ? { ...c, seen } : undefined;
+    },
+    { timeoutMs, intervalMs: 20, describe: () => `call ${id} went ${seen.join(" → ")}` },
+  );
+}
+
+/** Places a call and waits until it is terminal. */
+export async function placeAndWait(
+  token: string,
+  body: Record<string, unknown> = VALID_CALL,
+  opts: { timeoutMs?: number } = {},
+): Promise<CallOut & { seen: string[] }> {
+  return waitForTerminal(token, await placeCall(token, body), opts);
+}

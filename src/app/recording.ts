@@ -29,8 +29,10 @@ export async function recordingResponse(
   });
   const range = rangeHeader ? parseRange(rangeHeader, size) : undefined;
   if (range === null) {
-    headers.set("content-range", `bytes */${size}`);
-    throw new ApiError("range_not_satisfiable", { headers: Object.fromEntries(headers) });
+    // The error body is JSON: only the range header goes with it, not the WAV's content type.
+    throw new ApiError("range_not_satisfiable", {
+      headers: { "content-range": `bytes */${size}` },
+    });
   }
   const object = await store(() => bucket.get(key, range ? { range } : {}));
   if (!object) throw new ApiError("not_found");

@@ -81,5 +81,3 @@ export function recordingEvents() {
     },
   };
 }
-
-export const tick = (ms = 10) => new Promise((r) => setTimeout(r, ms));

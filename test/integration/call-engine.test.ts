@@ -13,6 +13,7 @@ import { systemClock } from "../../src/lib/clock";
 import { CarrierError, TwilioClient } from "../../src/telephony/twilio/client";
 import { twilioSignature } from "../../src/telephony/twilio/signature";
 import { BASE, call, json, setupAccount, VALID_CALL } from "../helpers";
+import { waitFor as waitUntil } from "../wait-for";
 
 type CallOut = {
   id: string;
@@ -35,19 +36,21 @@ async function place(token: string, to: string): Promise<string> {
 const getCall = async (token: string, id: string) =>
   json<CallOut>(await call("GET", `/v1/agent/calls/${id}`, { token }));
 
+/** Polls the call until `done` holds (the shared waitFor over the public GET). */
 async function waitFor(
   token: string,
   id: string,
   done: (c: CallOut) => boolean,
   timeoutMs = 5000,
 ): Promise<CallOut> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const c = await getCall(token, id);
-    if (done(c)) return c;
-    if (Date.now() > deadline) throw new Error(`timed out at ${JSON.stringify(c)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  let last: CallOut | undefined;
+  return waitUntil(
+    async () => {
+      last = await getCall(token, id);
+      return done(last) && last;
+    },
+    { timeoutMs, intervalMs: 20, describe: () => JSON.stringify(last) },
+  );
 }
 
 const stubOf = (id: string) => env.CALL_SESSION.get(env.CALL_SESSION.idFromName(id));

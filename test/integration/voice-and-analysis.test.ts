@@ -4,9 +4,7 @@
  * summary with typed fields and their evidence.
  */
 import { describe, expect, it } from "vitest";
-import { call, json, setupAccount } from "../helpers";
-
-type CallOut = Record<string, unknown> & { id: string; status: string };
+import { call, placeAndWait, setupAccount, VALID_CALL } from "../helpers";
 
 const FIELDS = [
   { name: "booked", type: "boolean", description: "Did they confirm the booking?" },
@@ -16,31 +14,13 @@ const FIELDS = [
   { name: "parking", type: "boolean", description: "Is there parking?" },
 ];
 
-async function placeAndWait(token: string, to: string): Promise<CallOut> {
-  const placed = await json<{ callId: string }>(
-    await call("POST", "/v1/agent/calls", {
-      token,
-      body: {
-        to,
-        objective: "Book a table for 4 at 7 PM Friday. Confirm the time and ask for their name.",
-        fields: FIELDS,
-      },
-    }),
-  );
-  const terminal = new Set(["completed", "no_answer", "voicemail", "declined", "failed"]);
-  const deadline = Date.now() + 8000;
-  for (;;) {
-    const c = await json<CallOut>(await call("GET", `/v1/agent/calls/${placed.callId}`, { token }));
-    if (terminal.has(c.status)) return c;
-    if (Date.now() > deadline) throw new Error(`not terminal: ${JSON.stringify(c)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const placeWithFields = (token: string, to: string) =>
+  placeAndWait(token, { ...VALID_CALL, to, fields: FIELDS }, { timeoutMs: 8000 });
 
 describe("a completed conversation", () => {
   it("has a summary, typed fields, evidence on real transcript lines, and 'not said' as null", async () => {
     const { key } = await setupAccount();
-    const done = await placeAndWait(key, "+14155550123");
+    const done = await placeWithFields(key, "+14155550123");
     expect(done.status).toBe("completed");
     expect(done.summary).toEqual(expect.stringContaining("Book a table for 4"));
     expect(done.extracted).toEqual({
@@ -66,7 +46,7 @@ describe("a completed conversation", () => {
 
   it("voicemail: a short summary of what happened and no invented fields", async () => {
     const { key } = await setupAccount();
-    const done = await placeAndWait(key, "+14155550101");
+    const done = await placeWithFields(key, "+14155550101");
     expect(done.status).toBe("voicemail");
     expect(done.summary).toEqual(expect.any(String));
     expect(done.extracted).toEqual({
@@ -81,9 +61,9 @@ describe("a completed conversation", () => {
 
   it("declined and failed calls say so", async () => {
     const { key } = await setupAccount();
-    const declined = await placeAndWait(key, "+14155550102");
+    const declined = await placeWithFields(key, "+14155550102");
     expect(declined.summary).toEqual(expect.any(String));
-    const failed = await placeAndWait(key, "+14155550103");
+    const failed = await placeWithFields(key, "+14155550103");
     expect(failed).toMatchObject({
       status: "failed",
       error: "placement_failed",
@@ -103,7 +83,7 @@ describe("the recording", () => {
   it("is a stereo 8 kHz WAV of both sides, behind the call's own key, with ranges", async () => {
     const { key } = await setupAccount();
     const other = await setupAccount();
-    const done = await placeAndWait(key, "+14155550123");
+    const done = await placeWithFields(key, "+14155550123");
     const url = `/v1/agent/calls/${done.id}/recording`;
     expect(done.recordingUrl).toBe(`https://api.test${url}`);
 
@@ -151,7 +131,7 @@ describe("the recording", () => {
 
   it("a call that was never answered has no recording", async () => {
     const { key } = await setupAccount();
-    const done = await placeAndWait(key, "+14155550100");
+    const done = await placeWithFields(key, "+14155550100");
     expect(done.recordingUrl).toBeNull();
     expect((await call("GET", `/v1/agent/calls/${done.id}/recording`, { token: key })).status).toBe(
       404,

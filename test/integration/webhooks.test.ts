@@ -15,6 +15,7 @@ import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { admin, call, json, setupAccount, VALID_CALL } from "../helpers";
+import { waitFor } from "../wait-for";
 
 const HOOK = "https://hooks.example.com/bys";
 type Received = { url: string; headers: Record<string, string>; body: string };
@@ -113,6 +114,29 @@ const attemptsOf = (eventId: string) =>
     .then((r) => r.results);
 const eventRow = (eventId: string) =>
   env.DB.prepare("SELECT status, attempts FROM webhook_events WHERE id = ?").bind(eventId).first();
+
+/**
+ * Resolves once the webhooks queue has handled every message sent before the call, so that a test
+ * can check what was not sent without sleeping. The local queue hands a batch to the consumer once
+ * it is full (or max_batch_timeout later) and the next only after it: when a full batch of markers
+ * sent now has been handled, every earlier message was handed over; when a second one sent after
+ * that has been handled, those earlier batches have finished. A marker is an event for a blocked
+ * address, which the consumer records as failed without sending anything.
+ */
+async function webhookQueueSettled(accountId: string): Promise<void> {
+  const BATCH = 10; // max_batch_size in wrangler.toml
+  for (let round = 0; round < 2; round++) {
+    const markers: string[] = [];
+    for (let i = 0; i < BATCH; i++) {
+      markers.push((await seedEvent(accountId, "https://169.254.169.254/marker")).eventId);
+    }
+    await env.WEBHOOKS.sendBatch(markers.map((eventId) => ({ body: { eventId } })));
+    await waitFor(async () => {
+      const rows = await Promise.all(markers.map(eventRow));
+      return rows.every((row) => row?.status === "failed");
+    });
+  }
+}
 
 describe("end to end through the queue", () => {
   it("delivers one signed event per transition, verifiable with standardwebhooks", async () => {
@@ -517,7 +541,7 @@ describe("the sweeper re-sends events whose queue message was lost", () => {
     await expect
       .poll(async () => (await eventRow(old.eventId))?.status, { timeout: 10_000, interval: 100 })
       .toBe("delivered");
-    await new Promise((r) => setTimeout(r, 1500));
+    await webhookQueueSettled(accountId);
     expect(received.filter((r) => r.headers["webhook-id"] === old.eventId)).toHaveLength(1);
   });
 
@@ -537,8 +561,8 @@ describe("the sweeper re-sends events whose queue message was lost", () => {
     await expect
       .poll(async () => (await attemptsOf(stalled.eventId)).length, { timeout: 10_000 })
       .toBe(1);
-    // A second message would land in the same or the next batch (1 s), well before the 5 s retry.
-    await new Promise((r) => setTimeout(r, 1500));
+    // A second message would have been sent by now, and handled well before the 5 s retry.
+    await webhookQueueSettled(accountId);
     expect(await attemptsOf(stalled.eventId)).toEqual([
       expect.objectContaining({ attempt: 1, status_code: 500 }),
     ]);

@@ -11,7 +11,8 @@ import type { VoiceSession } from "../../src/ports";
 import { twilioMediaCodec } from "../../src/telephony/twilio/media-codec";
 import { connectGeminiLive, GEMINI_LIVE_PATH } from "../../src/voice/gemini-live/session";
 import { connectOpenAiRealtime } from "../../src/voice/openai-realtime/session";
-import { recordingEvents, scriptedServer, tick } from "../fakes/scripted-server";
+import { recordingEvents, scriptedServer } from "../fakes/scripted-server";
+import { waitFor } from "../wait-for";
 
 const CONFIG = {
   systemPrompt: "You are an AI phone assistant.\nObjective: Ask about Friday.",
@@ -111,9 +112,10 @@ describe("Gemini Live client", () => {
         },
       },
     });
-    await tick();
-    const out = rec.log.filter(([k]) => k === "audio").map(([, b]) => b as Uint8Array);
-    expect(out.reduce((n, b) => n + b.length, 0)).toBe(160);
+    const audioBytes = () =>
+      rec.log.filter(([k]) => k === "audio").reduce((n, [, b]) => n + (b as Uint8Array).length, 0);
+    await waitFor(() => audioBytes() >= 160);
+    expect(audioBytes()).toBe(160);
   });
 
   it("reports transcripts of both sides, barge-in, and the end_call tool", async () => {
@@ -128,7 +130,7 @@ describe("Gemini Live client", () => {
       toolCall: { functionCalls: [{ id: "fc_9", name: "end_call", args: { reason: "asked to" } }] },
     });
     await server.waitFor(3);
-    await tick();
+    await waitFor(() => rec.log.some(([k]) => k === "endCall"));
     expect(rec.log.filter(([k]) => k !== "audio")).toEqual([
       ["transcript", "recipient", "Is this a robot?"],
       ["transcript", "agent", "I am an AI assistant."],
@@ -144,7 +146,7 @@ describe("Gemini Live client", () => {
   });
 
   it("resumes after goAway with the latest resumption handle", async () => {
-    const { server, rec } = await connect();
+    const { server, rec, session } = await connect();
     server.send({ sessionResumptionUpdate: { newHandle: "h-1", resumable: true } });
     server.send({ sessionResumptionUpdate: { newHandle: "h-2", resumable: true } });
     server.send({ goAway: { timeLeft: "50s" } });
@@ -153,14 +155,18 @@ describe("Gemini Live client", () => {
       setup: { sessionResumption: { handle: "h-2" } },
     });
     server.send({ setupComplete: {} }, { connection: 1 });
-    await tick();
+    // Resumed once the session speaks on the new connection.
+    await waitFor(() => {
+      session.sendCallerAudio(silence);
+      return (server.received[1]?.length ?? 0) >= 2;
+    });
     expect(rec.log.some(([k]) => k === "closed")).toBe(false);
   });
 
   it("without a handle, a dropped connection is the end of the model leg", async () => {
     const { server, rec } = await connect();
     server.socket(0).close(1011, "Internal error occurred.");
-    await tick(30);
+    await waitFor(() => rec.log.some(([k]) => k === "closed"));
     expect(rec.log).toContainEqual(["closed", expect.stringContaining("1011")]);
   });
 });
@@ -218,7 +224,7 @@ describe("OpenAI Realtime client", () => {
       item_id: "it_1",
       delta: bytesToBase64(agent),
     });
-    await tick();
+    await waitFor(() => rec.log.some(([k]) => k === "audio"));
     expect(rec.log).toContainEqual(["audio", agent]);
   });
 
