@@ -15,6 +15,7 @@ import { errorResponses, jsonResponse, registerDocumentExtras } from "./http/ope
 import { telephonyRoutes } from "./http/telephony.routes";
 import { rejectWith } from "./http/validate";
 import { mcpRoutes } from "./mcp/mcp.routes";
+import { TELEPHONY_BASE_PATH } from "./telephony/callback-paths";
 import { SIMULATOR_API_PATH } from "./telephony/provider";
 import { simulatorRoutes } from "./telephony/simulator/simulator.routes";
 import { SIMULATED_MODEL_PATH } from "./voice/simulator/simulated-model";
@@ -50,7 +51,7 @@ export function createApp() {
   app.route("/admin", adminRoutes);
   app.route("/mcp", mcpRoutes);
   for (const route of mcpContracts) app.openAPIRegistry.registerPath(route);
-  app.route("/telephony/twilio", telephonyRoutes);
+  app.route(TELEPHONY_BASE_PATH, telephonyRoutes);
   // Local-only fakes of Twilio's REST API and Gemini Live, not part of the API: undocumented.
   app.route(SIMULATOR_API_PATH, simulatorRoutes);
   app.route(SIMULATED_MODEL_PATH, simulatedModelRoutes);

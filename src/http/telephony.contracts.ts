@@ -3,7 +3,9 @@
  * parameters and are read by the handlers themselves (the signature covers the raw form), so they
  * are documented, not validated, here.
  */
+
 import { createRoute, z } from "@hono/zod-openapi";
+import { CALLBACK_ROUTES } from "../telephony/callback-paths";
 import { errorResponses, REQUEST_ID } from "./openapi";
 
 const CallIdParams = z.object({
@@ -34,7 +36,7 @@ const CALLBACK_ERRORS = errorResponses("not_found", "forbidden");
 
 export const statusCallbackRoute = createRoute({
   method: "post",
-  path: "/status/{callId}",
+  path: CALLBACK_ROUTES.status,
   operationId: "twilioStatusCallback",
   tags: ["Carrier"],
   summary: "Twilio call-status callback",
@@ -56,7 +58,7 @@ export const statusCallbackRoute = createRoute({
 
 export const amdCallbackRoute = createRoute({
   method: "post",
-  path: "/amd/{callId}",
+  path: CALLBACK_ROUTES.amd,
   operationId: "twilioAmdCallback",
   tags: ["Carrier"],
   summary: "Twilio asynchronous answering-machine-detection callback",
@@ -73,7 +75,7 @@ export const amdCallbackRoute = createRoute({
 
 export const mediaStreamRoute = createRoute({
   method: "get",
-  path: "/media/{callId}",
+  path: CALLBACK_ROUTES.media,
   operationId: "twilioMediaStream",
   tags: ["Carrier"],
   summary: "Twilio Media Streams WebSocket",

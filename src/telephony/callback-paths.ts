@@ -1,14 +1,15 @@
 /** Where the carrier calls this deployment back, for one call: shared by the router and the client. */
 export const TELEPHONY_BASE_PATH = "/telephony/twilio";
 
+/** Below TELEPHONY_BASE_PATH, in the OpenAPI path syntax the router's contracts use. */
 export const CALLBACK_ROUTES = {
-  status: "/status/:callId",
-  amd: "/amd/:callId",
-  media: "/media/:callId",
+  status: "/status/{callId}",
+  amd: "/amd/{callId}",
+  media: "/media/{callId}",
 } as const;
 
 export function callbackPaths(callId: string) {
-  const of = (route: string) => `${TELEPHONY_BASE_PATH}${route.replace(":callId", callId)}`;
+  const of = (route: string) => `${TELEPHONY_BASE_PATH}${route.replace("{callId}", callId)}`;
   return {
     status: of(CALLBACK_ROUTES.status),
     amd: of(CALLBACK_ROUTES.amd),
