@@ -1,10 +1,12 @@
 /** getCall and listCalls: tenant-scoped reads shared by REST and MCP. */
 
+import { z } from "zod";
 import { type CallPosition, findCall, listCallRows } from "../db/calls.queries";
 import { type Db, store } from "../db/client";
-import type { CallRow } from "../db/schema";
+import { LANGUAGE_SOURCES } from "../domain/call-params";
+import { toCallView } from "../domain/call-record";
 import type { CallSummaryView, CallView } from "../domain/call-schemas";
-import type { CallStatus } from "../domain/call-status";
+import { CALL_STATUSES, type CallStatus } from "../domain/call-status";
 import { ApiError } from "../errors";
 
 export async function getCall(
@@ -15,62 +17,14 @@ export async function getCall(
 ): Promise<CallView> {
   const row = await store(() => findCall(db, accountId, id));
   if (!row) throw new ApiError("not_found");
-  return toCallView(row, baseUrl);
+  return toCallView({ ...row, ...RowEnums.parse(row) }, baseUrl);
 }
 
-export type CallViewSource = Pick<
-  CallRow,
-  | "id"
-  | "status"
-  | "to"
-  | "objective"
-  | "voice"
-  | "language"
-  | "languageSource"
-  | "summary"
-  | "transcript"
-  | "extracted"
-  | "recordingKey"
-  | "createdAt"
-  | "startedAt"
-  | "endedAt"
-  | "durationSec"
-  | "error"
-  | "extractedEvidence"
-  | "analysisError"
-  | "latencyTurns"
-  | "latencyP50Ms"
-  | "latencyP95Ms"
->;
-
-export function toCallView(row: CallViewSource, baseUrl: string): CallView {
-  return {
-    id: row.id,
-    status: row.status as CallStatus,
-    to: row.to,
-    objective: row.objective,
-    voice: row.voice,
-    language: row.language,
-    languageSource: row.languageSource as CallView["languageSource"],
-    summary: row.summary,
-    transcript: row.transcript,
-    extracted: row.extracted ? (JSON.parse(row.extracted) as CallView["extracted"]) : null,
-    recordingUrl: row.recordingKey ? `${baseUrl}/v1/agent/calls/${row.id}/recording` : null,
-    createdAt: row.createdAt,
-    startedAt: row.startedAt,
-    endedAt: row.endedAt,
-    durationSec: row.durationSec,
-    error: row.error,
-    extractedEvidence: row.extractedEvidence
-      ? (JSON.parse(row.extractedEvidence) as CallView["extractedEvidence"])
-      : null,
-    analysisError: row.analysisError,
-    responseLatency:
-      row.latencyTurns && row.latencyP50Ms !== null && row.latencyP95Ms !== null
-        ? { turns: row.latencyTurns, p50Ms: row.latencyP50Ms, p95Ms: row.latencyP95Ms }
-        : null,
-  };
-}
+/** The row's text columns that hold closed vocabularies, checked as they are read. */
+const RowEnums = z.object({
+  status: z.enum(CALL_STATUSES),
+  languageSource: z.enum(LANGUAGE_SOURCES),
+});
 
 export type ListCallsOptions = { limit: number; cursor?: string; statuses?: readonly CallStatus[] };
 
