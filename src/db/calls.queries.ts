@@ -1,6 +1,9 @@
 /** The calls table: tenant-scoped reads, cursor listing, usage for the minute cap. */
 import { and, desc, eq, gte, inArray, isNotNull, lt, or, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import type { CallProgress } from "../domain/call-record";
+import { LIVE_STATUSES } from "../domain/call-status";
+import { billedMinutesSql } from "./billing.sql";
 import type { Db } from "./client";
 import { calls } from "./schema";
 
@@ -60,7 +63,7 @@ export async function listCallRows(
 export async function answeredMinutesSince(db: Db, accountId: string, since: string) {
   const rows = await db
     .select({
-      minutes: sql<number>`coalesce(sum((${calls.durationSec} + 59) / 60), 0)`,
+      minutes: sql<number>`coalesce(sum(${billedMinutesSql(calls.durationSec)}), 0)`,
     })
     .from(calls)
     .where(
@@ -69,14 +72,12 @@ export async function answeredMinutesSince(db: Db, accountId: string, since: str
   return Number(rows[0]?.minutes ?? 0);
 }
 
-const LIVE = sql`('queued', 'dialing', 'in_progress')`;
-
 /** Answered minutes plus the minutes live calls hold, the figure the minute cap is checked against. */
 export async function committedMinutesSince(db: Db, accountId: string, since: string) {
   const rows = await db
     .select({ seconds: sql<number>`coalesce(sum(${calls.reservedSec}), 0)` })
     .from(calls)
-    .where(and(eq(calls.accountId, accountId), sql`${calls.status} in ${LIVE}`));
+    .where(and(eq(calls.accountId, accountId), inArray(calls.status, LIVE_STATUSES)));
   const reserved = Number(rows[0]?.seconds ?? 0);
   return (await answeredMinutesSince(db, accountId, since)) + Math.ceil(reserved / 60);
 }
@@ -89,14 +90,15 @@ export async function reserveSeconds(
   db: Db,
   p: { callId: string; accountId: string; wantSec: number; capMinutes: number; since: string },
 ): Promise<number> {
+  const c = alias(calls, "c");
   const rows = await db
     .update(calls)
     .set({
       reservedSec: sql`max(0, min(${p.wantSec}, ${p.capMinutes * 60}
-        - (select coalesce(sum((c.duration_sec + 59) / 60), 0) * 60 from calls c
+        - (select coalesce(sum(${billedMinutesSql(c.durationSec)}), 0) * 60 from calls c
             where c.account_id = ${p.accountId} and c.started_at is not null and c.started_at >= ${p.since})
         - (select coalesce(sum(c.reserved_sec), 0) from calls c
-            where c.account_id = ${p.accountId} and c.id != ${p.callId} and c.status in ${LIVE})))`,
+            where c.account_id = ${p.accountId} and c.id != ${p.callId} and ${inArray(c.status, LIVE_STATUSES)})))`,
     })
     .where(eq(calls.id, p.callId))
     .returning({ reservedSec: calls.reservedSec });
