@@ -11,6 +11,7 @@
  * 4xx answers are final. Detail goes to logs; callers get one token.
  */
 
+import { retryAfterMs } from "../domain/retry-schedule";
 import type { Transport } from "../lib/loopback";
 import { err, ok, type Result } from "../lib/result";
 import type { GenerateContentRequest } from "./schema";
@@ -224,12 +225,8 @@ function errorMessage(text: string): string {
  * `retryDelay` ("38s", "1.5s") of a `google.rpc.RetryInfo` detail in the error body.
  */
 export function retryHintMs(header: string | null, body: string, nowMs: number): number | null {
-  if (header) {
-    const trimmed = header.trim();
-    if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-    const at = Date.parse(trimmed);
-    if (!Number.isNaN(at)) return Math.max(0, at - nowMs);
-  }
+  const hinted = retryAfterMs(header, nowMs);
+  if (hinted !== null) return hinted;
   const details = field(field(parseJson(body), "error"), "details");
   if (!Array.isArray(details)) return null;
   for (const detail of details) {
