@@ -1,8 +1,6 @@
 /** The shapes a post-call analysis produces, and its closed set of failure tokens. */
 import type { Evidence, Extracted } from "../domain/call-record";
 
-export type { Evidence, EvidenceLine, Extracted, ExtractedValue } from "../domain/call-record";
-
 export type Analysis = { summary: string; extracted: Extracted; evidence: Evidence };
 
 /**

@@ -26,9 +26,10 @@
  */
 import { z } from "zod";
 import type { FieldSpec } from "../calls/schemas";
+import type { Evidence, EvidenceLine, Extracted, ExtractedValue } from "../domain/call-record";
 import type { TranscriptLine } from "../domain/transcript";
 import { err, ok, type Result } from "../lib/result";
-import type { Analysis, Evidence, EvidenceLine, Extracted, ExtractedValue } from "./types";
+import type { Analysis } from "./types";
 
 const PLAIN_DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
 /** IEEE doubles round-trip every decimal of up to 15 significant digits. */

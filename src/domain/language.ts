@@ -7,8 +7,8 @@
  */
 import { francAll } from "franc";
 import { err, ok, type Result } from "../lib/result";
+import type { LanguageSource } from "./call-params";
 
-export type LanguageSource = "explicit" | "inferred" | "auto";
 export type ResolvedLanguage = { language: string; languageSource: LanguageSource };
 
 /** franc's ISO 639-3 code → BCP-47 primary subtag and the region used when the destination's is not a fit. */
