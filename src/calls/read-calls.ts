@@ -46,12 +46,12 @@ export type CallViewSource = Pick<
 export function toCallView(row: CallViewSource, baseUrl: string): CallView {
   return {
     id: row.id,
-    status: row.status as CallStatus,
+    status: row.status,
     to: row.to,
     objective: row.objective,
     voice: row.voice,
     language: row.language,
-    languageSource: row.languageSource as CallView["languageSource"],
+    languageSource: row.languageSource,
     summary: row.summary,
     transcript: row.transcript,
     extracted: row.extracted ? (JSON.parse(row.extracted) as CallView["extracted"]) : null,
@@ -87,7 +87,7 @@ export async function listCalls(
   const page = rows.slice(0, opts.limit);
   const last = page[page.length - 1];
   return {
-    calls: page.map((r) => ({ ...r, status: r.status as CallStatus })),
+    calls: page,
     nextCursor: rows.length > opts.limit && last ? encodeCursor(last) : null,
   };
 }

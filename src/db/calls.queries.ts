@@ -2,7 +2,7 @@
 import { and, desc, eq, gte, inArray, isNotNull, lt, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { CallProgress } from "../domain/call-record";
-import { LIVE_STATUSES } from "../domain/call-status";
+import { type CallStatus, LIVE_STATUSES } from "../domain/call-status";
 import { billedMinutesSql } from "./billing.sql";
 import type { Db } from "./client";
 import { calls } from "./schema";
@@ -29,7 +29,7 @@ export type CallPosition = { createdAt: string; id: string };
 export async function listCallRows(
   db: Db,
   accountId: string,
-  opts: { limit: number; after?: CallPosition; statuses?: readonly string[] },
+  opts: { limit: number; after?: CallPosition; statuses?: readonly CallStatus[] },
 ) {
   const conditions = [eq(calls.accountId, accountId)];
   if (opts.statuses) conditions.push(inArray(calls.status, [...opts.statuses]));
