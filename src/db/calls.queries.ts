@@ -72,16 +72,6 @@ export async function answeredMinutesSince(db: Db, accountId: string, since: str
   return Number(rows[0]?.minutes ?? 0);
 }
 
-/** Answered minutes plus the minutes live calls hold, the figure the minute cap is checked against. */
-export async function committedMinutesSince(db: Db, accountId: string, since: string) {
-  const rows = await db
-    .select({ seconds: sql<number>`coalesce(sum(${calls.reservedSec}), 0)` })
-    .from(calls)
-    .where(and(eq(calls.accountId, accountId), inArray(calls.status, LIVE_STATUSES)));
-  const reserved = Number(rows[0]?.seconds ?? 0);
-  return (await answeredMinutesSince(db, accountId, since)) + Math.ceil(reserved / 60);
-}
-
 /**
  * Holds up to `wantSec` of the account's remaining minutes for a call that was just answered, in
  * one statement (so concurrent answers cannot both take the same minutes), and returns what it got.
@@ -108,10 +98,6 @@ export async function reserveSeconds(
 /** Mirrors the CallSession's state onto the row; the Durable Object is the only writer. */
 export function writeCallProgressStatement(db: Db, callId: string, progress: CallProgress) {
   return db.update(calls).set(progress).where(eq(calls.id, callId));
-}
-
-export async function findCallById(db: Db, id: string) {
-  return (await db.select().from(calls).where(eq(calls.id, id)).limit(1))[0];
 }
 
 export async function markCallFailed(db: Db, callId: string, error: string) {

@@ -23,7 +23,3 @@ export const TERMINAL_STATUSES: ReadonlySet<CallStatus> = new Set([
 export const LIVE_STATUSES: readonly CallStatus[] = CALL_STATUSES.filter(
   (s) => !TERMINAL_STATUSES.has(s),
 );
-
-export function isCallStatus(value: string): value is CallStatus {
-  return (CALL_STATUSES as readonly string[]).includes(value);
-}
