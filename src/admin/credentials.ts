@@ -6,7 +6,7 @@
 import { bytesToBase64 } from "../audio/pcm";
 import { randomBase62, sha256Hex } from "../lib/crypto";
 
-export const KEY_PREFIX = "bys_ak_";
+const KEY_PREFIX = "bys_ak_";
 const KEY_RANDOM_CHARS = 40;
 const DISPLAY_CHARS = KEY_PREFIX.length + 6;
 

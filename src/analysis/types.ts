@@ -12,7 +12,7 @@ export type Analysis = { summary: string; extracted: Extracted; evidence: Eviden
  * - `analysis_timeout`: the post-call deadline arrived while a request was in flight (the call
  *   session also uses it when its watchdog cuts post-call work short).
  */
-export const ANALYSIS_ERRORS = [
+const ANALYSIS_ERRORS = [
   "llm_unavailable",
   "llm_rejected",
   "malformed_answer",

@@ -115,7 +115,7 @@ export function coerceValue(type: FieldSpec["type"], raw: unknown): ExtractedVal
   return VALUE_SCHEMAS[type].parse(raw);
 }
 
-export function evidenceLine(raw: unknown, lines: readonly TranscriptLine[]): EvidenceLine | null {
+function evidenceLine(raw: unknown, lines: readonly TranscriptLine[]): EvidenceLine | null {
   const index = LineIndexSchema.parse(raw);
   if (index === null) return null;
   const line = lines[index];

@@ -62,7 +62,7 @@ export type CallRowView = {
   latencyP95Ms: number | null;
 };
 
-export function recordingUrlOf(baseUrl: string, callId: string): string {
+function recordingUrlOf(baseUrl: string, callId: string): string {
   return `${baseUrl}/v1/agent/calls/${callId}/recording`;
 }
 

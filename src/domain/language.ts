@@ -77,7 +77,7 @@ function russianOrUkrainian(letters: string): string | undefined {
   return russian ? "ru" : "uk";
 }
 
-export function withRegion(tag: string, destinationRegion: string): string {
+function withRegion(tag: string, destinationRegion: string): string {
   const spokenThere = REGION_LANGUAGES[destinationRegion]?.includes(tag) ?? false;
   if (spokenThere) return `${tag}-${destinationRegion}`;
   const home = Object.values(SUPPORTED).find((s) => s.tag === tag)?.home;

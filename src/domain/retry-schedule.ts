@@ -7,7 +7,7 @@
 export const RETRY_DELAYS_SEC = [5, 300, 1800, 7200, 18_000, 36_000, 36_000] as const;
 
 /** Queues caps a message's delay at 12 hours. */
-export const MAX_QUEUE_DELAY_SEC = 43_200;
+const MAX_QUEUE_DELAY_SEC = 43_200;
 
 /** Delay before attempt `attempt + 1`, given that `attempt` (1-based) just failed; undefined when exhausted. */
 export function retryDelaySec(

@@ -39,7 +39,7 @@ function oneLine(text: string): string {
 }
 
 /** `[00:03.2] agent: Hello…` */
-export function formatLine(line: TranscriptLine): string {
+function formatLine(line: TranscriptLine): string {
   return `[${formatOffset(line.offsetMs)}] ${line.speaker}: ${oneLine(line.text)}`;
 }
 

@@ -32,7 +32,7 @@ export type WebhookEvent = {
   data: { call: CallView };
 };
 
-export function eventType(status: Exclude<CallStatus, "queued">): WebhookEventType {
+function eventType(status: Exclude<CallStatus, "queued">): WebhookEventType {
   return `call.${status}`;
 }
 

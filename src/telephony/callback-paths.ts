@@ -1,7 +1,7 @@
 /** Where the carrier calls this deployment back, for one call: shared by the router and the client. */
-export const TELEPHONY_BASE_PATH = "/telephony/twilio";
+const TELEPHONY_BASE_PATH = "/telephony/twilio";
 
-export const CALLBACK_ROUTES = {
+const CALLBACK_ROUTES = {
   status: "/status/:callId",
   amd: "/amd/:callId",
   media: "/media/:callId",
