@@ -12,13 +12,15 @@
  *   `extracted: null` means "no analysis".
  * Never throws for an LLM failure.
  */
+
+import type { Evidence, Extracted } from "../domain/call-record";
 import type { FieldSpec } from "../domain/call-schemas";
 import type { TranscriptLine } from "../domain/transcript";
 import { type GeminiClientOptions, generateAnalysis } from "./gemini-client";
 import { type EndedStatus, outcomeSummary, SILENT_CALL_SUMMARY } from "./outcome-summary";
 import { buildAnalysisRequest } from "./schema";
 import { simulatedAnswer } from "./simulated-analysis";
-import type { AnalysisErrorToken, Evidence, Extracted } from "./types";
+import type { AnalysisErrorToken } from "./types";
 import { allNull, validateAnalysis } from "./validate";
 
 export type AnalyzeCallInput = {

@@ -11,6 +11,7 @@
  * 4xx answers are final. Detail goes to logs; callers get one token.
  */
 
+import { retryAfterMs } from "../domain/retry-schedule";
 import type { Transport } from "../lib/loopback";
 import { err, ok, type Result } from "../lib/result";
 import type { GenerateContentRequest } from "./schema";
@@ -52,7 +53,7 @@ const DEFAULTS = {
 /** Candidates stopped for these reasons carry no usable answer: the model declined. */
 const REFUSALS = new Set(["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII"]);
 
-export function generateContentUrl(baseUrl: string, model: string): string {
+function generateContentUrl(baseUrl: string, model: string): string {
   const id = model.replace(/^models\//, "");
   return `${baseUrl.replace(/\/+$/, "")}/v1beta/models/${encodeURIComponent(id)}:generateContent`;
 }
@@ -171,7 +172,7 @@ function field(value: unknown, key: string): unknown {
 }
 
 /** The model's JSON answer out of a 200 `GenerateContentResponse`. */
-export function readAnswer(responseText: string): Result<unknown, AnalysisErrorToken> {
+function readAnswer(responseText: string): Result<unknown, AnalysisErrorToken> {
   const response = parseJson(responseText);
   if (response === undefined) return err("malformed_answer");
   const blocked = field(field(response, "promptFeedback"), "blockReason");
@@ -223,13 +224,9 @@ function errorMessage(text: string): string {
  * The server's own wait, in ms: `Retry-After` (delta-seconds or an HTTP date), else the
  * `retryDelay` ("38s", "1.5s") of a `google.rpc.RetryInfo` detail in the error body.
  */
-export function retryHintMs(header: string | null, body: string, nowMs: number): number | null {
-  if (header) {
-    const trimmed = header.trim();
-    if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-    const at = Date.parse(trimmed);
-    if (!Number.isNaN(at)) return Math.max(0, at - nowMs);
-  }
+function retryHintMs(header: string | null, body: string, nowMs: number): number | null {
+  const hinted = retryAfterMs(header, nowMs);
+  if (hinted !== null) return hinted;
   const details = field(field(parseJson(body), "error"), "details");
   if (!Array.isArray(details)) return null;
   for (const detail of details) {

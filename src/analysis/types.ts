@@ -1,8 +1,6 @@
 /** The shapes a post-call analysis produces, and its closed set of failure tokens. */
 import type { Evidence, Extracted } from "../domain/call-record";
 
-export type { Evidence, EvidenceLine, Extracted, ExtractedValue } from "../domain/call-record";
-
 export type Analysis = { summary: string; extracted: Extracted; evidence: Evidence };
 
 /**
@@ -14,7 +12,7 @@ export type Analysis = { summary: string; extracted: Extracted; evidence: Eviden
  * - `analysis_timeout`: the post-call deadline arrived while a request was in flight (the call
  *   session also uses it when its watchdog cuts post-call work short).
  */
-export const ANALYSIS_ERRORS = [
+const ANALYSIS_ERRORS = [
   "llm_unavailable",
   "llm_rejected",
   "malformed_answer",

@@ -25,10 +25,11 @@
  *   nothing to tell "not said" from "not answered".
  */
 import { z } from "zod";
+import type { Evidence, EvidenceLine, Extracted, ExtractedValue } from "../domain/call-record";
 import type { FieldSpec } from "../domain/call-schemas";
 import type { TranscriptLine } from "../domain/transcript";
 import { err, ok, type Result } from "../lib/result";
-import type { Analysis, Evidence, EvidenceLine, Extracted, ExtractedValue } from "./types";
+import type { Analysis } from "./types";
 
 const PLAIN_DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
 /** IEEE doubles round-trip every decimal of up to 15 significant digits. */
@@ -114,7 +115,7 @@ export function coerceValue(type: FieldSpec["type"], raw: unknown): ExtractedVal
   return VALUE_SCHEMAS[type].parse(raw);
 }
 
-export function evidenceLine(raw: unknown, lines: readonly TranscriptLine[]): EvidenceLine | null {
+function evidenceLine(raw: unknown, lines: readonly TranscriptLine[]): EvidenceLine | null {
   const index = LineIndexSchema.parse(raw);
   if (index === null) return null;
   const line = lines[index];

@@ -35,7 +35,7 @@ export type KeyOptions = {
   rateLimit?: number;
 };
 
-export function keyView(k: ApiKeyRow) {
+function keyView(k: ApiKeyRow) {
   return {
     id: k.id,
     prefix: k.prefix,
@@ -194,7 +194,7 @@ export async function revoke(db: Db, id: string) {
 }
 
 /** A rotated-out secret keeps signing (next to the new one) this long, so receivers can switch. */
-export const SECRET_GRACE_MS = 24 * 60 * 60 * 1000;
+const SECRET_GRACE_MS = 24 * 60 * 60 * 1000;
 
 export async function rotateWebhookSecret(db: Db, id: string) {
   const account = await store(() => findAccount(db, id));

@@ -3,9 +3,10 @@
  * (≈238 bits); only its SHA-256 and a display prefix are stored. A webhook secret follows
  * Standard Webhooks: `whsec_` + base64 of 32 random bytes.
  */
+import { bytesToBase64 } from "../audio/pcm";
 import { randomBase62, sha256Hex } from "../lib/crypto";
 
-export const KEY_PREFIX = "bys_ak_";
+const KEY_PREFIX = "bys_ak_";
 const KEY_RANDOM_CHARS = 40;
 const DISPLAY_CHARS = KEY_PREFIX.length + 6;
 
@@ -16,5 +17,5 @@ export async function mintApiKey(): Promise<{ key: string; hash: string; prefix:
 
 export function mintWebhookSecret(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return `whsec_${btoa(String.fromCharCode(...bytes))}`;
+  return `whsec_${bytesToBase64(bytes)}`;
 }

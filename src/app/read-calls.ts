@@ -1,12 +1,10 @@
 /** getCall and listCalls: tenant-scoped reads shared by REST and MCP. */
 
-import { z } from "zod";
 import { type CallPosition, findCall, listCallRows } from "../db/calls.queries";
 import { type Db, store } from "../db/client";
-import { LANGUAGE_SOURCES } from "../domain/call-params";
 import { toCallView } from "../domain/call-record";
 import type { CallSummaryView, CallView } from "../domain/call-schemas";
-import { CALL_STATUSES, type CallStatus } from "../domain/call-status";
+import type { CallStatus } from "../domain/call-status";
 import { ApiError } from "../errors";
 
 export async function getCall(
@@ -17,14 +15,8 @@ export async function getCall(
 ): Promise<CallView> {
   const row = await store(() => findCall(db, accountId, id));
   if (!row) throw new ApiError("not_found");
-  return toCallView({ ...row, ...RowEnums.parse(row) }, baseUrl);
+  return toCallView(row, baseUrl);
 }
-
-/** The row's text columns that hold closed vocabularies, checked as they are read. */
-const RowEnums = z.object({
-  status: z.enum(CALL_STATUSES),
-  languageSource: z.enum(LANGUAGE_SOURCES),
-});
 
 export type ListCallsOptions = { limit: number; cursor?: string; statuses?: readonly CallStatus[] };
 
@@ -41,7 +33,7 @@ export async function listCalls(
   const page = rows.slice(0, opts.limit);
   const last = page[page.length - 1];
   return {
-    calls: page.map((r) => ({ ...r, status: r.status as CallStatus })),
+    calls: page,
     nextCursor: rows.length > opts.limit && last ? encodeCursor(last) : null,
   };
 }

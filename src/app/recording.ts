@@ -46,7 +46,7 @@ export async function recordingResponse(
 }
 
 /** undefined: no usable range (serve all); null: unsatisfiable. Multiple ranges are served whole. */
-export function parseRange(header: string, size: number): Range | undefined | null {
+function parseRange(header: string, size: number): Range | undefined | null {
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m) return undefined;
   const [, from, to] = m;

@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { SessionState } from "../domain/call-engine";
 import { CallParamsSchema } from "../domain/call-params";
 import { CALL_STATUSES } from "../domain/call-status";
-import { TranscriptLineSchema } from "../domain/transcript";
+import { SPEAKERS, TranscriptLineSchema } from "../domain/transcript";
 import { WebhookEventSchema } from "../domain/webhook-event";
 
 export const SESSION_KEY = "session";
@@ -51,7 +51,7 @@ const CallStateSchema = z.object({
 const ValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const EvidenceLineSchema = z.object({
   line: z.number(),
-  speaker: z.enum(["agent", "recipient"]),
+  speaker: z.enum(SPEAKERS),
   text: z.string(),
   offsetMs: z.number(),
 });

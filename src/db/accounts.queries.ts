@@ -74,15 +74,6 @@ export async function isNumberOnAccount(db: Db, accountId: string, number: strin
   return rows.length > 0;
 }
 
-export async function defaultNumber(db: Db, accountId: string) {
-  const rows = await db
-    .select({ number: phoneNumbers.number })
-    .from(phoneNumbers)
-    .where(and(eq(phoneNumbers.accountId, accountId), eq(phoneNumbers.isDefault, true)))
-    .limit(1);
-  return rows[0]?.number;
-}
-
 export async function insertKey(db: Db, row: NewApiKey) {
   await db.insert(apiKeys).values(row);
 }

@@ -1,8 +1,11 @@
 /** The calls table: tenant-scoped reads, cursor listing, usage for the minute cap. */
 import { and, desc, eq, gte, inArray, isNotNull, lt, or, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
-import { FieldSpecSchema, LANGUAGE_SOURCES, type PlacedCall } from "../domain/call-params";
+import { FieldSpecSchema, type PlacedCall } from "../domain/call-params";
 import type { CallProgress } from "../domain/call-record";
+import { type CallStatus, LIVE_STATUSES } from "../domain/call-status";
+import { billedMinutesSql } from "./billing.sql";
 import type { Db } from "./client";
 import { type CallRow, calls } from "./schema";
 
@@ -28,7 +31,7 @@ export type CallPosition = { createdAt: string; id: string };
 export async function listCallRows(
   db: Db,
   accountId: string,
-  opts: { limit: number; after?: CallPosition; statuses?: readonly string[] },
+  opts: { limit: number; after?: CallPosition; statuses?: readonly CallStatus[] },
 ) {
   const conditions = [eq(calls.accountId, accountId)];
   if (opts.statuses) conditions.push(inArray(calls.status, [...opts.statuses]));
@@ -62,25 +65,13 @@ export async function listCallRows(
 export async function answeredMinutesSince(db: Db, accountId: string, since: string) {
   const rows = await db
     .select({
-      minutes: sql<number>`coalesce(sum((${calls.durationSec} + 59) / 60), 0)`,
+      minutes: sql<number>`coalesce(sum(${billedMinutesSql(calls.durationSec)}), 0)`,
     })
     .from(calls)
     .where(
       and(eq(calls.accountId, accountId), isNotNull(calls.startedAt), gte(calls.startedAt, since)),
     );
   return Number(rows[0]?.minutes ?? 0);
-}
-
-const LIVE = sql`('queued', 'dialing', 'in_progress')`;
-
-/** Answered minutes plus the minutes live calls hold, the figure the minute cap is checked against. */
-export async function committedMinutesSince(db: Db, accountId: string, since: string) {
-  const rows = await db
-    .select({ seconds: sql<number>`coalesce(sum(${calls.reservedSec}), 0)` })
-    .from(calls)
-    .where(and(eq(calls.accountId, accountId), sql`${calls.status} in ${LIVE}`));
-  const reserved = Number(rows[0]?.seconds ?? 0);
-  return (await answeredMinutesSince(db, accountId, since)) + Math.ceil(reserved / 60);
 }
 
 /**
@@ -91,14 +82,15 @@ export async function reserveSeconds(
   db: Db,
   p: { callId: string; accountId: string; wantSec: number; capMinutes: number; since: string },
 ): Promise<number> {
+  const c = alias(calls, "c");
   const rows = await db
     .update(calls)
     .set({
       reservedSec: sql`max(0, min(${p.wantSec}, ${p.capMinutes * 60}
-        - (select coalesce(sum((c.duration_sec + 59) / 60), 0) * 60 from calls c
+        - (select coalesce(sum(${billedMinutesSql(c.durationSec)}), 0) * 60 from calls c
             where c.account_id = ${p.accountId} and c.started_at is not null and c.started_at >= ${p.since})
         - (select coalesce(sum(c.reserved_sec), 0) from calls c
-            where c.account_id = ${p.accountId} and c.id != ${p.callId} and c.status in ${LIVE})))`,
+            where c.account_id = ${p.accountId} and c.id != ${p.callId} and ${inArray(c.status, LIVE_STATUSES)})))`,
     })
     .where(eq(calls.id, p.callId))
     .returning({ reservedSec: calls.reservedSec });
@@ -108,10 +100,6 @@ export async function reserveSeconds(
 /** Mirrors the CallSession's state onto the row; the Durable Object is the only writer. */
 export function writeCallProgressStatement(db: Db, callId: string, progress: CallProgress) {
   return db.update(calls).set(progress).where(eq(calls.id, callId));
-}
-
-export async function findCallById(db: Db, id: string) {
-  return (await db.select().from(calls).where(eq(calls.id, id)).limit(1))[0];
 }
 
 export async function markCallFailed(db: Db, callId: string, error: string) {
@@ -143,7 +131,7 @@ export function placedCallOf(row: CallRow): PlacedCall {
     fields: z.array(FieldSpecSchema).parse(JSON.parse(row.fields)),
     voice: row.voice,
     language: row.language,
-    languageSource: z.enum(LANGUAGE_SOURCES).parse(row.languageSource),
+    languageSource: row.languageSource,
     webhookUrl: row.webhookUrl,
     createdAt: row.createdAt,
   };

@@ -2,8 +2,11 @@
  * Everything placement needs to know about the account, in one D1 round trip: which caller ID
  * applies and whether the account owns it, and the minutes used and held this billing period.
  */
-import { sql } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
+import { LIVE_STATUSES } from "../domain/call-status";
+import { billedMinutesSql } from "./billing.sql";
 import type { Db } from "./client";
+import { calls } from "./schema";
 
 export type PlacementFacts = {
   /** The requested or key's caller ID, else the account's default number; null if none at all. */
@@ -30,10 +33,10 @@ export async function placementFacts(
     select
       chosen.caller_id as caller_id,
       (select count(*) from phone_numbers where account_id = ${p.accountId} and number = chosen.caller_id) as owned,
-      (select coalesce(sum((duration_sec + 59) / 60), 0) from calls
+      (select coalesce(sum(${billedMinutesSql(calls.durationSec)}), 0) from calls
         where account_id = ${p.accountId} and started_at is not null and started_at >= ${p.since}) as used_minutes,
       (select coalesce(sum(reserved_sec), 0) from calls
-        where account_id = ${p.accountId} and status in ('queued', 'dialing', 'in_progress')) as reserved_sec
+        where account_id = ${p.accountId} and ${inArray(calls.status, LIVE_STATUSES)}) as reserved_sec
     from chosen`);
   return {
     callerId: row?.caller_id ?? null,

@@ -12,6 +12,9 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import { LANGUAGE_SOURCES } from "../domain/call-params";
+import { CALL_STATUSES } from "../domain/call-status";
+import { WEBHOOK_EVENT_STATUSES, WEBHOOK_EVENT_TYPES } from "../domain/webhook-event";
 
 export const accounts = sqliteTable("accounts", {
   id: text("id").primaryKey(),
@@ -81,8 +84,8 @@ export const calls = sqliteTable(
     webhookUrl: text("webhook_url"),
     voice: text("voice").notNull(),
     language: text("language").notNull(),
-    languageSource: text("language_source").notNull(),
-    status: text("status").notNull(),
+    languageSource: text("language_source", { enum: LANGUAGE_SOURCES }).notNull(),
+    status: text("status", { enum: CALL_STATUSES }).notNull(),
     summary: text("summary"),
     transcript: text("transcript"),
     /** JSON object keyed by field name. */
@@ -142,11 +145,11 @@ export const webhookEvents = sqliteTable(
     id: text("id").primaryKey(),
     accountId: text("account_id").notNull(),
     callId: text("call_id").notNull(),
-    type: text("type").notNull(),
+    type: text("type", { enum: WEBHOOK_EVENT_TYPES }).notNull(),
     /** The exact JSON body sent on every attempt. */
     payload: text("payload").notNull(),
     /** pending → delivered | failed; no_endpoint when the call has no webhookUrl. */
-    status: text("status").notNull(),
+    status: text("status", { enum: WEBHOOK_EVENT_STATUSES }).notNull(),
     attempts: integer("attempts").notNull().default(0),
     createdAt: text("created_at").notNull(),
     deliveredAt: text("delivered_at"),

@@ -1,14 +1,12 @@
 /** Webhook events and their delivery attempts. */
 import { and, asc, eq, inArray, isNull, lt, or } from "drizzle-orm";
-import type { WebhookEvent } from "../domain/webhook-event";
+import type { WebhookEvent, WebhookEventStatus } from "../domain/webhook-event";
 import type { Db } from "./client";
 import { accounts, calls, webhookDeliveries, webhookEvents } from "./schema";
 
-export type EventStatus = "pending" | "delivered" | "failed" | "no_endpoint";
-
 export function insertEventStatement(
   db: Db,
-  p: { event: WebhookEvent; accountId: string; status: EventStatus },
+  p: { event: WebhookEvent; accountId: string; status: WebhookEventStatus },
 ) {
   return db
     .insert(webhookEvents)
@@ -45,7 +43,7 @@ export async function recordAttempt(
     statusCode: number | null;
     latencyMs: number;
     error: string | null;
-    outcome: { status: EventStatus; deliveredAt?: string; nextAttemptAt?: string | null };
+    outcome: { status: WebhookEventStatus; deliveredAt?: string; nextAttemptAt?: string | null };
   },
 ) {
   await db.batch([
@@ -70,7 +68,7 @@ export async function recordAttempt(
   ]);
 }
 
-export async function setEventStatus(db: Db, eventId: string, status: EventStatus) {
+export async function setEventStatus(db: Db, eventId: string, status: WebhookEventStatus) {
   await db
     .update(webhookEvents)
     .set({ status, nextAttemptAt: null })

@@ -14,7 +14,7 @@ export const LANGUAGE_SOURCES = ["explicit", "inferred", "auto"] as const;
 export type LanguageSource = (typeof LANGUAGE_SOURCES)[number];
 
 /** A recorded call, handed to its session. */
-export const PlacedCallSchema = z.object({
+const PlacedCallSchema = z.object({
   callId: z.string(),
   accountId: z.string(),
   to: z.string(),

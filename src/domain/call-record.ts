@@ -63,7 +63,7 @@ export type CallRowView = {
   latencyP95Ms: number | null;
 };
 
-export function recordingUrlOf(baseUrl: string, callId: string): string {
+function recordingUrlOf(baseUrl: string, callId: string): string {
   return `${baseUrl}/v1/agent/calls/${callId}/recording`;
 }
 

@@ -19,6 +19,7 @@ export const TERMINAL_STATUSES: ReadonlySet<CallStatus> = new Set([
   "failed",
 ]);
 
-export function isCallStatus(value: string): value is CallStatus {
-  return (CALL_STATUSES as readonly string[]).includes(value);
-}
+/** Statuses of a call that has not ended yet: it holds minutes against the account's cap. */
+export const LIVE_STATUSES: readonly CallStatus[] = CALL_STATUSES.filter(
+  (s) => !TERMINAL_STATUSES.has(s),
+);

@@ -6,7 +6,7 @@ import { type NumberType, parsePhoneNumberFromString } from "libphonenumber-js/m
 import { err, ok, type Result } from "../lib/result";
 
 /** Regions we dial. Decided by the number's region, not its calling code: +1 876 is Jamaica. */
-export const ALLOWED_REGIONS = new Set(["US", "CA", "GB", "AU", "NZ", "IL"]);
+const ALLOWED_REGIONS = new Set(["US", "CA", "GB", "AU", "NZ", "IL"]);
 
 /** Calling codes of the allowed regions, to recognise their short and emergency codes. */
 const ALLOWED_CALLING_CODES = new Set(["1", "44", "61", "64", "972"]);
@@ -35,7 +35,7 @@ export type DestinationError = "invalid_number" | "destination_blocked";
 
 export type Destination = { e164: string; region: string };
 
-export function isE164(value: string): boolean {
+function isE164(value: string): boolean {
   return E164.test(value);
 }
 

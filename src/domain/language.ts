@@ -7,8 +7,8 @@
  */
 import { francAll } from "franc";
 import { err, ok, type Result } from "../lib/result";
+import type { LanguageSource } from "./call-params";
 
-export type LanguageSource = "explicit" | "inferred" | "auto";
 export type ResolvedLanguage = { language: string; languageSource: LanguageSource };
 
 /** franc's ISO 639-3 code → BCP-47 primary subtag and the region used when the destination's is not a fit. */
@@ -77,7 +77,7 @@ function russianOrUkrainian(letters: string): string | undefined {
   return russian ? "ru" : "uk";
 }
 
-export function withRegion(tag: string, destinationRegion: string): string {
+function withRegion(tag: string, destinationRegion: string): string {
   const spokenThere = REGION_LANGUAGES[destinationRegion]?.includes(tag) ?? false;
   if (spokenThere) return `${tag}-${destinationRegion}`;
   const home = Object.values(SUPPORTED).find((s) => s.tag === tag)?.home;

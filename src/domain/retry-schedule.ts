@@ -7,7 +7,7 @@
 export const RETRY_DELAYS_SEC = [5, 300, 1800, 7200, 18_000, 36_000, 36_000] as const;
 
 /** Queues caps a message's delay at 12 hours. */
-export const MAX_QUEUE_DELAY_SEC = 43_200;
+const MAX_QUEUE_DELAY_SEC = 43_200;
 
 /** Delay before attempt `attempt + 1`, given that `attempt` (1-based) just failed; undefined when exhausted. */
 export function retryDelaySec(
@@ -20,10 +20,22 @@ export function retryDelaySec(
   return Math.min(MAX_QUEUE_DELAY_SEC, Math.max(1, jittered));
 }
 
+/**
+ * The wait a `Retry-After` header asks for, in ms: delta-seconds, or an HTTP date (a date already
+ * past means no wait). Null when there is no header or it is neither.
+ */
+export function retryAfterMs(header: string | null, nowMs: number): number | null {
+  if (!header) return null;
+  const trimmed = header.trim();
+  const ms = /^\d+$/.test(trimmed)
+    ? Number(trimmed) * 1000
+    : Math.max(0, Date.parse(trimmed) - nowMs);
+  return Number.isFinite(ms) ? ms : null;
+}
+
 /** A receiver's Retry-After (seconds or HTTP date) as a delay, bounded to what Queues accepts. */
 export function retryAfterSec(header: string | null, now: number): number | undefined {
-  if (!header) return undefined;
-  const seconds = /^\d+$/.test(header.trim()) ? Number(header) : (Date.parse(header) - now) / 1000;
-  if (!Number.isFinite(seconds)) return undefined;
-  return Math.min(MAX_QUEUE_DELAY_SEC, Math.max(1, Math.ceil(seconds)));
+  const ms = retryAfterMs(header, now);
+  if (ms === null) return undefined;
+  return Math.min(MAX_QUEUE_DELAY_SEC, Math.max(1, Math.ceil(ms / 1000)));
 }

@@ -8,7 +8,8 @@
  */
 import { z } from "zod";
 
-export type Speaker = "agent" | "recipient";
+export const SPEAKERS = ["agent", "recipient"] as const;
+export type Speaker = (typeof SPEAKERS)[number];
 
 export type TranscriptLine = {
   speaker: Speaker;
@@ -19,7 +20,7 @@ export type TranscriptLine = {
 
 /** For transcript lines read back from storage. */
 export const TranscriptLineSchema = z.object({
-  speaker: z.enum(["agent", "recipient"]),
+  speaker: z.enum(SPEAKERS),
   text: z.string(),
   offsetMs: z.number().int().min(0),
 });
@@ -38,7 +39,7 @@ function oneLine(text: string): string {
 }
 
 /** `[00:03.2] agent: Hello…` */
-export function formatLine(line: TranscriptLine): string {
+function formatLine(line: TranscriptLine): string {
   return `[${formatOffset(line.offsetMs)}] ${line.speaker}: ${oneLine(line.text)}`;
 }
 

@@ -7,7 +7,7 @@ import { err, ok, type Result } from "../lib/result";
 export type VoiceProvider = "gemini" | "openai" | "simulator";
 
 /** Gemini Live prebuilt voices (protocols.md C). The simulator speaks as Gemini. */
-export const GEMINI_VOICES = [
+const GEMINI_VOICES = [
   "Zephyr",
   "Puck",
   "Charon",
@@ -41,7 +41,7 @@ export const GEMINI_VOICES = [
 ] as const;
 
 /** OpenAI Realtime voices (protocols.md D). */
-export const OPENAI_VOICES = [
+const OPENAI_VOICES = [
   "alloy",
   "ash",
   "ballad",
@@ -54,7 +54,7 @@ export const OPENAI_VOICES = [
   "cedar",
 ] as const;
 
-export function voicesFor(provider: VoiceProvider): readonly string[] {
+function voicesFor(provider: VoiceProvider): readonly string[] {
   return provider === "openai" ? OPENAI_VOICES : GEMINI_VOICES;
 }
 

@@ -19,6 +19,10 @@ export const WEBHOOK_EVENT_TYPES = [
   "call.failed",
 ] as const satisfies readonly WebhookEventType[];
 
+/** An event's delivery state: pending → delivered | failed; no_endpoint when the call has no webhookUrl. */
+export const WEBHOOK_EVENT_STATUSES = ["pending", "delivered", "failed", "no_endpoint"] as const;
+export type WebhookEventStatus = (typeof WEBHOOK_EVENT_STATUSES)[number];
+
 export type WebhookEvent = {
   id: string;
   type: WebhookEventType;
@@ -28,7 +32,7 @@ export type WebhookEvent = {
   data: { call: CallView };
 };
 
-export function eventType(status: Exclude<CallStatus, "queued">): WebhookEventType {
+function eventType(status: Exclude<CallStatus, "queued">): WebhookEventType {
   return `call.${status}`;
 }
 
@@ -65,7 +69,7 @@ export const EventLogSchema = z.object({
       id: z.string(),
       type: z.string(),
       createdAt: z.iso.datetime(),
-      status: z.enum(["pending", "delivered", "failed", "no_endpoint"]),
+      status: z.enum(WEBHOOK_EVENT_STATUSES),
       deliveredAt: z.iso.datetime().nullable(),
       nextAttemptAt: z.iso.datetime().nullable(),
       attempts: z.array(

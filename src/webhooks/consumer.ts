@@ -11,7 +11,7 @@ import type { DeliveryMessage } from "../domain/webhook-event";
 import { readConfig } from "../env";
 import { deliverEvent } from "./delivery";
 
-export const DEAD_LETTER_QUEUE = "byourside-webhooks-dlq";
+const DEAD_LETTER_QUEUE = "byourside-webhooks-dlq";
 
 const MessageSchema = z.object({ eventId: z.string().min(1) });
 

@@ -3,9 +3,10 @@
  * redirects, record the attempt, and say what the queue should do next.
  */
 import { type Db, store } from "../db/client";
-import { type EventStatus, findEventForDelivery, recordAttempt } from "../db/webhooks.queries";
+import { findEventForDelivery, recordAttempt } from "../db/webhooks.queries";
 import { retryAfterSec, retryDelaySec } from "../domain/retry-schedule";
 import { checkWebhookUrl } from "../domain/ssrf-guard";
+import type { WebhookEventStatus } from "../domain/webhook-event";
 import { isoNow } from "../lib/time";
 import { signWebhook } from "./signing";
 
@@ -31,7 +32,7 @@ export async function deliverEvent(db: Db, eventId: string, opts: DeliveryOption
   const record = (
     statusCode: number | null,
     error: string | null,
-    outcome: { status: EventStatus; deliveredAt?: string; nextAttemptAt?: string | null },
+    outcome: { status: WebhookEventStatus; deliveredAt?: string; nextAttemptAt?: string | null },
   ) =>
     store(() =>
       recordAttempt(db, {

@@ -3,6 +3,8 @@
  * with the base64 secret after `whsec_`, sent as `webhook-signature: v1,<base64>`. While a rotated
  * secret is in its grace period both sign, space-separated, so receivers with either verify.
  */
+import { base64ToBytes, bytesToBase64 } from "../audio/pcm";
+
 export type SignedHeaders = {
   "webhook-id": string;
   "webhook-timestamp": string;
@@ -26,7 +28,7 @@ export async function signWebhook(
         ["sign"],
       );
       const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, content));
-      return `v1,${btoa(String.fromCharCode(...mac))}`;
+      return `v1,${bytesToBase64(mac)}`;
     }),
   );
   return {
@@ -38,5 +40,5 @@ export async function signWebhook(
 
 function secretBytes(secret: string): Uint8Array {
   const b64 = secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret;
-  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  return base64ToBytes(b64);
 }

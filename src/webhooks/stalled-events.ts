@@ -10,7 +10,7 @@ import type { DeliveryMessage } from "../domain/webhook-event";
 import { isoNow } from "../lib/time";
 
 /** A queue delivers a message within seconds of when it is due; this is far beyond that. */
-export const STALLED_AFTER_MS = 5 * 60_000;
+const STALLED_AFTER_MS = 5 * 60_000;
 const MAX_PER_SWEEP = 100;
 
 export async function requeueStalledEvents(env: Env, now = Date.now()): Promise<number> {

@@ -38,7 +38,7 @@ export type CreateResult =
   | { ok: false; status: number; code: number; message: string };
 
 /** 20 ms of μ-law silence (0xFF) at 8 kHz, base64. */
-const SILENT_FRAME = btoa(String.fromCharCode(...new Uint8Array(160).fill(0xff)));
+const SILENT_FRAME = bytesToBase64(new Uint8Array(160).fill(0xff));
 const FRAME_MS = 20;
 /** The person's one utterance: 0.8 s of a voiced 140 Hz buzz, as 20 ms μ-law frames. */
 const SPEECH_FRAMES = (() => {

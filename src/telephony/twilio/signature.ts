@@ -3,6 +3,8 @@
  * Array values are de-duplicated, sorted, and appended as key+value for each element. Twilio's
  * SDK accepts the URL with and without the default port, and so do we.
  */
+import { bytesToBase64 } from "../../audio/pcm";
+
 export type SignedParams = Record<string, string | readonly string[]>;
 
 export async function twilioSignature(authToken: string, url: string, params: SignedParams = {}) {
@@ -21,7 +23,7 @@ export async function twilioSignature(authToken: string, url: string, params: Si
     ["sign"],
   );
   const mac = await crypto.subtle.sign("HMAC", hmacKey, enc.encode(data));
-  return btoa(String.fromCharCode(...new Uint8Array(mac)));
+  return bytesToBase64(new Uint8Array(mac));
 }
 
 export async function verifyTwilioSignature(
