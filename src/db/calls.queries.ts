@@ -5,7 +5,7 @@ import { z } from "zod";
 import { FieldSpecSchema, type PlacedCall } from "../domain/call-params";
 import type { CallProgress } from "../domain/call-record";
 import { type CallStatus, LIVE_STATUSES } from "../domain/call-status";
-import { billedMinutesSql } from "./billing.sql";
+import { billedMinutesSql } from "./billing-sql";
 import type { Db } from "./client";
 import { type CallRow, calls } from "./schema";
 

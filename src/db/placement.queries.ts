@@ -4,7 +4,7 @@
  */
 import { inArray, sql } from "drizzle-orm";
 import { LIVE_STATUSES } from "../domain/call-status";
-import { billedMinutesSql } from "./billing.sql";
+import { billedMinutesSql } from "./billing-sql";
 import type { Db } from "./client";
 import { calls } from "./schema";
 

@@ -5,7 +5,7 @@
 import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { billedMinutesSql } from "../../src/db/billing.sql";
+import { billedMinutesSql } from "../../src/db/billing-sql";
 import { makeDb } from "../../src/db/client";
 import { billedMinutes } from "../../src/domain/billing";
 
