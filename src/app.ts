@@ -4,9 +4,10 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { makeDb } from "./db/client";
+import { type ErrorToken, statusOf } from "./domain/error-tokens";
 import { ConfigError, readConfig } from "./env";
-import { ApiError, type ErrorToken, statusOf } from "./errors";
 import { adminRoutes } from "./http/admin.routes";
+import { ApiError } from "./http/api-error";
 import type { AppEnv } from "./http/app-env";
 import { callsRoutes } from "./http/calls.routes";
 import { docsRoutes } from "./http/docs.routes";

@@ -18,15 +18,16 @@ import {
   upsertNumber,
 } from "../db/accounts.queries";
 import { answeredMinutesSince } from "../db/calls.queries";
-import { type Db, store } from "../db/client";
+import type { Db } from "../db/client";
 import type { AccountRow, ApiKeyRow } from "../db/schema";
 import { periodStart } from "../domain/billing";
 import { normalizeCallerId } from "../domain/guardrails";
 import { canonicalVoice, type VoiceProvider } from "../domain/voices";
-import { ApiError } from "../errors";
 import { newId } from "../lib/crypto";
+import { ok } from "../lib/result";
 import { isoNow } from "../lib/time";
 import { mintApiKey, mintWebhookSecret } from "./credentials";
+import { fail, type Outcome, stored } from "./outcome";
 
 export type KeyOptions = {
   name?: string | null;
@@ -49,6 +50,8 @@ function keyView(k: ApiKeyRow) {
   };
 }
 
+type KeyView = ReturnType<typeof keyView>;
+
 export async function createAccount(db: Db, name: string, minuteCap: number | null) {
   const now = isoNow();
   const account: AccountRow = {
@@ -61,18 +64,29 @@ export async function createAccount(db: Db, name: string, minuteCap: number | nu
     previousSecretExpiresAt: null,
     createdAt: now,
   };
-  await store(() => insertAccount(db, account));
-  return { id: account.id, name, minuteCap, webhookSecret: account.webhookSecret, createdAt: now };
+  const inserted = await stored(() => insertAccount(db, account));
+  if (!inserted.ok) return inserted;
+  return ok({
+    id: account.id,
+    name,
+    minuteCap,
+    webhookSecret: account.webhookSecret,
+    createdAt: now,
+  });
 }
 
 export async function accountDetail(db: Db, id: string) {
-  const account = await store(() => findAccount(db, id));
-  if (!account) throw new ApiError("not_found");
+  const found = await stored(() => findAccount(db, id));
+  if (!found.ok) return found;
+  const account = found.value;
+  if (!account) return fail("not_found");
   const start = periodStart(account.periodAnchor, new Date()).toISOString();
-  const [numbers, keys, used] = await store(() =>
+  const parts = await stored(() =>
     Promise.all([listNumbers(db, id), listKeys(db, id), answeredMinutesSince(db, id, start)]),
   );
-  return {
+  if (!parts.ok) return parts;
+  const [numbers, keys, used] = parts.value;
+  return ok({
     id: account.id,
     name: account.name,
     minuteCap: account.minuteCap,
@@ -85,50 +99,60 @@ export async function accountDetail(db: Db, id: string) {
     createdAt: account.createdAt,
     numbers: numbers.map((n) => ({ number: n.number, default: n.isDefault })),
     keys: keys.map(keyView),
-  };
+  });
 }
 
 export async function accountsNamed(db: Db, name: string) {
-  const rows = await store(() => findAccountsByName(db, name));
-  return rows.map((a) => ({
-    id: a.id,
-    name: a.name,
-    minuteCap: a.minuteCap,
-    createdAt: a.createdAt,
-  }));
+  const rows = await stored(() => findAccountsByName(db, name));
+  if (!rows.ok) return rows;
+  return ok(
+    rows.value.map((a) => ({
+      id: a.id,
+      name: a.name,
+      minuteCap: a.minuteCap,
+      createdAt: a.createdAt,
+    })),
+  );
 }
 
 export async function setMinuteCap(db: Db, id: string, minuteCap: number | null) {
-  if (!(await store(() => updateAccountCap(db, id, minuteCap)))) throw new ApiError("not_found");
+  const updated = await stored(() => updateAccountCap(db, id, minuteCap));
+  if (!updated.ok) return updated;
+  if (!updated.value) return fail("not_found");
   return accountDetail(db, id);
 }
 
 export async function addNumber(db: Db, accountId: string, raw: string, makeDefault: boolean) {
   const number = normalizeCallerId(raw);
-  if (!number.ok) throw new ApiError("invalid_number");
-  if (!(await store(() => findAccount(db, accountId)))) throw new ApiError("not_found");
-  await store(() =>
+  if (!number.ok) return fail("invalid_number");
+  const account = await stored(() => findAccount(db, accountId));
+  if (!account.ok) return account;
+  if (!account.value) return fail("not_found");
+  const added = await stored(() =>
     upsertNumber(
       db,
       { id: newId("num"), accountId, number: number.value, createdAt: isoNow() },
       makeDefault,
     ),
   );
+  if (!added.ok) return added;
   return accountDetail(db, accountId);
 }
+
+type KeyDefaults = { defaultVoice?: string | null; defaultCallerId?: string | null };
 
 async function checkKeyDefaults(
   db: Db,
   accountId: string,
   opts: KeyOptions,
   provider: VoiceProvider,
-) {
-  const patch: { defaultVoice?: string | null; defaultCallerId?: string | null } = {};
+): Promise<Outcome<KeyDefaults>> {
+  const patch: KeyDefaults = {};
   if (opts.voice !== undefined) {
     if (opts.voice === null) patch.defaultVoice = null;
     else {
       const voice = canonicalVoice(opts.voice, provider);
-      if (!voice) throw new ApiError("invalid_voice");
+      if (!voice) return fail("invalid_voice");
       patch.defaultVoice = voice;
     }
   }
@@ -136,14 +160,14 @@ async function checkKeyDefaults(
     if (opts.callerId === null) patch.defaultCallerId = null;
     else {
       const number = normalizeCallerId(opts.callerId);
-      if (!number.ok) throw new ApiError("invalid_caller_id");
-      if (!(await store(() => isNumberOnAccount(db, accountId, number.value)))) {
-        throw new ApiError("caller_id_not_owned");
-      }
+      if (!number.ok) return fail("invalid_caller_id");
+      const owned = await stored(() => isNumberOnAccount(db, accountId, number.value));
+      if (!owned.ok) return owned;
+      if (!owned.value) return fail("caller_id_not_owned");
       patch.defaultCallerId = number.value;
     }
   }
-  return patch;
+  return ok(patch);
 }
 
 export async function createKey(
@@ -151,9 +175,12 @@ export async function createKey(
   accountId: string,
   opts: KeyOptions,
   defaults: { rateLimit: number; voiceProvider: VoiceProvider },
-) {
-  if (!(await store(() => findAccount(db, accountId)))) throw new ApiError("not_found");
+): Promise<Outcome<KeyView & { key: string }>> {
+  const account = await stored(() => findAccount(db, accountId));
+  if (!account.ok) return account;
+  if (!account.value) return fail("not_found");
   const patch = await checkKeyDefaults(db, accountId, opts, defaults.voiceProvider);
+  if (!patch.ok) return patch;
   const minted = await mintApiKey();
   const row: ApiKeyRow = {
     id: newId("key"),
@@ -161,52 +188,66 @@ export async function createKey(
     prefix: minted.prefix,
     hash: minted.hash,
     name: opts.name ?? null,
-    defaultVoice: patch.defaultVoice ?? null,
-    defaultCallerId: patch.defaultCallerId ?? null,
+    defaultVoice: patch.value.defaultVoice ?? null,
+    defaultCallerId: patch.value.defaultCallerId ?? null,
     rateLimit: opts.rateLimit ?? defaults.rateLimit,
     createdAt: isoNow(),
     revokedAt: null,
     lastUsedAt: null,
   };
-  await store(() => insertKey(db, row));
-  return { ...keyView(row), key: minted.key };
+  const inserted = await stored(() => insertKey(db, row));
+  if (!inserted.ok) return inserted;
+  return ok({ ...keyView(row), key: minted.key });
 }
 
-export async function changeKey(db: Db, id: string, opts: KeyOptions, provider: VoiceProvider) {
-  const existing = await store(() => findKey(db, id));
-  if (!existing) throw new ApiError("not_found");
+export async function changeKey(
+  db: Db,
+  id: string,
+  opts: KeyOptions,
+  provider: VoiceProvider,
+): Promise<Outcome<KeyView>> {
+  const found = await stored(() => findKey(db, id));
+  if (!found.ok) return found;
+  const existing = found.value;
+  if (!existing) return fail("not_found");
   const patch = await checkKeyDefaults(db, existing.accountId, opts, provider);
+  if (!patch.ok) return patch;
   const set = {
-    ...patch,
+    ...patch.value,
     ...(opts.rateLimit !== undefined ? { rateLimit: opts.rateLimit } : {}),
     ...(opts.name !== undefined ? { name: opts.name } : {}),
   };
-  if (Object.keys(set).length === 0) return keyView(existing);
-  const updated = await store(() => updateKey(db, id, set));
-  if (!updated) throw new ApiError("not_found");
-  return keyView(updated);
+  if (Object.keys(set).length === 0) return ok(keyView(existing));
+  const updated = await stored(() => updateKey(db, id, set));
+  if (!updated.ok) return updated;
+  if (!updated.value) return fail("not_found");
+  return ok(keyView(updated.value));
 }
 
-export async function revoke(db: Db, id: string) {
-  const row = await store(() => revokeKey(db, id, isoNow()));
-  if (!row) throw new ApiError("not_found");
-  return keyView(row);
+export async function revoke(db: Db, id: string): Promise<Outcome<KeyView>> {
+  const row = await stored(() => revokeKey(db, id, isoNow()));
+  if (!row.ok) return row;
+  if (!row.value) return fail("not_found");
+  return ok(keyView(row.value));
 }
 
 /** A rotated-out secret keeps signing (next to the new one) this long, so receivers can switch. */
 const SECRET_GRACE_MS = 24 * 60 * 60 * 1000;
 
 export async function rotateWebhookSecret(db: Db, id: string) {
-  const account = await store(() => findAccount(db, id));
-  if (!account) throw new ApiError("not_found");
+  const found = await stored(() => findAccount(db, id));
+  if (!found.ok) return found;
+  const account = found.value;
+  if (!account) return fail("not_found");
   const expiresAt = isoNow(Date.now() + SECRET_GRACE_MS);
   const webhookSecret = mintWebhookSecret();
-  await store(() =>
+  const saved = await stored(() =>
     setWebhookSecrets(db, id, {
       webhookSecret,
       previousWebhookSecret: account.webhookSecret,
       previousSecretExpiresAt: expiresAt,
     }),
   );
-  return { id, webhookSecret, previousWebhookSecretExpiresAt: expiresAt };
+  if (!saved.ok) return saved;
+  return ok({ id, webhookSecret, previousWebhookSecretExpiresAt: expiresAt });
 }

@@ -1,15 +1,20 @@
 /** A call's webhook events with every delivery attempt, and redelivery on request. */
 import { findCall } from "../db/calls.queries";
-import { type Db, store } from "../db/client";
+import type { Db } from "../db/client";
 import { findEvent, listEvents, markRedelivering } from "../db/webhooks.queries";
 import type { DeliveryMessage } from "../domain/webhook-event";
-import { ApiError } from "../errors";
+import { ok } from "../lib/result";
 import { isoNow } from "../lib/time";
+import { fail, type Outcome, stored } from "./outcome";
 
 export async function callEvents(db: Db, accountId: string, callId: string) {
-  if (!(await store(() => findCall(db, accountId, callId)))) throw new ApiError("not_found");
-  const { events, attempts } = await store(() => listEvents(db, accountId, callId));
-  return {
+  const call = await stored(() => findCall(db, accountId, callId));
+  if (!call.ok) return call;
+  if (!call.value) return fail("not_found");
+  const log = await stored(() => listEvents(db, accountId, callId));
+  if (!log.ok) return log;
+  const { events, attempts } = log.value;
+  return ok({
     events: events.map((e) => ({
       id: e.id,
       type: e.type,
@@ -28,19 +33,27 @@ export async function callEvents(db: Db, accountId: string, callId: string) {
         })),
       payload: JSON.parse(e.payload) as unknown,
     })),
-  };
+  });
 }
 
 export async function redeliver(
   db: Db,
   queue: Queue<DeliveryMessage>,
   p: { accountId: string; callId: string; eventId: string },
-) {
-  const call = await store(() => findCall(db, p.accountId, p.callId));
-  const event = call && (await store(() => findEvent(db, p.accountId, p.callId, p.eventId)));
-  if (!event) throw new ApiError("not_found");
-  if (!call.webhookUrl) throw new ApiError("no_webhook_url");
-  await store(() => markRedelivering(db, event.id, isoNow()));
-  await queue.send({ eventId: event.id });
-  return { eventId: event.id, status: "pending" as const };
+): Promise<Outcome<{ eventId: string; status: "pending" }>> {
+  const found = await stored(async () => {
+    const call = await findCall(db, p.accountId, p.callId);
+    const event = call && (await findEvent(db, p.accountId, p.callId, p.eventId));
+    return call && event ? { call, event } : undefined;
+  });
+  if (!found.ok) return found;
+  if (!found.value) return fail("not_found");
+  const { call, event } = found.value;
+  if (!call.webhookUrl) return fail("no_webhook_url");
+  const sent = await stored(async () => {
+    await markRedelivering(db, event.id, isoNow());
+    await queue.send({ eventId: event.id });
+  });
+  if (!sent.ok) return sent;
+  return ok({ eventId: event.id, status: "pending" as const });
 }

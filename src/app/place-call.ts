@@ -5,7 +5,7 @@
  */
 
 import { insertCallStatement, markCallFailed } from "../db/calls.queries";
-import { type Db, store } from "../db/client";
+import type { Db } from "../db/client";
 import {
   claimKey,
   completeKeyStatement,
@@ -15,14 +15,19 @@ import {
 import { placementFacts } from "../db/placement.queries";
 import { periodStart } from "../domain/billing";
 import type { PlacedCall } from "../domain/call-params";
-import type { PlaceCallBody, PlaceCallResponse } from "../domain/call-schemas";
+import {
+  type PlaceCallBody,
+  type PlaceCallResponse,
+  PlaceCallResponseSchema,
+} from "../domain/call-schemas";
 import { validatePlacement } from "../domain/placement";
 import type { Principal } from "../domain/principal";
 import type { TakeResult } from "../domain/sliding-window";
 import type { Config } from "../env";
-import { ApiError } from "../errors";
 import { canonicalJson, sha256Hex } from "../lib/crypto";
+import { map, ok } from "../lib/result";
 import { isoNow } from "../lib/time";
+import { fail, type Outcome, stored } from "./outcome";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -42,22 +47,22 @@ export async function placeCall(
   who: Principal,
   body: PlaceCallBody,
   idempotencyKey?: string,
-): Promise<Placed> {
-  if (idempotencyKey === undefined)
-    return { response: await placeOnce(deps, who, body), replayed: false };
+): Promise<Outcome<Placed>> {
+  const fresh = (response: PlaceCallResponse) => ({ response, replayed: false });
+  if (idempotencyKey === undefined) return map(await placeOnce(deps, who, body), fresh);
 
   const fingerprint = await sha256Hex(canonicalJson(body));
   const replay = await claimIdempotencyKey(deps.db, who.accountId, idempotencyKey, fingerprint);
-  if (replay) return { response: replay, replayed: true };
-  try {
-    return { response: await placeOnce(deps, who, body, idempotencyKey), replayed: false };
-  } catch (e) {
+  if (!replay.ok) return replay;
+  if (replay.value) return ok({ response: replay.value, replayed: true });
+  const placed = await placeOnce(deps, who, body, idempotencyKey);
+  if (!placed.ok) {
     // A failed request leaves no record behind, so the client may retry with the same key.
-    await store(() => releaseKey(deps.db, who.accountId, idempotencyKey)).catch((cause) =>
-      console.error("idempotency key release failed", { idempotencyKey, cause: String(cause) }),
-    );
-    throw e;
+    const released = await stored(() => releaseKey(deps.db, who.accountId, idempotencyKey));
+    if (!released.ok)
+      console.error("idempotency key release failed", { cause: String(released.error.cause) });
   }
+  return map(placed, fresh);
 }
 
 /** Claims the key, or returns the stored response of a completed request with the same body. */
@@ -66,24 +71,27 @@ async function claimIdempotencyKey(
   accountId: string,
   key: string,
   fingerprint: string,
-): Promise<PlaceCallResponse | undefined> {
+): Promise<Outcome<PlaceCallResponse | undefined>> {
   for (let attempt = 0; attempt < 2; attempt++) {
     const now = Date.now();
-    const existing = await store(() =>
+    const claimed = await stored(() =>
       claimKey(db, { accountId, key, fingerprint, createdAt: isoNow(now) }),
     );
-    if (!existing) return undefined;
+    if (!claimed.ok) return claimed;
+    const existing = claimed.value;
+    if (!existing) return ok(undefined);
     if (Date.parse(existing.createdAt) + IDEMPOTENCY_TTL_MS <= now) {
-      await store(() => dropExpiredKey(db, existing));
+      const dropped = await stored(() => dropExpiredKey(db, existing));
+      if (!dropped.ok) return dropped;
       continue;
     }
     if (existing.state !== "complete" || !existing.responseBody) {
-      throw new ApiError("idempotency_key_in_use");
+      return fail("idempotency_key_in_use");
     }
-    if (existing.fingerprint !== fingerprint) throw new ApiError("idempotency_key_reused");
-    return JSON.parse(existing.responseBody) as PlaceCallResponse;
+    if (existing.fingerprint !== fingerprint) return fail("idempotency_key_reused");
+    return ok(PlaceCallResponseSchema.parse(JSON.parse(existing.responseBody)));
   }
-  throw new ApiError("idempotency_key_in_use");
+  return fail("idempotency_key_in_use");
 }
 
 async function placeOnce(
@@ -91,7 +99,7 @@ async function placeOnce(
   who: Principal,
   body: PlaceCallBody,
   idempotencyKey?: string,
-): Promise<PlaceCallResponse> {
+): Promise<Outcome<PlaceCallResponse>> {
   const { db, config } = deps;
   const valid = validatePlacement(body, {
     keyVoice: who.keyVoice,
@@ -99,30 +107,30 @@ async function placeOnce(
     voiceProvider: config.voiceProvider,
     allowLocalWebhooks: config.allowLocalWebhooks,
   });
-  if (!valid.ok) throw new ApiError(valid.error);
+  if (!valid.ok) return fail(valid.error);
   const call = valid.value;
 
-  const facts = await store(() =>
+  const known = await stored(() =>
     placementFacts(db, {
       accountId: who.accountId,
       callerId: call.callerId ?? who.keyCallerId,
       since: periodStart(who.periodAnchor, new Date()).toISOString(),
     }),
   );
+  if (!known.ok) return known;
+  const facts = known.value;
   const callerId = facts.callerId;
-  if (!callerId) throw new ApiError("caller_id_required");
-  if (!facts.owned) throw new ApiError("caller_id_not_owned");
+  if (!callerId) return fail("caller_id_required");
+  if (!facts.owned) return fail("caller_id_not_owned");
   // Minutes used plus those live calls hold: concurrent calls cannot overrun the cap.
   if (
     who.minuteCap !== null &&
     facts.usedMinutes + Math.ceil(facts.reservedSec / 60) >= who.minuteCap
   ) {
-    throw new ApiError("over_minute_cap");
+    return fail("over_minute_cap");
   }
   const slot = await deps.takeRateSlot(who.keyId, who.rateLimit);
-  if (!slot.ok) {
-    throw new ApiError("rate_limited", { headers: { "Retry-After": String(slot.retryAfterSec) } });
-  }
+  if (!slot.ok) return fail("rate_limited", { retryAfterSec: slot.retryAfterSec });
 
   const callId = crypto.randomUUID();
   const createdAt = isoNow();
@@ -149,7 +157,7 @@ async function placeOnce(
     status: "queued",
     createdAt,
   });
-  await store(async () => {
+  const inserted = await stored(async () => {
     if (idempotencyKey === undefined) {
       await insert;
       return;
@@ -161,6 +169,7 @@ async function placeOnce(
     });
     await db.batch([insert, done]);
   });
+  if (!inserted.ok) return inserted;
   try {
     await deps.dispatch({
       callId,
@@ -178,8 +187,8 @@ async function placeOnce(
     });
   } catch (cause) {
     // The row exists but no engine runs it: record the failure so the call still ends.
-    await store(() => markCallFailed(db, callId, "placement_failed")).catch(() => undefined);
-    throw new ApiError("placement_failed", { cause });
+    await stored(() => markCallFailed(db, callId, "placement_failed"));
+    return fail("placement_failed", { cause });
   }
-  return response;
+  return ok(response);
 }

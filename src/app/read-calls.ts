@@ -1,21 +1,23 @@
 /** getCall and listCalls: tenant-scoped reads shared by REST and MCP. */
 
 import { type CallPosition, findCall, listCallRows } from "../db/calls.queries";
-import { type Db, store } from "../db/client";
+import type { Db } from "../db/client";
 import { toCallView } from "../domain/call-record";
 import type { CallSummaryView, CallView } from "../domain/call-schemas";
 import type { CallStatus } from "../domain/call-status";
-import { ApiError } from "../errors";
+import { ok } from "../lib/result";
+import { fail, type Outcome, stored } from "./outcome";
 
 export async function getCall(
   db: Db,
   accountId: string,
   id: string,
   baseUrl: string,
-): Promise<CallView> {
-  const row = await store(() => findCall(db, accountId, id));
-  if (!row) throw new ApiError("not_found");
-  return toCallView(row, baseUrl);
+): Promise<Outcome<CallView>> {
+  const row = await stored(() => findCall(db, accountId, id));
+  if (!row.ok) return row;
+  if (!row.value) return fail("not_found");
+  return ok(toCallView(row.value, baseUrl));
 }
 
 export type ListCallsOptions = { limit: number; cursor?: string; statuses?: readonly CallStatus[] };
@@ -24,18 +26,20 @@ export async function listCalls(
   db: Db,
   accountId: string,
   opts: ListCallsOptions,
-): Promise<{ calls: CallSummaryView[]; nextCursor: string | null }> {
+): Promise<Outcome<{ calls: CallSummaryView[]; nextCursor: string | null }>> {
   const after = opts.cursor === undefined ? undefined : decodeCursor(opts.cursor);
+  if (after === null) return fail("invalid_cursor");
   // One row more than asked tells whether another page exists.
-  const rows = await store(() =>
+  const rows = await stored(() =>
     listCallRows(db, accountId, { limit: opts.limit + 1, after, statuses: opts.statuses }),
   );
-  const page = rows.slice(0, opts.limit);
+  if (!rows.ok) return rows;
+  const page = rows.value.slice(0, opts.limit);
   const last = page[page.length - 1];
-  return {
+  return ok({
     calls: page,
-    nextCursor: rows.length > opts.limit && last ? encodeCursor(last) : null,
-  };
+    nextCursor: rows.value.length > opts.limit && last ? encodeCursor(last) : null,
+  });
 }
 
 function encodeCursor(pos: CallPosition): string {
@@ -45,7 +49,8 @@ function encodeCursor(pos: CallPosition): string {
     .replace(/=+$/, "");
 }
 
-function decodeCursor(cursor: string): CallPosition {
+/** The position a cursor names, or null when it is not one of ours. */
+function decodeCursor(cursor: string): CallPosition | null {
   try {
     const json = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
     const value: unknown = JSON.parse(json);
@@ -58,7 +63,7 @@ function decodeCursor(cursor: string): CallPosition {
       return { createdAt: value[0], id: value[1] };
     }
   } catch {
-    // falls through to the error below
+    // not one of ours
   }
-  throw new ApiError("invalid_cursor");
+  return null;
 }

@@ -3,46 +3,41 @@
  * with single-range requests (`bytes=a-b`, `bytes=a-`, `bytes=-n`) as players and browsers send.
  */
 import { findCall } from "../db/calls.queries";
-import { type Db, store } from "../db/client";
-import { ApiError } from "../errors";
+import type { Db } from "../db/client";
+import { ok } from "../lib/result";
+import { fail, type Outcome, stored } from "./outcome";
 
-type Range = { offset: number; length: number };
+export type Range = { offset: number; length: number };
 
-export async function recordingResponse(
+/** The recording's bytes (all of them, or the one range asked for) and what describes them. */
+export type Recording = {
+  body: ReadableStream;
+  size: number;
+  etag: string;
+  range: Range | undefined;
+};
+
+export async function readRecording(
   db: Db,
   bucket: R2Bucket,
   accountId: string,
   callId: string,
   rangeHeader: string | undefined,
-): Promise<Response> {
-  const call = await store(() => findCall(db, accountId, callId));
-  if (!call?.recordingKey) throw new ApiError("not_found");
-  const key = call.recordingKey;
-  const head = await store(() => bucket.head(key));
-  if (!head) throw new ApiError("not_found");
-  const size = head.size;
-  const headers = new Headers({
-    "content-type": "audio/wav",
-    "accept-ranges": "bytes",
-    "cache-control": "private, max-age=3600",
-    etag: head.httpEtag,
-  });
+): Promise<Outcome<Recording>> {
+  const call = await stored(() => findCall(db, accountId, callId));
+  if (!call.ok) return call;
+  const key = call.value?.recordingKey;
+  if (!key) return fail("not_found");
+  const head = await stored(() => bucket.head(key));
+  if (!head.ok) return head;
+  if (!head.value) return fail("not_found");
+  const size = head.value.size;
   const range = rangeHeader ? parseRange(rangeHeader, size) : undefined;
-  if (range === null) {
-    // The error body is JSON: only the range header goes with it, not the WAV's content type.
-    throw new ApiError("range_not_satisfiable", {
-      headers: { "content-range": `bytes */${size}` },
-    });
-  }
-  const object = await store(() => bucket.get(key, range ? { range } : {}));
-  if (!object) throw new ApiError("not_found");
-  if (!range) {
-    headers.set("content-length", String(size));
-    return new Response(object.body, { status: 200, headers });
-  }
-  headers.set("content-length", String(range.length));
-  headers.set("content-range", `bytes ${range.offset}-${range.offset + range.length - 1}/${size}`);
-  return new Response(object.body, { status: 206, headers });
+  if (range === null) return fail("range_not_satisfiable", { size });
+  const object = await stored(() => bucket.get(key, range ? { range } : {}));
+  if (!object.ok) return object;
+  if (!object.value) return fail("not_found");
+  return ok({ body: object.value.body, size, etag: head.value.httpEtag, range });
 }
 
 /** undefined: no usable range (serve all); null: unsatisfiable. Multiple ranges are served whole. */

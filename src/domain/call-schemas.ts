@@ -3,9 +3,9 @@
  * TypeScript types and the OpenAPI document. Each invalid field maps to exactly one error token.
  */
 import { z } from "zod";
-import { type ErrorToken, isErrorToken } from "../errors";
 import { CALL_ERROR_TOKENS } from "./call-errors";
 import { CALL_STATUSES } from "./call-status";
+import { type ErrorToken, isErrorToken } from "./error-tokens";
 
 export const MAX_FIELDS = 20;
 export const MAX_OBJECTIVE_CHARS = 4000;

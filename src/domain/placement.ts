@@ -3,9 +3,9 @@
  * without I/O: destination guardrails, caller-ID format, webhook URL, voice and language. Pure.
  */
 
-import type { ErrorToken } from "../errors";
 import { ok, type Result } from "../lib/result";
 import type { FieldSpec, PlaceCallBody } from "./call-schemas";
+import type { ErrorToken } from "./error-tokens";
 import { checkDestination, normalizeCallerId } from "./guardrails";
 import { type ResolvedLanguage, resolveLanguage } from "./language";
 import { checkWebhookUrl } from "./ssrf-guard";

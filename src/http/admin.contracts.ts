@@ -3,7 +3,7 @@
  * that does not fit its schema answers 400 invalid_request.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import type { ErrorToken } from "../errors";
+import type { ErrorToken } from "../domain/error-tokens";
 import { ADMIN_TOKEN, errorResponses, jsonResponse } from "./openapi";
 import { jsonOnly } from "./validate";
 

@@ -14,7 +14,6 @@ import {
   rotateWebhookSecret,
   setMinuteCap,
 } from "../app/admin";
-import { ApiError } from "../errors";
 import {
   addNumberRoute,
   changeKeyRoute,
@@ -26,6 +25,7 @@ import {
   rotateSecretRoute,
   setMinuteCapRoute,
 } from "./admin.contracts";
+import { ApiError, orThrow } from "./api-error";
 import type { AppEnv } from "./app-env";
 import { createRouter } from "./validate";
 
@@ -54,60 +54,63 @@ adminRoutes.use(requireAdmin);
 
 adminRoutes.openapi(createAccountRoute, async (c) => {
   const { name, minuteCap } = c.req.valid("json");
-  return c.json(await createAccount(c.get("db"), name, minuteCap ?? null), 201);
+  return c.json(orThrow(await createAccount(c.get("db"), name, minuteCap ?? null)), 201);
 });
 
 adminRoutes.openapi(findAccountsRoute, async (c) =>
-  c.json({ accounts: await accountsNamed(c.get("db"), c.req.valid("query").name) }, 200),
+  c.json({ accounts: orThrow(await accountsNamed(c.get("db"), c.req.valid("query").name)) }, 200),
 );
 
 adminRoutes.openapi(getAccountRoute, async (c) =>
-  c.json(await accountDetail(c.get("db"), c.req.valid("param").id), 200),
+  c.json(orThrow(await accountDetail(c.get("db"), c.req.valid("param").id)), 200),
 );
 
 adminRoutes.openapi(setMinuteCapRoute, async (c) =>
   c.json(
-    await setMinuteCap(c.get("db"), c.req.valid("param").id, c.req.valid("json").minuteCap),
+    orThrow(
+      await setMinuteCap(c.get("db"), c.req.valid("param").id, c.req.valid("json").minuteCap),
+    ),
     200,
   ),
 );
 
 adminRoutes.openapi(addNumberRoute, async (c) => {
   const body = c.req.valid("json");
-  const detail = await addNumber(
-    c.get("db"),
-    c.req.valid("param").id,
-    body.number,
-    body.default ?? false,
+  const detail = orThrow(
+    await addNumber(c.get("db"), c.req.valid("param").id, body.number, body.default ?? false),
   );
   return c.json(detail, 201);
 });
 
 adminRoutes.openapi(createKeyRoute, async (c) => {
   const config = c.get("config");
-  const key = await createKey(c.get("db"), c.req.valid("param").id, c.req.valid("json"), {
-    rateLimit: config.defaultRateLimit,
-    voiceProvider: config.voiceProvider,
-  });
+  const key = orThrow(
+    await createKey(c.get("db"), c.req.valid("param").id, c.req.valid("json"), {
+      rateLimit: config.defaultRateLimit,
+      voiceProvider: config.voiceProvider,
+    }),
+  );
   return c.json(key, 201);
 });
 
 adminRoutes.openapi(changeKeyRoute, async (c) =>
   c.json(
-    await changeKey(
-      c.get("db"),
-      c.req.valid("param").id,
-      c.req.valid("json"),
-      c.get("config").voiceProvider,
+    orThrow(
+      await changeKey(
+        c.get("db"),
+        c.req.valid("param").id,
+        c.req.valid("json"),
+        c.get("config").voiceProvider,
+      ),
     ),
     200,
   ),
 );
 
 adminRoutes.openapi(rotateSecretRoute, async (c) =>
-  c.json(await rotateWebhookSecret(c.get("db"), c.req.valid("param").id), 200),
+  c.json(orThrow(await rotateWebhookSecret(c.get("db"), c.req.valid("param").id)), 200),
 );
 
 adminRoutes.openapi(revokeKeyRoute, async (c) =>
-  c.json(await revoke(c.get("db"), c.req.valid("param").id), 200),
+  c.json(orThrow(await revoke(c.get("db"), c.req.valid("param").id)), 200),
 );

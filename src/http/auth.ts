@@ -3,11 +3,11 @@
  * a revoked key fails on its next request because every request looks the hash up.
  */
 import type { MiddlewareHandler } from "hono";
+import { stored } from "../app/outcome";
 import { findActiveKeyByHash, touchKey } from "../db/accounts.queries";
-import { store } from "../db/client";
-import { ApiError } from "../errors";
 import { sha256Hex } from "../lib/crypto";
 import { isoNow } from "../lib/time";
+import { ApiError, orThrow } from "./api-error";
 import type { AppEnv } from "./app-env";
 
 const BEARER_KEY = /^Bearer\s+(bys_ak_[0-9A-Za-z]{32,128})\s*$/;
@@ -19,7 +19,7 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!match?.[1]) throw new ApiError("unauthorized");
   const db = c.get("db");
   const hash = await sha256Hex(match[1]);
-  const found = await store(() => findActiveKeyByHash(db, hash));
+  const found = orThrow(await stored(() => findActiveKeyByHash(db, hash)));
   if (!found) throw new ApiError("unauthorized");
   const { key, account } = found;
   c.set("principal", {

@@ -5,12 +5,12 @@ import { cancelCall } from "../app/cancel-call";
 import { callEvents, redeliver } from "../app/event-log";
 import { placeCall } from "../app/place-call";
 import { getCall, listCalls } from "../app/read-calls";
-import { recordingResponse } from "../app/recording";
+import { readRecording } from "../app/recording";
 import { durableCallEngine } from "../call-session/engine-client";
 import { tokenForIssues, tokenForQueryIssues } from "../domain/call-schemas";
 import type { EventLogSchema } from "../domain/webhook-event";
-import { ApiError } from "../errors";
 import { placementDeps } from "../wiring";
+import { ApiError, orThrow } from "./api-error";
 import { requireApiKey } from "./auth";
 import {
   callEventsRoute,
@@ -39,7 +39,7 @@ callsRoutes.openapi(
       requestOrigin: new URL(c.req.url).origin,
       waitUntil: (p) => c.executionCtx.waitUntil(p),
     });
-    const placed = await placeCall(deps, c.get("principal"), c.req.valid("json"), rawKey);
+    const placed = orThrow(await placeCall(deps, c.get("principal"), c.req.valid("json"), rawKey));
     if (placed.replayed) c.header("Idempotent-Replayed", "true");
     c.header("Location", `/v1/agent/calls/${placed.response.callId}`);
     return c.json(placed.response, 202);
@@ -51,11 +51,13 @@ callsRoutes.openapi(
   listCallsRoute,
   async (c) => {
     const q = c.req.valid("query");
-    const page = await listCalls(c.get("db"), c.get("principal").accountId, {
-      limit: q.limit,
-      cursor: q.cursor,
-      statuses: q.status,
-    });
+    const page = orThrow(
+      await listCalls(c.get("db"), c.get("principal").accountId, {
+        limit: q.limit,
+        cursor: q.cursor,
+        statuses: q.status,
+      }),
+    );
     return c.json(page, 200);
   },
   rejectWith({ query: tokenForQueryIssues }),
@@ -64,15 +66,19 @@ callsRoutes.openapi(
 callsRoutes.openapi(cancelCallRoute, async (c) => {
   const origin = new URL(c.req.url).origin;
   const engine = durableCallEngine(c.env.CALL_SESSION, c.get("config").publicBaseUrl ?? origin);
-  const view = await cancelCall(
-    { db: c.get("db"), engine },
-    { accountId: c.get("principal").accountId, callId: c.req.valid("param").id, baseUrl: origin },
+  const view = orThrow(
+    await cancelCall(
+      { db: c.get("db"), engine },
+      { accountId: c.get("principal").accountId, callId: c.req.valid("param").id, baseUrl: origin },
+    ),
   );
   return c.json(view, 202);
 });
 
 callsRoutes.openapi(callEventsRoute, async (c) => {
-  const log = await callEvents(c.get("db"), c.get("principal").accountId, c.req.valid("param").id);
+  const log = orThrow(
+    await callEvents(c.get("db"), c.get("principal").accountId, c.req.valid("param").id),
+  );
   // The query layer types the stored status and payload loosely; only the delivery code writes
   // them, with the values EventLogSchema lists.
   return c.json(log as z.output<typeof EventLogSchema>, 200);
@@ -80,30 +86,47 @@ callsRoutes.openapi(callEventsRoute, async (c) => {
 
 callsRoutes.openapi(redeliverRoute, async (c) => {
   const { id, eventId } = c.req.valid("param");
-  const result = await redeliver(c.get("db"), c.env.WEBHOOKS, {
-    accountId: c.get("principal").accountId,
-    callId: id,
-    eventId,
-  });
+  const result = orThrow(
+    await redeliver(c.get("db"), c.env.WEBHOOKS, {
+      accountId: c.get("principal").accountId,
+      callId: id,
+      eventId,
+    }),
+  );
   return c.json(result, 202);
 });
 
-callsRoutes.openapi(recordingRoute, async (c) =>
-  recordingResponse(
-    c.get("db"),
-    c.env.RECORDINGS,
-    c.get("principal").accountId,
-    c.req.valid("param").id,
-    c.req.header("range"),
-  ),
-);
+callsRoutes.openapi(recordingRoute, async (c) => {
+  const recording = orThrow(
+    await readRecording(
+      c.get("db"),
+      c.env.RECORDINGS,
+      c.get("principal").accountId,
+      c.req.valid("param").id,
+      c.req.header("range"),
+    ),
+  );
+  const { size, range } = recording;
+  const headers = new Headers({
+    "content-type": "audio/wav",
+    "accept-ranges": "bytes",
+    "cache-control": "private, max-age=3600",
+    etag: recording.etag,
+    "content-length": String(range ? range.length : size),
+  });
+  if (!range) return new Response(recording.body, { status: 200, headers });
+  headers.set("content-range", `bytes ${range.offset}-${range.offset + range.length - 1}/${size}`);
+  return new Response(recording.body, { status: 206, headers });
+});
 
 callsRoutes.openapi(getCallRoute, async (c) => {
-  const call = await getCall(
-    c.get("db"),
-    c.get("principal").accountId,
-    c.req.valid("param").id,
-    new URL(c.req.url).origin,
+  const call = orThrow(
+    await getCall(
+      c.get("db"),
+      c.get("principal").accountId,
+      c.req.valid("param").id,
+      new URL(c.req.url).origin,
+    ),
   );
   return c.json(call, 200);
 });

@@ -4,8 +4,8 @@
  * routes (OpenAPI 3.1, whose schemas are JSON Schema 2020-12).
  */
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type ErrorToken, statusOf } from "../domain/error-tokens";
 import { WebhookEventSchema } from "../domain/webhook-event";
-import { type ErrorToken, statusOf } from "../errors";
 import type { AppEnv } from "./app-env";
 
 type Header = { description: string; schema: { type: "string" | "integer"; example?: string } };

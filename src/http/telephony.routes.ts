@@ -6,10 +6,10 @@
 import type { Context } from "hono";
 import type { CallSession } from "../call-session/call-session.do";
 import type { CarrierSignal } from "../domain/carrier-signal";
-import { ApiError } from "../errors";
 import { webSocketUrlOf } from "../lib/loopback";
 import { formParams, readForm, verifyTwilioSignature } from "../telephony/twilio/signature";
 import { signalFromAmdCallback, signalFromStatusCallback } from "../telephony/twilio/status-map";
+import { ApiError } from "./api-error";
 import type { AppEnv } from "./app-env";
 import { amdCallbackRoute, mediaStreamRoute, statusCallbackRoute } from "./telephony.contracts";
 import { createRouter } from "./validate";

@@ -7,7 +7,8 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler, ValidationTargets } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { z } from "zod";
-import { ApiError, type ErrorToken } from "../errors";
+import type { ErrorToken } from "../domain/error-tokens";
+import { ApiError } from "./api-error";
 import type { AppEnv } from "./app-env";
 
 export const MAX_BODY_BYTES = 64 * 1024;

@@ -7,7 +7,7 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { Hono } from "hono";
-import { ApiError } from "../errors";
+import { ApiError } from "../http/api-error";
 import type { AppEnv } from "../http/app-env";
 import { requireApiKey } from "../http/auth";
 import { runTool, type ToolContext, toolList } from "./tools";

@@ -6,6 +6,7 @@
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { cancelCall } from "../app/cancel-call";
+import { fail, type Outcome } from "../app/outcome";
 import { placeCall } from "../app/place-call";
 import { getCall, listCalls } from "../app/read-calls";
 import { durableCallEngine } from "../call-session/engine-client";
@@ -17,9 +18,10 @@ import {
   tokenForQueryIssues,
 } from "../domain/call-schemas";
 import { TERMINAL_STATUSES } from "../domain/call-status";
+import type { ErrorToken } from "../domain/error-tokens";
 import type { Principal } from "../domain/principal";
 import type { Config } from "../env";
-import { ApiError, type ErrorToken } from "../errors";
+import { map, ok } from "../lib/result";
 import { placementDeps, type RequestContext } from "../wiring";
 
 export type ToolContext = {
@@ -49,7 +51,7 @@ type Tool = {
     idempotentHint?: boolean;
     openWorldHint: boolean;
   };
-  run: (ctx: ToolContext, args: Record<string, unknown>) => Promise<Record<string, unknown>>;
+  run: (ctx: ToolContext, args: Record<string, unknown>) => Promise<Outcome<object>>;
 };
 
 const CallIdInput = z.object({
@@ -108,9 +110,9 @@ export const TOOLS: Tool[] = [
     run: async (ctx, args) => {
       const parsed = PlaceCallBodySchema.safeParse(args);
       // The same tokens as POST /v1/agent/calls: to_required, invalid_number, invalid_fields, …
-      if (!parsed.success) throw new ApiError(tokenForIssues(parsed.error.issues));
+      if (!parsed.success) return fail(tokenForIssues(parsed.error.issues));
       const deps = placementDeps(ctx.env, ctx.config, ctx.db, ctx.request);
-      return (await placeCall(deps, ctx.principal, parsed.data)).response;
+      return map(await placeCall(deps, ctx.principal, parsed.data), (p) => p.response);
     },
   },
   {
@@ -128,15 +130,17 @@ export const TOOLS: Tool[] = [
       const { callId, timeoutSec } = WaitInput.parse(args);
       const deadline = Date.now() + (timeoutSec ?? DEFAULT_WAIT_SEC) * 1000;
       for (;;) {
-        const call = await getCall(
+        const read = await getCall(
           ctx.db,
           ctx.principal.accountId,
           callId,
           ctx.request.requestOrigin,
         );
+        if (!read.ok) return read;
+        const call = read.value;
         const remaining = deadline - Date.now();
         if (TERMINAL_STATUSES.has(call.status) || remaining <= 0 || ctx.signal?.aborted)
-          return { ...call, timedOut: !TERMINAL_STATUSES.has(call.status) };
+          return ok({ ...call, timedOut: !TERMINAL_STATUSES.has(call.status) });
         await new Promise((r) => setTimeout(r, Math.min(500, remaining)));
       }
     },
@@ -172,7 +176,7 @@ export const TOOLS: Tool[] = [
     run: async (ctx, args) => {
       const parsed = ListInput.safeParse(args);
       // The same tokens as GET /v1/agent/calls: invalid_limit, invalid_cursor, invalid_status.
-      if (!parsed.success) throw new ApiError(tokenForQueryIssues(parsed.error.issues));
+      if (!parsed.success) return fail(tokenForQueryIssues(parsed.error.issues));
       const q = parsed.data;
       return listCalls(ctx.db, ctx.principal.accountId, {
         limit: q.limit ?? 20,
@@ -211,10 +215,11 @@ export async function runTool(ctx: ToolContext, name: string, args: unknown): Pr
   // A protocol error, as the SDK's McpServer answers: the client asked for a tool it was not offered.
   if (!tool) throw new McpError(ErrorCode.InvalidParams, `Tool ${name} not found`);
   try {
-    const value = await tool.run(ctx, (args ?? {}) as Record<string, unknown>);
+    const outcome = await tool.run(ctx, (args ?? {}) as Record<string, unknown>);
+    if (!outcome.ok) return toolError(outcome.error.token, outcome.error.retryAfterSec);
+    const value = { ...outcome.value };
     return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value };
   } catch (e) {
-    if (e instanceof ApiError) return toolError(e.token, e.headers["Retry-After"]);
     if (e instanceof z.ZodError) return toolError("invalid_request");
     console.error("MCP tool failed", { tool: name, error: String(e) });
     return toolError("internal");
@@ -222,9 +227,10 @@ export async function runTool(ctx: ToolContext, name: string, args: unknown): Pr
 }
 
 /** The REST body as the first text; REST's Retry-After, when there is one, as a second. */
-function toolError(token: ErrorToken, retryAfterSec?: string): ToolResult {
+function toolError(token: ErrorToken, retryAfterSec?: number): ToolResult {
   const content: ToolResult["content"] = [{ type: "text", text: JSON.stringify({ error: token }) }];
-  if (retryAfterSec) content.push({ type: "text", text: `Retry after ${retryAfterSec} seconds.` });
+  if (retryAfterSec !== undefined)
+    content.push({ type: "text", text: `Retry after ${retryAfterSec} seconds.` });
   return { content, isError: true };
 }
 

@@ -2,7 +2,7 @@
  * One delivery attempt of one event: check the URL again, sign, POST with a timeout, never follow
  * redirects, record the attempt, and say what the queue should do next.
  */
-import { type Db, store } from "../db/client";
+import type { Db } from "../db/client";
 import { findEventForDelivery, recordAttempt } from "../db/webhooks.queries";
 import { retryAfterSec, retryDelaySec } from "../domain/retry-schedule";
 import { checkWebhookUrl } from "../domain/ssrf-guard";
@@ -21,7 +21,7 @@ const USER_AGENT = "ByYourSide-Webhooks/1.0";
 
 export async function deliverEvent(db: Db, eventId: string, opts: DeliveryOptions): Promise<Next> {
   const now = opts.now ?? Date.now;
-  const found = await store(() => findEventForDelivery(db, eventId));
+  const found = await findEventForDelivery(db, eventId);
   // Unknown, finished or endpoint-less events have nothing left to deliver.
   if (found?.event.status !== "pending" || !found.webhookUrl) return { action: "ack" };
   // Numbered from the event's own log, so whatever message carries it (a retry, a redelivery, a
@@ -34,17 +34,15 @@ export async function deliverEvent(db: Db, eventId: string, opts: DeliveryOption
     error: string | null,
     outcome: { status: WebhookEventStatus; deliveredAt?: string; nextAttemptAt?: string | null },
   ) =>
-    store(() =>
-      recordAttempt(db, {
-        eventId,
-        attempt,
-        at: isoNow(started),
-        statusCode,
-        latencyMs: Math.max(0, now() - started),
-        error,
-        outcome,
-      }),
-    );
+    recordAttempt(db, {
+      eventId,
+      attempt,
+      at: isoNow(started),
+      statusCode,
+      latencyMs: Math.max(0, now() - started),
+      error,
+      outcome,
+    });
 
   const url = checkWebhookUrl(found.webhookUrl, { allowLocal: opts.allowLocal });
   if (!url.ok) {

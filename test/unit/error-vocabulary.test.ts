@@ -5,7 +5,12 @@
 import { describe, expect, it } from "vitest";
 import readme from "../../README.md?raw";
 import { CALL_ERRORS } from "../../src/domain/call-errors";
-import { ERROR_TOKENS, type ErrorToken, isErrorToken, statusOf } from "../../src/errors";
+import {
+  ERROR_TOKENS,
+  type ErrorToken,
+  isErrorToken,
+  statusOf,
+} from "../../src/domain/error-tokens";
 
 function section(markdown: string, heading: string): string {
   const start = markdown.indexOf(`\n## ${heading}\n`);

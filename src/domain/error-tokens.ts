@@ -1,6 +1,7 @@
 /**
- * The closed set of error tokens and their HTTP statuses. Every failure the API reports is an
- * ApiError; the wire shape is always `{ "error": token }` (detail goes to logs only).
+ * The closed set of error tokens and the HTTP status of each: the one table. Use cases fail with a
+ * token; only the HTTP and MCP layers turn it into an answer, always `{ "error": token }` (detail
+ * goes to logs only).
  */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
@@ -53,23 +54,6 @@ export const ERROR_TOKENS = Object.keys(STATUS) as ErrorToken[];
 
 export function statusOf(token: ErrorToken): ContentfulStatusCode {
   return STATUS[token];
-}
-
-export class ApiError extends Error {
-  readonly token: ErrorToken;
-  /** Extra response headers, e.g. Retry-After on rate_limited. */
-  readonly headers: Record<string, string>;
-
-  constructor(token: ErrorToken, opts: { cause?: unknown; headers?: Record<string, string> } = {}) {
-    super(token, { cause: opts.cause });
-    this.name = "ApiError";
-    this.token = token;
-    this.headers = opts.headers ?? {};
-  }
-
-  get status(): ContentfulStatusCode {
-    return statusOf(this.token);
-  }
 }
 
 export function isErrorToken(value: string): value is ErrorToken {
