@@ -1,0 +1,155 @@
+/**
+ * Executes the engine's commands for one CallSession through its ports. Quick ones (D1 sync,
+ * closing media) run inside the current input's turn; slow ones (dialing, hanging up, connecting
+ * the model, post-call work) start beside the queue and report back as inputs.
+ */
+import type { SessionCommand, SessionInput, SessionState } from "../domain/call-engine";
+import type { CallParams } from "../domain/call-params";
+import { rowProgress } from "../domain/call-record";
+import type { RecordingSink, SessionPorts } from "../ports";
+import { buildSystemPrompt } from "../voice/system-prompt";
+import { MediaBridge } from "./media/media-bridge";
+import { runPostCall } from "./post-call";
+import type { SerialQueue } from "./serial-queue";
+
+/** What a media socket's attachment says about its stream. */
+export type SocketInfo = { authenticated: boolean; stopped: boolean; streamId?: string };
+
+export type SessionHost = {
+  ports: SessionPorts;
+  queue: SerialQueue;
+  mediaSockets(): WebSocket[];
+  state(): SessionState | undefined;
+  /** Queues an input (from work beside the queue). */
+  feed(input: SessionInput): Promise<unknown>;
+  /** Applies an input within the current turn (from a quick command). */
+  applyNow(input: SessionInput): Promise<void>;
+};
+
+export class CommandRunner {
+  /** The live audio path, once the call is answered and its model connected. */
+  bridge: MediaBridge | undefined;
+  private recorder: RecordingSink | undefined;
+
+  constructor(private readonly host: SessionHost) {}
+
+  async execute(command: SessionCommand, state: SessionState): Promise<void> {
+    const { ports, queue } = this.host;
+    const call = state.params;
+    switch (command.type) {
+      case "sync":
+        return this.sync();
+      case "close_media":
+        return this.closeMedia();
+      case "dial":
+        return queue.start(async () => {
+          const outcome = await ports.carrier(call).dial(call);
+          if (!outcome.ok)
+            console.warn("carrier refused call creation", {
+              callId: call.callId,
+              attempt: command.attempt,
+              error: outcome.detail,
+            });
+          await this.host.feed(
+            outcome.ok
+              ? { type: "dial_succeeded", providerCallId: outcome.providerCallId }
+              : { type: "dial_failed", retryable: outcome.retryable },
+          );
+        });
+      case "hang_up":
+        return queue.start(() =>
+          ports
+            .carrier(call)
+            .hangUp(command.providerCallId, command.answered)
+            // The carrier's own TimeLimit still bounds the call; the state is already terminal.
+            .catch((e) =>
+              console.error("hangup failed", { callId: call.callId, error: String(e) }),
+            ),
+        );
+      case "start_bridge":
+        return queue.start(() => this.startBridge(call, command.answeredAt));
+      case "run_post_call":
+        return queue.start(async () => {
+          const latency = this.bridge?.finish() ?? null;
+          const recorder = this.recorder;
+          this.bridge = undefined;
+          this.recorder = undefined;
+          const outputs = await runPostCall({
+            call,
+            state: state.call,
+            lines: state.lines,
+            latency,
+            recorder,
+            analyzer: ports.analyzer(call),
+            // Leave a second of the bound to write the record.
+            deadline: command.deadline - 1000,
+          });
+          await this.host.feed({ type: "post_call_done", outputs });
+        });
+    }
+  }
+
+  /** Connects the voice model to the answered call's media stream. */
+  private async startBridge(call: CallParams, answeredAt: number): Promise<void> {
+    const { ports } = this.host;
+    const [ws] = this.host.mediaSockets();
+    const info = ws?.deserializeAttachment() as SocketInfo | undefined;
+    if (!ws || !info?.streamId || this.bridge) return;
+    this.recorder = ports.recording(call);
+    const bridge = new MediaBridge(
+      { socket: ws, streamId: info.streamId, codec: ports.codec },
+      answeredAt,
+      this.recorder,
+      {
+        agentHungUp: () => void this.host.feed({ type: "agent_hung_up" }),
+        modelLost: (reason) => {
+          console.warn("voice model lost", { callId: call.callId, reason });
+          void this.host.feed({ type: "model_lost" });
+        },
+        line: (line) => void this.host.feed({ type: "transcript_line", line }),
+      },
+      () => ports.clock.now(),
+    );
+    this.bridge = bridge;
+    try {
+      const session = await ports
+        .voice(call)
+        .connect(
+          { systemPrompt: buildSystemPrompt(call), voice: call.voice, language: call.language },
+          bridge,
+        );
+      if (this.bridge === bridge) bridge.attach(session);
+      else session.close();
+    } catch (e) {
+      console.error("voice model connection failed", { callId: call.callId, error: String(e) });
+      await this.host.feed({ type: "model_lost" });
+    }
+  }
+
+  /** Brings D1 and the delivery queue up to this state; the engine retries on failure. */
+  private async sync(): Promise<void> {
+    const s = this.host.state();
+    if (!s) return;
+    const progress = rowProgress(s.call, s.lines, s.outputs, s.finalized);
+    try {
+      await this.host.ports.store.sync(s.params, progress, s.outbox);
+      await this.host.applyNow({ type: "synced", eventIds: s.outbox.map((e) => e.id) });
+    } catch (e) {
+      console.error("syncing the call to D1 and the queue failed; will retry", {
+        callId: s.params.callId,
+        error: String(e),
+      });
+      await this.host.applyNow({ type: "sync_failed" });
+    }
+  }
+
+  private closeMedia(): void {
+    for (const ws of this.host.mediaSockets()) {
+      try {
+        ws.close(1000, "call ended");
+      } catch {
+        // already closing
+      }
+    }
+  }
+}
