@@ -13,14 +13,14 @@ import { callsRoutes } from "./http/calls.routes";
 import { docsRoutes } from "./http/docs.routes";
 import { mcpRoutes as mcpContracts } from "./http/mcp.contracts";
 import { errorResponses, jsonResponse, registerDocumentExtras } from "./http/openapi";
+import { simulatorRoutes } from "./http/simulated-carrier.routes";
+import { simulatedModelRoutes } from "./http/simulated-model.routes";
 import { telephonyRoutes } from "./http/telephony.routes";
 import { rejectWith } from "./http/validate";
 import { mcpRoutes } from "./mcp/mcp.routes";
 import { TELEPHONY_BASE_PATH } from "./telephony/callback-paths";
 import { SIMULATOR_API_PATH } from "./telephony/provider";
-import { simulatorRoutes } from "./telephony/simulator/simulator.routes";
 import { SIMULATED_MODEL_PATH } from "./voice/simulator/simulated-model";
-import { simulatedModelRoutes } from "./voice/simulator/simulated-model.routes";
 
 const healthRoute = createRoute({
   method: "get",

@@ -3,14 +3,15 @@
  * when VOICE_PROVIDER=simulator. The Gemini Live client connects to it exactly as to Google.
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../../http/app-env";
-import { GEMINI_LIVE_PATH } from "../gemini-live/session";
-import { SimulatedModel } from "./simulated-model";
+import { GEMINI_LIVE_PATH } from "../voice/gemini-live/session";
+import { SimulatedModel } from "../voice/simulator/simulated-model";
+import { ApiError } from "./api-error";
+import type { AppEnv } from "./app-env";
 
 export const simulatedModelRoutes = new Hono<AppEnv>().get(GEMINI_LIVE_PATH, (c) => {
-  if (c.get("config").voiceProvider !== "simulator") return c.json({ error: "not_found" }, 404);
+  if (c.get("config").voiceProvider !== "simulator") throw new ApiError("not_found");
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
-    return c.json({ error: "invalid_request" }, 426);
+    throw new ApiError("upgrade_required");
   const pair = new WebSocketPair();
   const server = pair[1];
   server.accept();

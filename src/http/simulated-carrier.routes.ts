@@ -4,11 +4,12 @@
  * when TELEPHONY_PROVIDER=simulator, where our Twilio client is pointed at it.
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../../http/app-env";
-import { sha256Hex } from "../../lib/crypto";
-import { readForm } from "../twilio/signature";
-import { parseStreamTwiml } from "../twilio/twiml";
-import type { CreateResult } from "./simulated-carrier.do";
+import { sha256Hex } from "../lib/crypto";
+import type { CreateResult } from "../telephony/simulator/simulated-carrier.do";
+import { readForm } from "../telephony/twilio/signature";
+import { parseStreamTwiml } from "../telephony/twilio/twiml";
+import { ApiError } from "./api-error";
+import type { AppEnv } from "./app-env";
 
 type TwilioError = { code: number; message: string; status: number };
 
@@ -20,7 +21,7 @@ const twilioError = (e: TwilioError) => ({
 export const simulatorRoutes = new Hono<AppEnv>()
   .use("/2010-04-01/Accounts/:sid/*", async (c, next) => {
     const telephony = c.get("config").telephony;
-    if (telephony.provider !== "simulator") return c.json({ error: "not_found" }, 404);
+    if (telephony.provider !== "simulator") throw new ApiError("not_found");
     const expected = `Basic ${btoa(`${telephony.accountSid}:${telephony.authToken}`)}`;
     if (c.req.header("authorization") !== expected || c.req.param("sid") !== telephony.accountSid) {
       return c.json(twilioError({ code: 20003, message: "Authenticate", status: 401 }), 401);
