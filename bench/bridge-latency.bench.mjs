@@ -3,7 +3,7 @@ import { constants, PerformanceObserver } from "node:perf_hooks";
 import { decodeMulaw, encodeMulaw } from "../src/audio/mulaw.ts";
 import { BASE64_IMPL, base64ToBytes } from "../src/audio/pcm.ts";
 import { MediaBridge } from "../src/call-session/media/media-bridge.ts";
-import { Recorder } from "../src/call-session/media/recorder.ts";
+import { Recorder } from "../src/recording/r2-recorder.ts";
 import { twilioMediaCodec } from "../src/telephony/twilio/media-codec.ts";
 import { connectVoice } from "../src/voice/connect.ts";
 import { codeVersion, envInt, log, machine, round, sleep } from "./lib/harness.mjs";

@@ -1,7 +1,8 @@
 /** Worker entry: the HTTP app, and the Durable Object classes wrangler binds by name. */
-import { createApp } from "./app";
+
 import { sweepStrandedCalls } from "./call-session/sweeper";
 import type { DeliveryMessage } from "./domain/webhook-event";
+import { createApp } from "./http/app";
 import { consumeWebhooks } from "./webhooks/consumer";
 import { requeueStalledEvents } from "./webhooks/stalled-events";
 

@@ -8,10 +8,9 @@ import type { CallOutputs, CallProgress } from "./domain/call-record";
 import type { CallState } from "./domain/call-state";
 import type { Speaker, TranscriptLine } from "./domain/transcript";
 import type { WebhookEvent } from "./domain/webhook-event";
+import type { Clock } from "./lib/clock";
 
-export interface Clock {
-  now(): number;
-}
+export type { Clock } from "./lib/clock";
 
 /** What creating a call at the carrier came to. */
 export type DialOutcome =

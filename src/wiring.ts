@@ -4,8 +4,6 @@
  */
 import { analyzerFor } from "./analysis/analyzer";
 import type { PlaceCallDeps } from "./app/place-call";
-import { durableCallEngine } from "./call-session/engine-client";
-import { Recorder } from "./call-session/media/recorder";
 import { d1CallRecordStore } from "./db/call-record-store";
 import type { Db } from "./db/client";
 import type { EngineSettings } from "./domain/call-engine";
@@ -14,6 +12,8 @@ import { systemClock } from "./lib/clock";
 import { loopbackTransport, type SelfEntry } from "./lib/loopback";
 import { takeRateSlot } from "./limits/rate-limiter.do";
 import type { SessionPorts } from "./ports";
+import { Recorder } from "./recording/r2-recorder";
+import { durableCallEngine } from "./session-client/engine-client";
 import { carrierFor } from "./telephony/provider";
 import { twilioMediaCodec } from "./telephony/twilio/media-codec";
 import { connectVoice } from "./voice/connect";

@@ -6,7 +6,7 @@
 import { findStrandedCalls, placedCallOf } from "../db/calls.queries";
 import { makeDb } from "../db/client";
 import { readConfig } from "../env";
-import { durableCallEngine } from "./engine-client";
+import { durableCallEngine } from "../session-client/engine-client";
 
 /** A placement normally starts its call within milliseconds. */
 const STRANDED_AFTER_MS = 15_000;

@@ -35,8 +35,8 @@ const CallId = z
   .openapi({ param: { name: "id", in: "path" }, example: "f47ac10b-58cc-4372-a567-0e02b2c3d479" });
 const CallParams = z.object({ id: CallId });
 
-const PlaceCallRequest = PlaceCallBodySchema.openapi("PlaceCallRequest");
-const Call = CallSchema.openapi("Call");
+const PlaceCallRequest = PlaceCallBodySchema.meta({ id: "PlaceCallRequest" });
+const Call = CallSchema.meta({ id: "Call" });
 
 export const placeCallRoute = createRoute({
   method: "post",
@@ -63,7 +63,7 @@ export const placeCallRoute = createRoute({
     body: { required: true, content: { "application/json": { schema: PlaceCallRequest } } },
   },
   responses: {
-    202: jsonResponse(PlaceCallResponseSchema.openapi("PlaceCallResponse"), "Accepted.", {
+    202: jsonResponse(PlaceCallResponseSchema.meta({ id: "PlaceCallResponse" }), "Accepted.", {
       ...LOCATION,
       ...IDEMPOTENT_REPLAYED,
     }),
@@ -105,7 +105,10 @@ export const listCallsRoute = createRoute({
   security,
   request: { query: ListCallsQuerySchema },
   responses: {
-    200: jsonResponse(ListCallsResponseSchema.openapi("CallList"), "A page of call summaries."),
+    200: jsonResponse(
+      ListCallsResponseSchema.meta({ id: "CallList" }),
+      "A page of call summaries.",
+    ),
     ...errorResponses("invalid_limit", "invalid_cursor", "invalid_status", ...AUTH),
   },
 });
@@ -149,7 +152,7 @@ export const callEventsRoute = createRoute({
   security,
   request: { params: CallParams },
   responses: {
-    200: jsonResponse(EventLogSchema.openapi("EventLog"), "Events, oldest first."),
+    200: jsonResponse(EventLogSchema.meta({ id: "EventLog" }), "Events, oldest first."),
     ...errorResponses(...AUTH, "not_found"),
   },
 });

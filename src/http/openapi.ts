@@ -129,7 +129,9 @@ export function registerDocumentExtras(app: OpenAPIHono<AppEnv>): void {
       "One event per transition: `call.dialing`, `call.in_progress`, then one terminal event carrying the full record. Signed per Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` with your `whsec_` secret). Answer 2xx within 10 s; anything else is retried for about 27 h; 410 stops.",
     request: {
       body: {
-        content: { "application/json": { schema: WebhookEventSchema.openapi("WebhookEvent") } },
+        content: {
+          "application/json": { schema: WebhookEventSchema.meta({ id: "WebhookEvent" }) },
+        },
       },
     },
     responses: { 200: { description: "Received (any 2xx)." } },

@@ -9,7 +9,6 @@ import { cancelCall } from "../app/cancel-call";
 import { fail, type Outcome } from "../app/outcome";
 import { placeCall } from "../app/place-call";
 import { getCall, listCalls } from "../app/read-calls";
-import { durableCallEngine } from "../call-session/engine-client";
 import type { Db } from "../db/client";
 import {
   CallStatusSchema,
@@ -22,6 +21,7 @@ import type { ErrorToken } from "../domain/error-tokens";
 import type { Principal } from "../domain/principal";
 import type { Config } from "../env";
 import { map, ok } from "../lib/result";
+import { durableCallEngine } from "../session-client/engine-client";
 import { placementDeps, type RequestContext } from "../wiring";
 
 export type ToolContext = {

@@ -5,11 +5,11 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { Recorder } from "../../src/call-session/media/recorder";
 import type { CallState } from "../../src/domain/call-state";
 import { DEV_SIMULATOR_TOKEN, SIMULATOR_ACCOUNT_SID } from "../../src/env";
 import worker from "../../src/index";
 import { systemClock } from "../../src/lib/clock";
+import { Recorder } from "../../src/recording/r2-recorder";
 import { CarrierError, TwilioClient } from "../../src/telephony/twilio/client";
 import { twilioSignature } from "../../src/telephony/twilio/signature";
 import { BASE, call, json, setupAccount, VALID_CALL } from "../helpers";

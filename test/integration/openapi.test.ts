@@ -4,8 +4,8 @@
  * script from this Worker.
  */
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../src/app";
 import { ERROR_TOKENS, statusOf } from "../../src/domain/error-tokens";
+import { createApp } from "../../src/http/app";
 import { SIMULATOR_API_PATH } from "../../src/telephony/provider";
 import { SIMULATED_MODEL_PATH } from "../../src/voice/simulator/simulated-model";
 import { call, json } from "../helpers";

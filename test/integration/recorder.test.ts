@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { WAV_HEADER_BYTES } from "../../src/audio/wav";
-import { PART_BYTES, Recorder } from "../../src/call-session/media/recorder";
+import { PART_BYTES, Recorder } from "../../src/recording/r2-recorder";
 
 const FRAME = 160; // 20 ms at 8 kHz
 

@@ -6,10 +6,9 @@
 import type { PlacedCall } from "../domain/call-params";
 import { randomBase62 } from "../lib/crypto";
 import type { CallEngine } from "../ports";
-import type { CallSession } from "./call-session.do";
 
 export function durableCallEngine(
-  sessions: DurableObjectNamespace<CallSession>,
+  sessions: Env["CALL_SESSION"],
   publicBaseUrl: string,
 ): CallEngine {
   const session = (callId: string) => sessions.get(sessions.idFromName(callId));

@@ -7,8 +7,8 @@
  * Short calls are one `put`. Longer ones become a multipart upload with equal 5 MiB parts; part 1
  * (the header plus the first audio) is uploaded last, once the final length is known.
  */
-import { pcm16ToBytes } from "../../audio/pcm";
-import { WAV_HEADER_BYTES, wavHeader } from "../../audio/wav";
+import { pcm16ToBytes } from "../audio/pcm";
+import { WAV_HEADER_BYTES, wavHeader } from "../audio/wav";
 
 export const PART_BYTES = 5 * 1024 * 1024;
 const FORMAT = { sampleRate: 8000, channels: 2, bitsPerSample: 16 } as const;

@@ -7,10 +7,10 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { Hono } from "hono";
-import { ApiError } from "../http/api-error";
-import type { AppEnv } from "../http/app-env";
-import { requireApiKey } from "../http/auth";
-import { runTool, type ToolContext, toolList } from "./tools";
+import { runTool, type ToolContext, toolList } from "../mcp/tools";
+import { ApiError } from "./api-error";
+import type { AppEnv } from "./app-env";
+import { requireApiKey } from "./auth";
 
 export const mcpRoutes = new Hono<AppEnv>()
   .use(requireApiKey)

@@ -3,24 +3,24 @@
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
-import { makeDb } from "./db/client";
-import { type ErrorToken, statusOf } from "./domain/error-tokens";
-import { ConfigError, readConfig } from "./env";
-import { adminRoutes } from "./http/admin.routes";
-import { ApiError } from "./http/api-error";
-import type { AppEnv } from "./http/app-env";
-import { callsRoutes } from "./http/calls.routes";
-import { docsRoutes } from "./http/docs.routes";
-import { mcpRoutes as mcpContracts } from "./http/mcp.contracts";
-import { errorResponses, jsonResponse, registerDocumentExtras } from "./http/openapi";
-import { simulatorRoutes } from "./http/simulated-carrier.routes";
-import { simulatedModelRoutes } from "./http/simulated-model.routes";
-import { telephonyRoutes } from "./http/telephony.routes";
-import { rejectWith } from "./http/validate";
-import { mcpRoutes } from "./mcp/mcp.routes";
-import { TELEPHONY_BASE_PATH } from "./telephony/callback-paths";
-import { SIMULATOR_API_PATH } from "./telephony/provider";
-import { SIMULATED_MODEL_PATH } from "./voice/simulator/simulated-model";
+import { makeDb } from "../db/client";
+import { type ErrorToken, statusOf } from "../domain/error-tokens";
+import { ConfigError, readConfig } from "../env";
+import { TELEPHONY_BASE_PATH } from "../telephony/callback-paths";
+import { SIMULATOR_API_PATH } from "../telephony/provider";
+import { SIMULATED_MODEL_PATH } from "../voice/simulator/simulated-model";
+import { adminRoutes } from "./admin.routes";
+import { ApiError } from "./api-error";
+import type { AppEnv } from "./app-env";
+import { callsRoutes } from "./calls.routes";
+import { docsRoutes } from "./docs.routes";
+import { mcpRoutes as mcpContracts } from "./mcp.contracts";
+import { mcpRoutes } from "./mcp.routes";
+import { errorResponses, jsonResponse, registerDocumentExtras } from "./openapi";
+import { simulatorRoutes } from "./simulated-carrier.routes";
+import { simulatedModelRoutes } from "./simulated-model.routes";
+import { telephonyRoutes } from "./telephony.routes";
+import { rejectWith } from "./validate";
 
 const healthRoute = createRoute({
   method: "get",
