@@ -102,7 +102,7 @@ export interface CallAnalyzer {
     state: CallState,
     lines: readonly TranscriptLine[],
     deadline: number,
-  ): Promise<Omit<CallOutputs, "latency" | "recordingKey">>;
+  ): Promise<Omit<CallOutputs, "latency" | "recordingKey" | "recordingTruncated">>;
 }
 
 /** Everything a call's session needs, built once per object by the composition root. */
@@ -122,4 +122,6 @@ export interface CallEngine {
   start(call: PlacedCall): Promise<void>;
   /** Hangs up or withdraws the call; a call that has already ended keeps its status. */
   cancel(call: PlacedCall): Promise<"canceled" | "already_ended">;
+  /** Asks the call's session to run its deadlines and write its record to D1 again now. */
+  wake(call: PlacedCall): Promise<void>;
 }

@@ -6,6 +6,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import {
+  MEDIA_HEARTBEAT_MS,
   needsGrant,
   nextAlarm,
   type SessionInput,
@@ -17,12 +18,24 @@ import {
 import type { CallParams } from "../domain/call-params";
 import { type CallState, isTerminal } from "../domain/call-state";
 import type { CarrierSignal } from "../domain/carrier-signal";
+import type { ErrorToken } from "../domain/error-tokens";
 import { readConfig } from "../env";
 import type { SessionPorts } from "../ports";
 import { engineSettings, sessionPorts } from "../wiring";
 import { CommandRunner, type SocketInfo } from "./command-runner";
 import { SerialQueue } from "./serial-queue";
 import { readSessionRecord, SESSION_KEY } from "./session-record";
+
+/**
+ * A Media Streams frame is ~300 bytes (a start frame ~1 KB); anything far larger is not one, and
+ * is refused before it is parsed.
+ */
+const MAX_FRAME_CHARS = 8192;
+/** Media frames arrive 50 a second; more than twice that in a second is a flood and is dropped. */
+const MAX_MEDIA_FRAMES_PER_SEC = 100;
+
+/** The stream's upgrade refused, in the API's error shape. */
+const refusal = (error: ErrorToken, status: number) => Response.json({ error }, { status });
 
 export type SignalResult = "ok" | "replay" | "unknown_call" | "wrong_call";
 export type CancelResult = "canceled" | "already_ended" | "unknown_call";
@@ -32,6 +45,9 @@ export class CallSession extends DurableObject<Env> {
   private readonly queue = new SerialQueue();
   private readonly ports: SessionPorts;
   private readonly runner: CommandRunner;
+  /** When media flow was last reported to the engine (in memory: a heartbeat, not state). */
+  private lastBeat = 0;
+  private mediaWindow = { start: 0, frames: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -46,6 +62,8 @@ export class CallSession extends DurableObject<Env> {
     });
     ctx.blockConcurrencyWhile(async () => {
       this.state = readSessionRecord(await ctx.storage.get(SESSION_KEY));
+      // A live call loaded again lost what was only in memory (the bridge, the recording's tail).
+      if (this.state) void this.feed({ type: "restored" });
     });
   }
 
@@ -85,9 +103,11 @@ export class CallSession extends DurableObject<Env> {
   /** The carrier's media stream: a WebSocket upgrade, already signature-checked by the route. */
   async fetch(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      return new Response(null, { status: 426 });
+      return refusal("upgrade_required", 426);
     }
-    if (!this.state || isTerminal(this.state.call)) return new Response(null, { status: 404 });
+    if (!this.state || isTerminal(this.state.call)) return refusal("not_found", 404);
+    // One media stream per call: a second one is someone else's.
+    if (this.ctx.getWebSockets("media").length > 0) return refusal("forbidden", 403);
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1], ["media"]);
     pair[1].serializeAttachment({ authenticated: false, stopped: false } satisfies SocketInfo);
@@ -95,6 +115,11 @@ export class CallSession extends DurableObject<Env> {
   }
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const size = typeof message === "string" ? message.length : message.byteLength;
+    if (size > MAX_FRAME_CHARS) {
+      ws.close(1009, "frame too large");
+      return;
+    }
     const text = typeof message === "string" ? message : new TextDecoder().decode(message);
     const frame = this.ports.codec.parse(text);
     if (!frame || !this.state || frame.kind === "connected") return;
@@ -110,7 +135,7 @@ export class CallSession extends DurableObject<Env> {
       ws.serializeAttachment({ ...info, authenticated: true, streamId: frame.streamId });
       await this.feed({ type: "media_started" });
     } else if (!info.authenticated) ws.close(1008, "forbidden");
-    else if (frame.kind === "media") this.runner.bridge?.recipientAudio(frame.payload);
+    else if (frame.kind === "media") this.media(frame.payload);
     else if (frame.kind === "mark") this.runner.bridge?.mark(frame.name);
     else if (frame.kind === "stop") {
       ws.serializeAttachment({ ...info, stopped: true } satisfies SocketInfo);
@@ -126,6 +151,28 @@ export class CallSession extends DurableObject<Env> {
 
   async webSocketError(ws: WebSocket): Promise<void> {
     await this.webSocketClose(ws);
+  }
+
+  /** Caller audio: to the bridge, within the real-time rate, with a heartbeat to the engine. */
+  private media(payload: string): void {
+    const now = this.ports.clock.now();
+    const window = this.mediaWindow;
+    if (now - window.start >= 1000) this.mediaWindow = { start: now, frames: 1 };
+    else if (++window.frames > MAX_MEDIA_FRAMES_PER_SEC) return;
+    this.runner.bridge?.recipientAudio(payload);
+    if (now - this.lastBeat >= MEDIA_HEARTBEAT_MS) {
+      this.lastBeat = now;
+      void this.feed({ type: "media_flowing" });
+    }
+  }
+
+  /** The sweeper's nudge: run the alarm's work now (deadlines, a D1 write that is behind). */
+  async wake(): Promise<"ok" | "unknown_call"> {
+    if (!this.state) return "unknown_call";
+    // D1 may have lost what this object believes it wrote (a crash between the two).
+    await this.feed({ type: "resync" });
+    await this.alarm();
+    return "ok";
   }
 
   /** Deadlines, due dial attempts, late D1 writes and post-call work, as the engine decides. */

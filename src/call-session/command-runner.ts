@@ -80,6 +80,7 @@ export class CommandRunner {
             lines: state.lines,
             latency,
             recorder,
+            interrupted: state.interrupted,
             analyzer: ports.analyzer(call),
             // Leave a second of the bound to write the record.
             deadline: command.deadline - 1000,

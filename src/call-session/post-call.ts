@@ -15,6 +15,8 @@ export type PostCallInput = {
   lines: readonly TranscriptLine[];
   latency: LatencyStats | null;
   recorder: RecordingSink | undefined;
+  /** The object restarted while the call was live. */
+  interrupted: boolean;
   analyzer: CallAnalyzer;
   /** Epoch ms by which the analysis must be done. */
   deadline: number;
@@ -34,5 +36,10 @@ export async function runPostCall(input: PostCallInput): Promise<CallOutputs> {
     input.lines,
     input.deadline,
   );
-  return { latency: input.latency, recordingKey, ...analysis };
+  return {
+    latency: input.latency,
+    recordingKey,
+    recordingTruncated: input.interrupted,
+    ...analysis,
+  };
 }

@@ -59,6 +59,7 @@ const EvidenceLineSchema = z.object({
 const OutputsSchema = z.object({
   latency: z.object({ turns: z.number(), p50Ms: z.number(), p95Ms: z.number() }).nullable(),
   recordingKey: z.string().nullable(),
+  recordingTruncated: z.boolean(),
   summary: z.string().nullable(),
   extracted: z.record(z.string(), ValueSchema).nullable(),
   extractedEvidence: z.record(z.string(), EvidenceLineSchema.nullable()).nullable(),
@@ -80,6 +81,8 @@ const SessionStateSchema = z.object({
   outbox: z.array(WebhookEventSchema),
   events: z.number(),
   sync: z.object({ behind: z.boolean(), retryAt: nullableMs }),
+  lastMediaAt: nullableMs,
+  interrupted: z.boolean(),
   post: z.object({ began: z.boolean(), deadline: ms }).nullable(),
   finalized: z.boolean(),
   outputs: OutputsSchema,

@@ -119,6 +119,16 @@ export async function findStrandedCalls(db: Db, before: string, limit: number) {
     .limit(limit);
 }
 
+/** Calls still dialing or in progress in D1 that were placed before `before`, oldest first. */
+export async function findOverdueCalls(db: Db, before: string, limit: number) {
+  return db
+    .select()
+    .from(calls)
+    .where(and(inArray(calls.status, ["dialing", "in_progress"]), lt(calls.createdAt, before)))
+    .orderBy(calls.createdAt)
+    .limit(limit);
+}
+
 /** The call as its session is given it, from its row (for calls whose start was lost). */
 export function placedCallOf(row: CallRow): PlacedCall {
   return {

@@ -102,6 +102,10 @@ export const calls = sqliteTable(
     reservedSec: integer("reserved_sec").notNull().default(0),
     /** JSON: for each non-null extracted field, the transcript line it came from. */
     extractedEvidence: text("extracted_evidence"),
+    /** The service restarted mid-call, so the recording lacks what was only in memory. */
+    recordingTruncated: integer("recording_truncated", { mode: "boolean" })
+      .notNull()
+      .default(false),
     /** Why post-call analysis produced no fields (the call itself is unaffected). */
     analysisError: text("analysis_error"),
     /** Recipient end of speech → first agent audio, over the call's turns. */

@@ -35,6 +35,13 @@ export const MAX_DIAL_ATTEMPTS = 4;
 export const SYNC_RETRY_MS = 2000;
 /** Carrier callbacks remembered per call for de-duplication (a call sees a handful). */
 const MAX_SEEN = 64;
+/**
+ * A live media stream sends a frame every 20 ms, silence included; the shell reports that media
+ * flows every MEDIA_HEARTBEAT_MS. No report for MEDIA_SILENCE_MS means the stream is gone even if
+ * no close arrived (the runtime restarted): the call ends as media_lost, billed up to its last media.
+ */
+export const MEDIA_HEARTBEAT_MS = 5000;
+export const MEDIA_SILENCE_MS = 15_000;
 
 export type EngineSettings = {
   limits: CallLimits;
@@ -61,6 +68,11 @@ export type SessionState = {
   events: number;
   /** The D1 row or the outbox is behind this state; when to try again. */
   sync: { behind: boolean; retryAt: number | null };
+  /** When media was last seen flowing (null before the stream started). */
+  lastMediaAt: number | null;
+  /** The object restarted while the call was live: what was only in memory (the recording's
+   * unfinished audio, the model's context) is gone. */
+  interrupted: boolean;
   /** Post-call work: due once the call ended; `began` once the shell started it. */
   post: { began: boolean; deadline: number } | null;
   finalized: boolean;
@@ -81,6 +93,11 @@ export type SessionInput =
     }
   | { type: "media_started"; grantedMs?: number }
   | { type: "media_ended"; stopped: boolean }
+  | { type: "media_flowing" }
+  /** Write the row and the outbox to D1 again, whatever this state believes D1 has. */
+  | { type: "resync" }
+  /** The object was loaded again (eviction or restart) with this state. */
+  | { type: "restored" }
   | { type: "transcript_line"; line: TranscriptLine }
   | { type: "agent_hung_up" }
   | { type: "model_lost" }
@@ -117,6 +134,8 @@ export function startSession(
     outbox: [],
     events: 0,
     sync: { behind: false, retryAt: null },
+    lastMediaAt: null,
+    interrupted: false,
     post: null,
     finalized: false,
     outputs: NO_OUTPUTS,
@@ -145,6 +164,12 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
       return mediaStarted(state, input.grantedMs, now);
     case "media_ended":
       return lifecycle(state, { type: "media_closed", at: now, stopped: input.stopped });
+    case "media_flowing":
+      return { state: { ...state, lastMediaAt: now }, commands: [] };
+    case "restored":
+      return restored(state);
+    case "resync":
+      return withSync({ state, commands: [] }, now);
     case "transcript_line":
       return { state: { ...state, lines: [...state.lines, input.line] }, commands: [] };
     case "agent_hung_up":
@@ -172,6 +197,9 @@ export function nextAlarm(state: SessionState): number | null {
     state.call.deadline?.at,
     state.dial.dueAt ?? undefined,
     state.sync.behind ? (state.sync.retryAt ?? undefined) : undefined,
+    mediaWatched(state) && state.lastMediaAt !== null
+      ? state.lastMediaAt + MEDIA_SILENCE_MS
+      : undefined,
     state.post && !state.finalized
       ? state.post.began
         ? state.post.deadline
@@ -192,6 +220,10 @@ function alarm(state: SessionState, now: number): StepResult {
     };
   }
   result = then(result, (s) => lifecycle(s, { type: "watchdog", at: now }));
+  const lastMediaAt = result.state.lastMediaAt;
+  if (mediaWatched(result.state) && lastMediaAt !== null && now >= lastMediaAt + MEDIA_SILENCE_MS) {
+    result = then(result, (x) => lifecycle(x, { type: "media_silent", at: now, lastMediaAt }));
+  }
   const s = result.state;
   if (s.post && !s.finalized) {
     if (!s.post.began) {
@@ -209,6 +241,18 @@ function alarm(state: SessionState, now: number): StepResult {
     result = { ...result, commands: [...result.commands, { type: "sync" }] };
   }
   return result;
+}
+
+/** A live call whose media stream is connected and has not ended: its media must keep flowing. */
+function mediaWatched(state: SessionState): boolean {
+  const { call } = state;
+  return call.status === "in_progress" && call.mediaConnected && call.mediaEnded === null;
+}
+
+function restored(state: SessionState): StepResult {
+  if (state.call.status !== "in_progress" || !state.call.mediaConnected || state.interrupted)
+    return { state, commands: [] };
+  return { state: { ...state, interrupted: true }, commands: [] };
 }
 
 function dialSucceeded(state: SessionState, providerCallId: string, now: number): StepResult {
@@ -285,7 +329,10 @@ function mediaStarted(state: SessionState, grantedMs: number | undefined, now: n
   const after = result.state.call;
   if (!before.mediaConnected && after.mediaConnected && after.status === "in_progress") {
     const answeredAt = after.answeredAt ?? now;
-    result = { ...result, commands: [...result.commands, { type: "start_bridge", answeredAt }] };
+    result = {
+      state: { ...result.state, lastMediaAt: now },
+      commands: [...result.commands, { type: "start_bridge", answeredAt }],
+    };
   }
   return result;
 }

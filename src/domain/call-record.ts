@@ -23,6 +23,8 @@ export type LatencyStats = { turns: number; p50Ms: number; p95Ms: number };
 export type CallOutputs = {
   latency: LatencyStats | null;
   recordingKey: string | null;
+  /** The object restarted mid-call: the recording (if any) lacks what was only in memory. */
+  recordingTruncated: boolean;
   summary: string | null;
   extracted: Extracted | null;
   extractedEvidence: Evidence | null;
@@ -32,6 +34,7 @@ export type CallOutputs = {
 export const NO_OUTPUTS: CallOutputs = {
   latency: null,
   recordingKey: null,
+  recordingTruncated: false,
   summary: null,
   extracted: null,
   extractedEvidence: null,
@@ -51,6 +54,7 @@ export type CallRowView = {
   transcript: string | null;
   extracted: string | null;
   recordingKey: string | null;
+  recordingTruncated: boolean;
   createdAt: string;
   startedAt: string | null;
   endedAt: string | null;
@@ -80,6 +84,7 @@ export function toCallView(row: CallRowView, baseUrl: string): CallView {
     transcript: row.transcript,
     extracted: row.extracted ? (JSON.parse(row.extracted) as Extracted) : null,
     recordingUrl: row.recordingKey ? recordingUrlOf(baseUrl, row.id) : null,
+    recordingTruncated: row.recordingTruncated,
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     endedAt: row.endedAt,
@@ -107,6 +112,7 @@ function outputColumns(lines: readonly TranscriptLine[], outputs: CallOutputs) {
     extractedEvidence: outputs.extractedEvidence ? JSON.stringify(outputs.extractedEvidence) : null,
     analysisError: outputs.analysisError,
     recordingKey: outputs.recordingKey,
+    recordingTruncated: outputs.recordingTruncated,
     latencyTurns: outputs.latency?.turns ?? null,
     latencyP50Ms: outputs.latency?.p50Ms ?? null,
     latencyP95Ms: outputs.latency?.p95Ms ?? null,

@@ -215,6 +215,11 @@ export const CallSchema = z.object({
     .describe(
       "For each extracted field, the transcript line its value came from (null when not said).",
     ),
+  recordingTruncated: z
+    .boolean()
+    .describe(
+      "True when the service restarted during the call: the recording (and recordingUrl) has only what was saved before, or is missing.",
+    ),
   analysisError: z
     .string()
     .nullable()

@@ -62,6 +62,9 @@ export type CallEvent =
   | { type: "media_closed"; at: number; stopped: boolean }
   | { type: "agent_hangup"; at: number }
   | { type: "model_lost"; at: number }
+  /** No media for too long (the runtime restarted, or the stream died without a close): the call
+   * ended when its media stopped, and is billed up to then. */
+  | { type: "media_silent"; at: number; lastMediaAt: number }
   | { type: "cancel"; at: number }
   | { type: "watchdog"; at: number };
 
@@ -161,6 +164,10 @@ export function transition(state: CallState, event: CallEvent): Transition {
     case "model_lost":
       if (s.status !== "in_progress") return same(s);
       return end(s, event.at, "failed", "model_lost", true);
+
+    case "media_silent":
+      if (s.status !== "in_progress") return same(s);
+      return end(s, Math.max(s.answeredAt ?? 0, event.lastMediaAt), "failed", "media_lost", true);
 
     case "cancel":
       return end(s, event.at, "failed", "canceled", s.providerCallId !== null);

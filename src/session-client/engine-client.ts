@@ -16,6 +16,11 @@ export function durableCallEngine(
     session(call.callId).start({ ...call, publicBaseUrl, streamToken: randomBase62(32) });
   return {
     start,
+    async wake(call) {
+      // A dialing or live row with no session is not started again: that would ring someone anew.
+      if ((await session(call.callId).wake()) === "unknown_call")
+        console.warn("sweeper: no session for an overdue call", { callId: call.callId });
+    },
     async cancel(call) {
       const result = await session(call.callId).cancel();
       if (result !== "unknown_call") return result;

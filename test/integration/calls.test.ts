@@ -69,6 +69,7 @@ describe("POST /v1/agent/calls", () => {
       transcript: null,
       extracted: null,
       recordingUrl: null,
+      recordingTruncated: false,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       startedAt: null,
       endedAt: null,

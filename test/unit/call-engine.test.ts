@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import {
   type EngineSettings,
   MAX_DIAL_ATTEMPTS,
+  MEDIA_SILENCE_MS,
   nextAlarm,
   type SessionCommand,
   type SessionInput,
@@ -292,7 +293,13 @@ describe("watchdogs", () => {
     ["dial", [], T0 + 60_000, "failed", "placement_failed"],
     ["ring", [dialed], T0 + 100 + 60_000, "failed", "ring_timeout"],
     ["media connect", [dialed, answered], T0 + 5000 + 15_000, "failed", "media_not_connected"],
-    ["length", [dialed, answered, mediaStarted], T0 + 5000 + 120_000, "completed", null],
+    [
+      "length",
+      [dialed, answered, mediaStarted, [{ type: "media_flowing" }, T0 + 124_000]],
+      T0 + 5000 + 120_000,
+      "completed",
+      null,
+    ],
     [
       "media lost",
       [dialed, answered, mediaStarted, [{ type: "media_ended", stopped: false }, T0 + 9000]],
@@ -312,4 +319,46 @@ describe("watchdogs", () => {
       expect(step(r.state, { type: "alarm" }, at).state.call).toMatchObject({ status, error });
     },
   );
+});
+
+describe("media that stops without a close (a restart)", () => {
+  const live = () => run(dialed, answered, mediaStarted, [{ type: "media_flowing" }, T0 + 9000]);
+
+  it("ends failed/media_lost once no media was seen for MEDIA_SILENCE_MS, billed to the last media", () => {
+    const s = step(live().state, { type: "synced", eventIds: [] }, T0 + 9000).state;
+    const checkAt = T0 + 9000 + MEDIA_SILENCE_MS;
+    expect(nextAlarm(s)).toBe(checkAt);
+    expect(step(s, { type: "alarm" }, checkAt - 1).state.call.status).toBe("in_progress");
+    const ended = step(s, { type: "alarm" }, checkAt);
+    expect(ended.state.call).toMatchObject({
+      status: "failed",
+      error: "media_lost",
+      endedAt: T0 + 9000,
+      durationSec: 4,
+    });
+    expect(ended.commands).toContainEqual({
+      type: "hang_up",
+      providerCallId: "CA1",
+      answered: true,
+    });
+  });
+
+  it("media reported flowing keeps the call alive", () => {
+    const r = run(dialed, answered, mediaStarted, [{ type: "media_flowing" }, T0 + 60_000]);
+    expect(step(r.state, { type: "alarm" }, T0 + 70_000).state.call.status).toBe("in_progress");
+  });
+
+  it("a live call loaded again is marked interrupted, and its record says the recording is truncated", () => {
+    const restored = step(live().state, { type: "restored" }, T0 + 9500);
+    expect(restored.state.interrupted).toBe(true);
+    const ringing = run(dialed);
+    expect(step(ringing.state, { type: "restored" }, T0 + 500).state.interrupted).toBe(false);
+  });
+
+  it("resync writes the row and the outbox again", () => {
+    const s = step(live().state, { type: "synced", eventIds: [] }, T0 + 9000).state;
+    const r = step(s, { type: "resync" }, T0 + 9100);
+    expect(commandTypes(r.commands)).toEqual(["sync"]);
+    expect(r.state.sync.behind).toBe(true);
+  });
 });

@@ -50,7 +50,12 @@ export class MediaBridge implements VoiceEvents {
   /** A `media` frame's payload (base64 μ-law). */
   recipientAudio(payload: string): void {
     if (this.done) return;
-    const mulaw = base64ToBytes(payload);
+    let mulaw: Uint8Array;
+    try {
+      mulaw = base64ToBytes(payload);
+    } catch {
+      return; // not base64: not audio, dropped quietly
+    }
     this.model?.sendCallerAudio(mulaw);
     const pcm = decodeMulaw(mulaw);
     this.recorder?.recipient(pcm);

@@ -1,0 +1,1 @@
+ALTER TABLE `calls` ADD `recording_truncated` integer DEFAULT false NOT NULL;
