@@ -1,6 +1,11 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { RETRY_DELAYS_SEC, retryAfterSec, retryDelaySec } from "../../src/domain/retry-schedule";
+import {
+  nextDeliveryDelaySec,
+  RETRY_DELAYS_SEC,
+  retryAfterSec,
+  retryDelaySec,
+} from "../../src/domain/retry-schedule";
 import { checkWebhookUrl } from "../../src/domain/ssrf-guard";
 import { signWebhook } from "../../src/webhooks/signing";
 
@@ -65,6 +70,31 @@ describe("retry schedule", () => {
     expect(retryDelaySec(2, () => 0)).toBe(270);
     expect(retryDelaySec(2, () => 1)).toBe(330);
     expect(retryDelaySec(RETRY_DELAYS_SEC.length + 1)).toBeUndefined();
+  });
+  // [attempt that failed, receiver's hint in s, jitter draw, next delay]
+  it.each([
+    [1, undefined, 0.5, 5],
+    [1, 1, 0.5, 5],
+    [1, 120, 0.5, 120],
+    [2, 1, 0, 270],
+    [2, 7200, 0.5, 7200],
+    [4, 60, 1, 7920],
+    [6, 1, 0.5, 36_000],
+    [7, 1, 0, 32_400],
+    [7, 43_200, 0.5, 43_200],
+    [8, 1, 0.5, undefined],
+    [8, 43_200, 0.5, undefined],
+  ])(
+    "after attempt %i with Retry-After %j (jitter %j) waits %j s: a hint only lengthens",
+    (attempt, hint, draw, delay) => {
+      expect(nextDeliveryDelaySec(attempt, hint, () => draw)).toBe(delay);
+    },
+  );
+  it("keeps at least 24 hours of retries whatever the receiver asks for", () => {
+    let total = 0;
+    for (let attempt = 1; attempt <= RETRY_DELAYS_SEC.length; attempt++)
+      total += nextDeliveryDelaySec(attempt, 1, () => 0) ?? 0;
+    expect(total).toBeGreaterThanOrEqual(24 * 3600);
   });
   it("reads Retry-After as seconds or a date, bounded", () => {
     const now = Date.parse("2026-11-24T12:00:00Z");
