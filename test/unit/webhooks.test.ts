@@ -16,6 +16,7 @@ describe("SSRF guard", () => {
     "https://hooks.example.com/bys",
     "https://hooks.example.com:443/bys?x=1",
     "https://a.b.example.co.uk/path",
+    "https://hooks.example.com./bys",
   ])("allows %s", (url) => {
     expect(checkWebhookUrl(url, prod).ok).toBe(true);
   });
@@ -48,6 +49,15 @@ describe("SSRF guard", () => {
     ["ftp://hooks.example.com/x", "not http"],
     ["not a url", "garbage"],
     ["http://127.0.0.1:9000/x", "local http without the dev flag"],
+    ["https://127.0.0.1./x", "loopback literal, trailing dot"],
+    ["https://127.0.0.1../x", "loopback literal, two trailing dots"],
+    ["https://127.1../x", "short IPv4, two trailing dots"],
+    ["https://169.254.169.254.../x", "metadata literal, three trailing dots"],
+    ["https://metadata.google.internal./x", "cloud metadata name, trailing dot"],
+    ["https://metadata.google.internal../x", "cloud metadata name, two trailing dots"],
+    ["https://localhost../x", "localhost, two trailing dots"],
+    ["https://intranet../x", "single-label name, two trailing dots"],
+    ["https://hooks..example.com/x", "an empty label"],
   ])("refuses %s (%s)", (url) => {
     expect(checkWebhookUrl(url, prod)).toEqual({ ok: false, error: "invalid_webhook_url" });
   });
