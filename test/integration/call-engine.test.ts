@@ -7,7 +7,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { Recorder } from "../../src/call-session/media/recorder";
 import type { CallState } from "../../src/domain/call-state";
-import { DEV_SIMULATOR_TOKEN, SIMULATOR_ACCOUNT_SID } from "../../src/env";
+import { SIMULATOR_ACCOUNT_SID } from "../../src/env";
 import worker from "../../src/index";
 import { systemClock } from "../../src/lib/clock";
 import { CarrierError, TwilioClient } from "../../src/telephony/twilio/client";
@@ -77,7 +77,7 @@ async function signedCallback(
   id: string,
   params: Record<string, string>,
   kind = "status",
-  token = DEV_SIMULATOR_TOKEN,
+  token = env.SIMULATOR_AUTH_TOKEN,
 ) {
   const url = `${BASE}/telephony/twilio/${kind}/${id}`;
   return exports.default.fetch(
@@ -288,7 +288,7 @@ describe("media stream", () => {
       new Request(`${BASE}/telephony/twilio/media/${id}`, {
         headers: {
           upgrade: "websocket",
-          "x-twilio-signature": await twilioSignature(DEV_SIMULATOR_TOKEN, wss),
+          "x-twilio-signature": await twilioSignature(env.SIMULATOR_AUTH_TOKEN, wss),
         },
       }),
     );
@@ -492,7 +492,7 @@ describe("the Twilio client against the simulator's Twilio API", () => {
       {
         apiBase: `${BASE}/simulator/twilio`,
         accountSid: SIMULATOR_ACCOUNT_SID,
-        authToken: DEV_SIMULATOR_TOKEN,
+        authToken: env.SIMULATOR_AUTH_TOKEN,
       },
       transport,
     );
