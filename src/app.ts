@@ -37,7 +37,8 @@ export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: rejectWith() });
 
   app.use(async (c, next) => {
-    const requestId = c.req.header("cf-ray") ?? crypto.randomUUID();
+    // Our own id: a client-sent cf-ray cannot be told from the edge's, so it is only logged.
+    const requestId = crypto.randomUUID();
     c.set("requestId", requestId);
     c.header("x-request-id", requestId);
     c.set("config", readConfig(c.env));
@@ -62,7 +63,13 @@ export function createApp() {
   app.onError((e, c) => {
     const token = tokenFor(e);
     const status = statusOf(token);
-    const log = { requestId: c.get("requestId"), method: c.req.method, path: c.req.path, token };
+    const log = {
+      requestId: c.get("requestId"),
+      cfRay: c.req.header("cf-ray"),
+      method: c.req.method,
+      path: c.req.path,
+      token,
+    };
     if (status >= 500) console.error("request failed", { ...log, error: describe(e) });
     else console.info("request rejected", log);
     const headers = e instanceof ApiError ? e.headers : {};
