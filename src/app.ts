@@ -3,7 +3,7 @@
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
-import { makeDb } from "./db/client";
+import { describeError, makeDb } from "./db/client";
 import { ConfigError, readConfig } from "./env";
 import { ApiError, type ErrorToken, statusOf } from "./errors";
 import { adminRoutes } from "./http/admin.routes";
@@ -89,7 +89,13 @@ function tokenFor(e: Error): ErrorToken {
   return "internal";
 }
 
+/**
+ * The error for the log: its stack, and its causes as describeError shows them. A stack starts
+ * with the message, so a storage error's (drizzle's message holds the query's parameters: the
+ * request's values) is replaced by its log-safe description.
+ */
 function describe(e: Error): string {
-  const cause = e.cause instanceof Error ? ` (cause: ${e.cause.message})` : "";
-  return `${e.stack ?? e.message}${cause}`;
+  const safe = describeError(e);
+  const frames = e.stack?.split("\n").filter((line) => /^\s+at /.test(line)) ?? [];
+  return [safe, ...frames].join("\n");
 }

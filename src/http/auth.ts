@@ -4,7 +4,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { findActiveKeyByHash, touchKey } from "../db/accounts.queries";
-import { store } from "../db/client";
+import { describeError, store } from "../db/client";
 import { ApiError } from "../errors";
 import { sha256Hex } from "../lib/crypto";
 import { isoNow } from "../lib/time";
@@ -34,7 +34,9 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   const now = Date.now();
   if (!key.lastUsedAt || Date.parse(key.lastUsedAt) + TOUCH_INTERVAL_MS < now) {
     c.executionCtx.waitUntil(
-      touchKey(db, key.id, isoNow(now)).catch((e) => console.warn("touch key failed", String(e))),
+      touchKey(db, key.id, isoNow(now)).catch((e) =>
+        console.warn("touch key failed", describeError(e)),
+      ),
     );
   }
   await next();
