@@ -4,7 +4,7 @@
  */
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { Recorder } from "../../src/call-session/media/recorder";
 import type { CallState } from "../../src/domain/call-state";
 import { SIMULATOR_ACCOUNT_SID } from "../../src/env";
@@ -485,6 +485,29 @@ describe("the Twilio client against the simulator's Twilio API", () => {
     const error = await client.createCall(request).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CarrierError);
     expect(error).toMatchObject({ status: 401, code: 20003, retryable: false });
+  });
+
+  it("compares the Basic auth in constant time (digests through timingSafeEqual)", async () => {
+    const compared = vi.spyOn(crypto.subtle, "timingSafeEqual");
+    onTestFinished(() => compared.mockRestore());
+    const expected = `Basic ${btoa(`${SIMULATOR_ACCOUNT_SID}:${env.SIMULATOR_AUTH_TOKEN}`)}`;
+    // Differs only in its last character: an early-exit comparison would answer fastest here.
+    const almost = `${expected.slice(0, -2)}x=`;
+    const res = await exports.default.fetch(
+      new Request(
+        `${BASE}/simulator/twilio/2010-04-01/Accounts/${SIMULATOR_ACCOUNT_SID}/Calls.json`,
+        {
+          method: "POST",
+          headers: { authorization: almost, "content-type": "application/x-www-form-urlencoded" },
+          body: "To=%2B14155550123",
+        },
+      ),
+    );
+    expect(res.status).toBe(401);
+    expect(compared).toHaveBeenCalledOnce();
+    const [a, b] = compared.mock.calls[0] ?? [];
+    // SHA-256 digests: equal lengths whatever was sent, so nothing leaks through the length either.
+    expect([a?.byteLength, b?.byteLength]).toEqual([32, 32]);
   });
 
   it("gets Twilio's error for a missing To, and a Call resource with a CA sid otherwise", async () => {

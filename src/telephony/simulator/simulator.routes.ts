@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../../http/app-env";
-import { sha256Hex } from "../../lib/crypto";
+import { sameSecret, sha256Hex } from "../../lib/crypto";
 import { readForm } from "../twilio/signature";
 import { parseStreamTwiml } from "../twilio/twiml";
 import type { CreateResult } from "./simulated-carrier.do";
@@ -22,7 +22,9 @@ export const simulatorRoutes = new Hono<AppEnv>()
     const telephony = c.get("config").telephony;
     if (telephony.provider !== "simulator") return c.json({ error: "not_found" }, 404);
     const expected = `Basic ${btoa(`${telephony.accountSid}:${telephony.authToken}`)}`;
-    if (c.req.header("authorization") !== expected || c.req.param("sid") !== telephony.accountSid) {
+    const given = c.req.header("authorization") ?? "";
+    // The account SID in the path is public; the Basic credentials are compared in constant time.
+    if (!(await sameSecret(given, expected)) || c.req.param("sid") !== telephony.accountSid) {
       return c.json(twilioError({ code: 20003, message: "Authenticate", status: 401 }), 401);
     }
     await next();
