@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -24,6 +25,10 @@ export default defineConfig({
         },
         bindings: {
           ENVIRONMENT: "test",
+          // Tests run locally, as `wrangler dev` does with .dev.vars: see src/env.ts.
+          LOCAL_DEV: "true",
+          // Random per run, as `npm start` writes one per checkout: no public constant.
+          SIMULATOR_AUTH_TOKEN: randomBytes(24).toString("base64url"),
           ADMIN_TOKEN: TEST_ADMIN_TOKEN,
           PUBLIC_BASE_URL: "https://api.test",
           TELEPHONY_PROVIDER: "simulator",

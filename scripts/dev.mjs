@@ -2,7 +2,8 @@
 /**
  * `npm start`: runs the whole service locally, offline, with the simulator providers.
  *
- * 1. Creates `.dev.vars` (a random ADMIN_TOKEN, simulator providers) if it is missing.
+ * 1. Creates `.dev.vars` (a random ADMIN_TOKEN and SIMULATOR_AUTH_TOKEN, simulator providers,
+ *    LOCAL_DEV=true) if it is missing, or adds LOCAL_DEV and SIMULATOR_AUTH_TOKEN to an older one.
  * 2. Applies the D1 migrations to the local database in `.wrangler/state`.
  * 3. Starts `wrangler dev` on 127.0.0.1:$PORT (default 8787) in its own process group, so that
  *    stopping this script also stops workerd and frees the port.
@@ -152,8 +153,34 @@ function runCronLocally() {
 // ---------------------------------------------------------------------------------------------
 // .dev.vars
 
+/**
+ * LOCAL_DEV=true is how the Worker knows it runs under `wrangler dev`: only .dev.vars sets it, and
+ * wrangler never deploys .dev.vars, so a deployed development config refuses to serve (see
+ * src/env.ts). SIMULATOR_AUTH_TOKEN signs the simulated carrier's callbacks: random per checkout.
+ */
+function localOnlyLines() {
+  return [
+    "# Only `wrangler dev` reads this file, so only a local Worker has LOCAL_DEV (see src/env.ts).",
+    "LOCAL_DEV=true",
+    `SIMULATOR_AUTH_TOKEN=${randomBase62(32)}`,
+  ];
+}
+
 function ensureDevVars() {
-  if (existsSync(DEV_VARS)) return;
+  if (existsSync(DEV_VARS)) {
+    // A .dev.vars from before LOCAL_DEV: add what a local Worker now needs, keep the rest.
+    const vars = readDevVars();
+    if (vars.LOCAL_DEV === "true" && vars.SIMULATOR_AUTH_TOKEN) return;
+    const missing = localOnlyLines().filter((line) => {
+      const name = /^([A-Z_]+)=/.exec(line)?.[1];
+      return name === undefined ? vars.LOCAL_DEV !== "true" : vars[name] === undefined;
+    });
+    const text = readFileSync(DEV_VARS, "utf8");
+    const sep = text === "" || text.endsWith("\n") ? "" : "\n";
+    writeFileSync(DEV_VARS, `${text}${sep}${missing.join("\n")}\n`, { mode: 0o600 });
+    console.log("[dev] added LOCAL_DEV and SIMULATOR_AUTH_TOKEN to .dev.vars");
+    return;
+  }
   const lines = [
     "# Local secrets and settings for `wrangler dev`, created by `npm start`. Not committed.",
     "# ADMIN_TOKEN guards /admin (npm run admin -- help). Delete this file to get a new one.",
@@ -162,10 +189,11 @@ function ensureDevVars() {
     "TELEPHONY_PROVIDER=simulator",
     "ENVIRONMENT=development",
     "ALLOW_LOCAL_WEBHOOKS=true",
+    ...localOnlyLines(),
     "",
   ];
   writeFileSync(DEV_VARS, lines.join("\n"), { mode: 0o600, flag: "wx" });
-  console.log("[dev] created .dev.vars with a new ADMIN_TOKEN");
+  console.log("[dev] created .dev.vars with a new ADMIN_TOKEN and SIMULATOR_AUTH_TOKEN");
 }
 
 function readDevVars() {

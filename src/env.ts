@@ -1,5 +1,12 @@
 /**
  * Typed configuration read once from the Worker's vars and secrets. Nothing else reads env vars.
+ *
+ * Local development is recognised by LOCAL_DEV=true, which only `.dev.vars` (written by
+ * `npm start`) and the tests' bindings (vitest.config.ts) set: wrangler reads `.dev.vars` under
+ * `wrangler dev` only and never uploads it, so a deployed Worker does not have it. Without it,
+ * a development or test configuration is refused (500 bad_environment on every request), so a
+ * `wrangler deploy` of the top-level development vars fails closed instead of serving simulators
+ * with local webhooks.
  */
 import { z } from "zod";
 
@@ -8,12 +15,19 @@ const seconds = (d: number) => z.coerce.number().int().positive().default(d);
 
 const ConfigSchema = z.object({
   ENVIRONMENT: z.enum(["development", "test", "production"]).default("production"),
-  ADMIN_TOKEN: z.string().min(16).optional(),
+  /** Shorter than ADMIN_TOKEN_MIN characters (or empty) only turns /admin off, with a warning. */
+  ADMIN_TOKEN: z.string().optional(),
+  /** "true" only under `wrangler dev` (.dev.vars) and in tests; see the header. */
+  LOCAL_DEV: bool,
   /** Platform default voice; Aoede with Gemini Live, marin with OpenAI Realtime. */
   DEFAULT_VOICE: z.string().optional(),
   VOICE_PROVIDER: z.enum(["gemini", "openai", "simulator"]).default("simulator"),
   TELEPHONY_PROVIDER: z.enum(["twilio", "simulator"]).optional(),
-  /** Where the carrier reaches us (callbacks, media stream); defaults to the placing request's origin. */
+  /**
+   * Our public origin: where the carrier reaches us (callbacks, media stream), and the origin of
+   * recordingUrl and of the OpenAPI document's server. Required in production; elsewhere it
+   * defaults to the request's origin.
+   */
   PUBLIC_BASE_URL: z.url().optional(),
   TWILIO_ACCOUNT_SID: z
     .string()
@@ -21,7 +35,7 @@ const ConfigSchema = z.object({
     .optional(),
   TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
   TWILIO_API_BASE: z.url().default("https://api.twilio.com"),
-  /** Signs the built-in simulator's callbacks; required if the simulator runs in production. */
+  /** Signs the built-in simulator's callbacks; required wherever the simulated carrier runs. */
   SIMULATOR_AUTH_TOKEN: z.string().min(8).optional(),
   /** One beat of the simulated carrier's script (ring, answer, talk), in ms. */
   SIMULATOR_PACE_MS: z.coerce.number().int().min(1).default(1000),
@@ -84,7 +98,12 @@ export type Config = {
 
 /** The simulator's account, in Twilio's SID format. */
 export const SIMULATOR_ACCOUNT_SID = `AC${"5".repeat(32)}`;
-export const DEV_SIMULATOR_TOKEN = "local-simulator-auth-token";
+
+/** An admin token shorter than this is guessable: /admin stays off. */
+const ADMIN_TOKEN_MIN = 16;
+
+/** Reserved names (RFC 2606, RFC 6761) that cannot be a deployment's public origin. */
+const PLACEHOLDER_HOST = /(^|\.)(example\.(com|net|org)|example|test|invalid|localhost)$/;
 
 const cache = new WeakMap<object, Config>();
 
@@ -108,6 +127,18 @@ export function readConfig(env: Env): Config {
   if (!parsed.success) refuse(JSON.stringify(z.treeifyError(parsed.error)));
   const v = parsed.data;
   const production = v.ENVIRONMENT === "production";
+  if (!production && v.LOCAL_DEV !== "true")
+    refuse(
+      `ENVIRONMENT=${v.ENVIRONMENT} outside local development (no LOCAL_DEV=true from .dev.vars): ` +
+        "deploy with `npm run deploy` (wrangler deploy --env production)",
+    );
+  const publicBaseUrl = v.PUBLIC_BASE_URL?.replace(/\/+$/, "");
+  if (production) {
+    if (!publicBaseUrl) refuse("PUBLIC_BASE_URL is required in production");
+    const origin = new URL(publicBaseUrl);
+    if (origin.protocol !== "https:" || PLACEHOLDER_HOST.test(origin.hostname))
+      refuse(`PUBLIC_BASE_URL must be this deployment's own https origin, not ${publicBaseUrl}`);
+  }
   if (production && v.ALLOW_LOCAL_WEBHOOKS === "true")
     refuse("ALLOW_LOCAL_WEBHOOKS is refused in production");
 
@@ -128,12 +159,14 @@ export function readConfig(env: Env): Config {
       authToken: v.TWILIO_AUTH_TOKEN,
     };
   } else {
-    if (production && !v.SIMULATOR_AUTH_TOKEN)
-      refuse("SIMULATOR_AUTH_TOKEN is required in production");
+    // Random per deployment (`npm start` writes one into .dev.vars): a token anyone can read
+    // would let anyone forge the simulated carrier's callbacks and drive its REST API.
+    if (!v.SIMULATOR_AUTH_TOKEN)
+      refuse("SIMULATOR_AUTH_TOKEN is required with TELEPHONY_PROVIDER=simulator");
     telephony = {
       provider,
       accountSid: SIMULATOR_ACCOUNT_SID,
-      authToken: v.SIMULATOR_AUTH_TOKEN ?? DEV_SIMULATOR_TOKEN,
+      authToken: v.SIMULATOR_AUTH_TOKEN,
       paceMs: v.SIMULATOR_PACE_MS,
     };
   }
@@ -180,11 +213,11 @@ export function readConfig(env: Env): Config {
     voice,
     analysis,
     environment: v.ENVIRONMENT,
-    adminToken: v.ADMIN_TOKEN,
+    adminToken: adminTokenOf(v.ADMIN_TOKEN),
     defaultVoice: v.DEFAULT_VOICE ?? (v.VOICE_PROVIDER === "openai" ? "marin" : "Aoede"),
     voiceProvider: v.VOICE_PROVIDER,
     telephony,
-    publicBaseUrl: v.PUBLIC_BASE_URL?.replace(/\/+$/, ""),
+    publicBaseUrl,
     defaultRateLimit: v.DEFAULT_RATE_LIMIT,
     allowLocalWebhooks: v.ALLOW_LOCAL_WEBHOOKS === "true",
     ringTimeoutSec: v.RING_TIMEOUT_SEC,
@@ -195,4 +228,17 @@ export function readConfig(env: Env): Config {
   };
   cache.set(env, config);
   return config;
+}
+
+/** A missing or short admin token turns /admin off (404); it never takes the rest of the API down. */
+function adminTokenOf(token: string | undefined): string | undefined {
+  if (token === undefined) {
+    console.warn("ADMIN_TOKEN is not set: /admin is disabled");
+    return undefined;
+  }
+  if (token.length < ADMIN_TOKEN_MIN) {
+    console.warn(`ADMIN_TOKEN is shorter than ${ADMIN_TOKEN_MIN} characters: /admin is disabled`);
+    return undefined;
+  }
+  return token;
 }

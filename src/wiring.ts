@@ -6,6 +6,7 @@ import { analyzerFor } from "./analysis/analyzer";
 import type { PlaceCallDeps } from "./app/place-call";
 import { d1CallRecordStore } from "./db/call-record-store";
 import type { Db } from "./db/client";
+import { describeError } from "./db/client";
 import type { EngineSettings } from "./domain/call-engine";
 import { type Config, readConfig } from "./env";
 import { systemClock } from "./lib/clock";
@@ -43,7 +44,7 @@ export function placementDeps(
         engine.start(call).catch((e) =>
           console.error("starting the call failed; the sweeper will retry", {
             callId: call.callId,
-            error: String(e),
+            error: describeError(e),
           }),
         ),
       );

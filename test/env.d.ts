@@ -1,6 +1,10 @@
 declare namespace Cloudflare {
   interface Env {
     ADMIN_TOKEN: string;
+    /** Set only by .dev.vars (npm start) and vitest.config.ts: see src/env.ts. */
+    LOCAL_DEV: "true";
+    /** Random per test run (vitest.config.ts), as `npm start` makes one per checkout. */
+    SIMULATOR_AUTH_TOKEN: string;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
   }
 }

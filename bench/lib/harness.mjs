@@ -3,6 +3,7 @@
 // and server start-up on a loopback port, a keep-alive HTTP client and the account set-up, and
 // the report's helpers (machine, code version, quantiles, Markdown tables). One bench a process.
 import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { createServer } from "node:net";
@@ -131,7 +132,13 @@ export async function startWrangler({ port, dirs, logLevel, vars, inspectorPort 
       "--show-interactive-dev-session=false",
       "--log-level",
       logLevel,
-      ...vars.flatMap((v) => ["--var", v]),
+      // A local Worker, as .dev.vars marks one for `npm start` (src/env.ts refuses a development
+      // config without LOCAL_DEV), with its own random simulator token.
+      ...[
+        "LOCAL_DEV:true",
+        `SIMULATOR_AUTH_TOKEN:${randomBytes(24).toString("hex")}`,
+        ...vars,
+      ].flatMap((v) => ["--var", v]),
       ...(inspectorPort ? ["--inspector-port", String(inspectorPort)] : []),
     ],
     { cwd: ROOT, env: childEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },

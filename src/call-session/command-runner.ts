@@ -3,6 +3,7 @@
  * closing media) run inside the current input's turn; slow ones (dialing, hanging up, connecting
  * the model, post-call work) start beside the queue and report back as inputs.
  */
+import { describeError } from "../db/client";
 import type { SessionCommand, SessionInput, SessionState } from "../domain/call-engine";
 import type { CallParams } from "../domain/call-params";
 import { rowProgress } from "../domain/call-record";
@@ -63,7 +64,7 @@ export class CommandRunner {
             .hangUp(command.providerCallId, command.answered)
             // The carrier's own TimeLimit still bounds the call; the state is already terminal.
             .catch((e) =>
-              console.error("hangup failed", { callId: call.callId, error: String(e) }),
+              console.error("hangup failed", { callId: call.callId, error: describeError(e) }),
             ),
         );
       case "start_bridge":
@@ -122,7 +123,10 @@ export class CommandRunner {
       if (this.bridge === bridge) bridge.attach(session);
       else session.close();
     } catch (e) {
-      console.error("voice model connection failed", { callId: call.callId, error: String(e) });
+      console.error("voice model connection failed", {
+        callId: call.callId,
+        error: describeError(e),
+      });
       await this.host.feed({ type: "model_lost" });
     }
   }
@@ -138,7 +142,7 @@ export class CommandRunner {
     } catch (e) {
       console.error("syncing the call to D1 and the queue failed; will retry", {
         callId: s.params.callId,
-        error: String(e),
+        error: describeError(e),
       });
       await this.host.applyNow({ type: "sync_failed" });
     }

@@ -2,6 +2,8 @@
  * Runs a session's inputs strictly one after another (nothing interleaves across awaits), and
  * keeps track of the slow work started beside them, so an entry point can wait until all is done.
  */
+import { describeError } from "../db/client";
+
 export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();
   private readonly beside = new Set<Promise<void>>();
@@ -9,13 +11,17 @@ export class SerialQueue {
   /** Runs `task` after every earlier task. */
   run<T>(task: () => Promise<T>): Promise<T> {
     const run = this.tail.then(task);
-    this.tail = run.catch((e) => console.error("call session step failed", { error: String(e) }));
+    this.tail = run.catch((e) =>
+      console.error("call session step failed", { error: describeError(e) }),
+    );
     return run;
   }
 
   /** Starts slow work outside the queue; its results come back as new tasks. */
   start(work: () => Promise<void>): void {
-    const running = work().catch((e) => console.error("call session work failed", String(e)));
+    const running = work().catch((e) =>
+      console.error("call session work failed", { error: describeError(e) }),
+    );
     this.beside.add(running);
     void running.finally(() => this.beside.delete(running));
   }

@@ -8,7 +8,7 @@ import type { DeliveryMessage } from "../domain/webhook-event";
 import type { CallRecordStore } from "../ports";
 import { findAccount } from "./accounts.queries";
 import { reserveSeconds, writeCallProgressStatement } from "./calls.queries";
-import { makeDb } from "./client";
+import { describeError, makeDb } from "./client";
 import { insertEventStatement } from "./webhooks.queries";
 
 export function d1CallRecordStore(d1: D1Database, queue: Queue<DeliveryMessage>): CallRecordStore {
@@ -43,7 +43,10 @@ export function d1CallRecordStore(d1: D1Database, queue: Queue<DeliveryMessage>)
         return granted * 1000;
       } catch (e) {
         // The cap is enforced again at the next placement; do not drop a live call over it.
-        console.error("minute reservation failed", { callId: call.callId, error: String(e) });
+        console.error("minute reservation failed", {
+          callId: call.callId,
+          error: describeError(e),
+        });
         return wantMs;
       }
     },

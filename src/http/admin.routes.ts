@@ -14,6 +14,7 @@ import {
   rotateWebhookSecret,
   setMinuteCap,
 } from "../app/admin";
+import { sameSecret } from "../lib/crypto";
 import {
   addNumberRoute,
   changeKeyRoute,
@@ -36,16 +37,6 @@ const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!(await sameSecret(given, expected))) throw new ApiError("unauthorized");
   await next();
 };
-
-/** Compares digests so the comparison takes the same time whatever the input. */
-async function sameSecret(a: string, b: string): Promise<boolean> {
-  const enc = new TextEncoder();
-  const [da, db] = await Promise.all([
-    crypto.subtle.digest("SHA-256", enc.encode(a)),
-    crypto.subtle.digest("SHA-256", enc.encode(b)),
-  ]);
-  return crypto.subtle.timingSafeEqual(da, db);
-}
 
 // Every validation failure here is invalid_request: the router's default hook.
 export const adminRoutes = createRouter();

@@ -3,7 +3,7 @@
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
-import { makeDb } from "../db/client";
+import { describeError, makeDb } from "../db/client";
 import { type ErrorToken, statusOf } from "../domain/error-tokens";
 import { ConfigError, readConfig } from "../env";
 import { TELEPHONY_BASE_PATH } from "../telephony/callback-paths";
@@ -38,7 +38,8 @@ export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: rejectWith() });
 
   app.use(async (c, next) => {
-    const requestId = c.req.header("cf-ray") ?? crypto.randomUUID();
+    // Our own id: a client-sent cf-ray cannot be told from the edge's, so it is only logged.
+    const requestId = crypto.randomUUID();
     c.set("requestId", requestId);
     c.header("x-request-id", requestId);
     c.set("config", readConfig(c.env));
@@ -63,7 +64,13 @@ export function createApp() {
   app.onError((e, c) => {
     const token = tokenFor(e);
     const status = statusOf(token);
-    const log = { requestId: c.get("requestId"), method: c.req.method, path: c.req.path, token };
+    const log = {
+      requestId: c.get("requestId"),
+      cfRay: c.req.header("cf-ray"),
+      method: c.req.method,
+      path: c.req.path,
+      token,
+    };
     if (status >= 500) console.error("request failed", { ...log, error: describe(e) });
     else console.info("request rejected", log);
     const headers = e instanceof ApiError ? e.headers : {};
@@ -83,7 +90,13 @@ function tokenFor(e: Error): ErrorToken {
   return "internal";
 }
 
+/**
+ * The error for the log: its stack, and its causes as describeError shows them. A stack starts
+ * with the message, so a storage error's (drizzle's message holds the query's parameters: the
+ * request's values) is replaced by its log-safe description.
+ */
 function describe(e: Error): string {
-  const cause = e.cause instanceof Error ? ` (cause: ${e.cause.message})` : "";
-  return `${e.stack ?? e.message}${cause}`;
+  const safe = describeError(e);
+  const frames = e.stack?.split("\n").filter((line) => /^\s+at /.test(line)) ?? [];
+  return [safe, ...frames].join("\n");
 }

@@ -5,6 +5,7 @@
 import type { MiddlewareHandler } from "hono";
 import { stored } from "../app/outcome";
 import { findActiveKeyByHash, touchKey } from "../db/accounts.queries";
+import { describeError } from "../db/client";
 import { sha256Hex } from "../lib/crypto";
 import { isoNow } from "../lib/time";
 import { ApiError, orThrow } from "./api-error";
@@ -34,7 +35,9 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   const now = Date.now();
   if (!key.lastUsedAt || Date.parse(key.lastUsedAt) + TOUCH_INTERVAL_MS < now) {
     c.executionCtx.waitUntil(
-      touchKey(db, key.id, isoNow(now)).catch((e) => console.warn("touch key failed", String(e))),
+      touchKey(db, key.id, isoNow(now)).catch((e) =>
+        console.warn("touch key failed", describeError(e)),
+      ),
     );
   }
   await next();

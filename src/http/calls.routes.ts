@@ -22,6 +22,7 @@ import {
   recordingRoute,
   redeliverRoute,
 } from "./calls.contracts";
+import { publicOrigin } from "./origin";
 import { createRouter, rejectWith } from "./validate";
 
 export const callsRoutes = createRouter();
@@ -36,7 +37,7 @@ callsRoutes.openapi(
       throw new ApiError("invalid_idempotency_key");
     }
     const deps = placementDeps(c.env, c.get("config"), c.get("db"), {
-      requestOrigin: new URL(c.req.url).origin,
+      requestOrigin: publicOrigin(c),
       waitUntil: (p) => c.executionCtx.waitUntil(p),
     });
     const placed = orThrow(await placeCall(deps, c.get("principal"), c.req.valid("json"), rawKey));
@@ -64,8 +65,8 @@ callsRoutes.openapi(
 );
 
 callsRoutes.openapi(cancelCallRoute, async (c) => {
-  const origin = new URL(c.req.url).origin;
-  const engine = durableCallEngine(c.env.CALL_SESSION, c.get("config").publicBaseUrl ?? origin);
+  const origin = publicOrigin(c);
+  const engine = durableCallEngine(c.env.CALL_SESSION, origin);
   const view = orThrow(
     await cancelCall(
       { db: c.get("db"), engine },
@@ -125,7 +126,7 @@ callsRoutes.openapi(getCallRoute, async (c) => {
       c.get("db"),
       c.get("principal").accountId,
       c.req.valid("param").id,
-      new URL(c.req.url).origin,
+      publicOrigin(c),
     ),
   );
   return c.json(call, 200);

@@ -6,6 +6,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "./app-env";
 import { docsPage, type Operation, SCALAR_BUNDLE, SCALAR_PATH } from "./docs-ui";
 import { API_TITLE, errorResponses, openApiDocument, REQUEST_ID } from "./openapi";
+import { publicOrigin } from "./origin";
 import { createRouter } from "./validate";
 
 const openApiRoute = createRoute({
@@ -54,11 +55,9 @@ const scriptRoute = createRoute({
 /** `root` is the whole app: the document describes every route registered on it. */
 export function docsRoutes(root: OpenAPIHono<AppEnv>) {
   const router = createRouter();
-  router.openapi(openApiRoute, (c) =>
-    c.json(openApiDocument(root, new URL(c.req.url).origin), 200),
-  );
+  router.openapi(openApiRoute, (c) => c.json(openApiDocument(root, publicOrigin(c)), 200));
   router.openapi(docsRoute, (c) => {
-    const doc = openApiDocument(root, new URL(c.req.url).origin);
+    const doc = openApiDocument(root, publicOrigin(c));
     return c.html(docsPage(API_TITLE, operationsOf(doc.paths)), 200);
   });
   router.openapi(scriptRoute, (c) =>

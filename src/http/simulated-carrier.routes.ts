@@ -4,7 +4,7 @@
  * when TELEPHONY_PROVIDER=simulator, where our Twilio client is pointed at it.
  */
 import { Hono } from "hono";
-import { sha256Hex } from "../lib/crypto";
+import { sameSecret, sha256Hex } from "../lib/crypto";
 import type { CreateResult } from "../telephony/simulator/simulated-carrier.do";
 import { readForm } from "../telephony/twilio/signature";
 import { parseStreamTwiml } from "../telephony/twilio/twiml";
@@ -23,7 +23,9 @@ export const simulatorRoutes = new Hono<AppEnv>()
     const telephony = c.get("config").telephony;
     if (telephony.provider !== "simulator") throw new ApiError("not_found");
     const expected = `Basic ${btoa(`${telephony.accountSid}:${telephony.authToken}`)}`;
-    if (c.req.header("authorization") !== expected || c.req.param("sid") !== telephony.accountSid) {
+    const given = c.req.header("authorization") ?? "";
+    // The account SID in the path is public; the Basic credentials are compared in constant time.
+    if (!(await sameSecret(given, expected)) || c.req.param("sid") !== telephony.accountSid) {
       return c.json(twilioError({ code: 20003, message: "Authenticate", status: 401 }), 401);
     }
     await next();

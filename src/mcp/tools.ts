@@ -10,6 +10,7 @@ import { fail, type Outcome } from "../app/outcome";
 import { placeCall } from "../app/place-call";
 import { getCall, listCalls } from "../app/read-calls";
 import type { Db } from "../db/client";
+import { describeError } from "../db/client";
 import {
   CallStatusSchema,
   PlaceCallBodySchema,
@@ -221,7 +222,7 @@ export async function runTool(ctx: ToolContext, name: string, args: unknown): Pr
     return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value };
   } catch (e) {
     if (e instanceof z.ZodError) return toolError("invalid_request");
-    console.error("MCP tool failed", { tool: name, error: String(e) });
+    console.error("MCP tool failed", { tool: name, error: describeError(e) });
     return toolError("internal");
   }
 }

@@ -5,7 +5,7 @@
  * queue itself, a message the consumer kept erroring on), whose consumer marks the event failed.
  */
 import { z } from "zod";
-import { makeDb } from "../db/client";
+import { describeError, makeDb } from "../db/client";
 import { setEventStatus } from "../db/webhooks.queries";
 import type { DeliveryMessage } from "../domain/webhook-event";
 import { readConfig } from "../env";
@@ -53,7 +53,7 @@ export async function consumeWebhooks(
         // Storage trouble or a bug: try this message again later; the others are unaffected.
         console.error("webhook delivery errored; will retry", {
           eventId: parsed.data.eventId,
-          error: String(e),
+          error: describeError(e),
         });
         message.retry({ delaySeconds: 5 });
       }

@@ -4,7 +4,7 @@
  */
 import type { Db } from "../db/client";
 import { findEventForDelivery, recordAttempt } from "../db/webhooks.queries";
-import { retryAfterSec, retryDelaySec } from "../domain/retry-schedule";
+import { nextDeliveryDelaySec, retryAfterSec } from "../domain/retry-schedule";
 import { checkWebhookUrl } from "../domain/ssrf-guard";
 import type { WebhookEventStatus } from "../domain/webhook-event";
 import { isoNow } from "../lib/time";
@@ -86,13 +86,11 @@ export async function deliverEvent(db: Db, eventId: string, opts: DeliveryOption
     return { action: "ack" };
   }
   if (status !== null && status >= 300 && status < 400) error = "redirect_not_followed";
-  const honoured =
+  const hint =
     status === 429 || status === 503
       ? retryAfterSec(res?.headers.get("retry-after") ?? null, now())
       : undefined;
-  // A receiver's Retry-After moves the next attempt, but never adds attempts to the schedule.
-  const scheduled = retryDelaySec(attempt);
-  const delaySec = scheduled === undefined ? undefined : (honoured ?? scheduled);
+  const delaySec = nextDeliveryDelaySec(attempt, hint);
   if (delaySec === undefined) {
     // The schedule is exhausted: the dead-letter queue's consumer marks the event failed.
     await record(status, error ?? `http_${status}`, { status: "pending", nextAttemptAt: null });

@@ -1,7 +1,7 @@
 /** /admin: accounts, numbers and keys, and the keys' effect on the public API. */
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import worker from "../../src/index";
 import { admin, call, json, setupAccount, VALID_CALL } from "../helpers";
 
@@ -29,6 +29,31 @@ describe("admin without ADMIN_TOKEN", () => {
     );
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: "not_found" });
+  });
+
+  it.each([
+    ["", "empty"],
+    ["too-short", "shorter than 16 characters"],
+  ])("an ADMIN_TOKEN %j (%s) turns only /admin off, with a warning", async (token) => {
+    const warned = vi.spyOn(console, "warn");
+    onTestFinished(() => warned.mockRestore());
+    const { key } = await setupAccount();
+    const weak = { ...env, ADMIN_TOKEN: token };
+    const get = (path: string, bearer: string) =>
+      worker.fetch(
+        new Request(`https://api.test${path}`, { headers: { authorization: `Bearer ${bearer}` } }),
+        weak,
+        createExecutionContext(),
+      );
+    const adminRes = await get("/admin/accounts?name=x", token);
+    expect(adminRes.status).toBe(404);
+    expect(await adminRes.json()).toEqual({ error: "not_found" });
+    expect(warned).toHaveBeenCalledWith(expect.stringContaining("/admin is disabled"));
+    // The rest of the API works.
+    expect((await get("/health", "")).status).toBe(200);
+    const list = await get("/v1/agent/calls", key);
+    expect(list.status).toBe(200);
+    expect(await list.json()).toMatchObject({ calls: [] });
   });
 });
 

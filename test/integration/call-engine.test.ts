@@ -4,9 +4,9 @@
  */
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import type { CallState } from "../../src/domain/call-state";
-import { DEV_SIMULATOR_TOKEN, SIMULATOR_ACCOUNT_SID } from "../../src/env";
+import { SIMULATOR_ACCOUNT_SID } from "../../src/env";
 import worker from "../../src/index";
 import { systemClock } from "../../src/lib/clock";
 import { Recorder } from "../../src/recording/r2-recorder";
@@ -77,7 +77,7 @@ async function signedCallback(
   id: string,
   params: Record<string, string>,
   kind = "status",
-  token = DEV_SIMULATOR_TOKEN,
+  token = env.SIMULATOR_AUTH_TOKEN,
 ) {
   const url = `${BASE}/telephony/twilio/${kind}/${id}`;
   return exports.default.fetch(
@@ -288,7 +288,7 @@ describe("media stream", () => {
       new Request(`${BASE}/telephony/twilio/media/${id}`, {
         headers: {
           upgrade: "websocket",
-          "x-twilio-signature": await twilioSignature(DEV_SIMULATOR_TOKEN, wss),
+          "x-twilio-signature": await twilioSignature(env.SIMULATOR_AUTH_TOKEN, wss),
         },
       }),
     );
@@ -487,12 +487,35 @@ describe("the Twilio client against the simulator's Twilio API", () => {
     expect(error).toMatchObject({ status: 401, code: 20003, retryable: false });
   });
 
+  it("compares the Basic auth in constant time (digests through timingSafeEqual)", async () => {
+    const compared = vi.spyOn(crypto.subtle, "timingSafeEqual");
+    onTestFinished(() => compared.mockRestore());
+    const expected = `Basic ${btoa(`${SIMULATOR_ACCOUNT_SID}:${env.SIMULATOR_AUTH_TOKEN}`)}`;
+    // Differs only in its last character: an early-exit comparison would answer fastest here.
+    const almost = `${expected.slice(0, -2)}x=`;
+    const res = await exports.default.fetch(
+      new Request(
+        `${BASE}/simulator/twilio/2010-04-01/Accounts/${SIMULATOR_ACCOUNT_SID}/Calls.json`,
+        {
+          method: "POST",
+          headers: { authorization: almost, "content-type": "application/x-www-form-urlencoded" },
+          body: "To=%2B14155550123",
+        },
+      ),
+    );
+    expect(res.status).toBe(401);
+    expect(compared).toHaveBeenCalledOnce();
+    const [a, b] = compared.mock.calls[0] ?? [];
+    // SHA-256 digests: equal lengths whatever was sent, so nothing leaks through the length either.
+    expect([a?.byteLength, b?.byteLength]).toEqual([32, 32]);
+  });
+
   it("gets Twilio's error for a missing To, and a Call resource with a CA sid otherwise", async () => {
     const client = new TwilioClient(
       {
         apiBase: `${BASE}/simulator/twilio`,
         accountSid: SIMULATOR_ACCOUNT_SID,
-        authToken: DEV_SIMULATOR_TOKEN,
+        authToken: env.SIMULATOR_AUTH_TOKEN,
       },
       transport,
     );

@@ -5,7 +5,6 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { DEV_SIMULATOR_TOKEN } from "../../src/env";
 import worker from "../../src/index";
 import { twilioSignature } from "../../src/telephony/twilio/signature";
 import {
@@ -41,7 +40,7 @@ async function signedCallback(id: string, params: Record<string, string>) {
       method: "POST",
       headers: {
         "content-type": "application/x-www-form-urlencoded",
-        "x-twilio-signature": await twilioSignature(DEV_SIMULATOR_TOKEN, url, params),
+        "x-twilio-signature": await twilioSignature(env.SIMULATOR_AUTH_TOKEN, url, params),
       },
       body: new URLSearchParams(params),
     }),
@@ -68,7 +67,7 @@ async function openStream(id: string) {
     new Request(`${BASE}/telephony/twilio/media/${id}`, {
       headers: {
         upgrade: "websocket",
-        "x-twilio-signature": await twilioSignature(DEV_SIMULATOR_TOKEN, wss),
+        "x-twilio-signature": await twilioSignature(env.SIMULATOR_AUTH_TOKEN, wss),
       },
     }),
   );

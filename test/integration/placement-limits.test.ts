@@ -3,7 +3,7 @@
  * failures — all through POST /v1/agent/calls.
  */
 import { env } from "cloudflare:workers";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { call, json, setupAccount, VALID_CALL } from "../helpers";
 
 const place = (token: string, body: unknown, idempotencyKey?: string) =>
@@ -171,6 +171,46 @@ describe("minute cap per billing period", () => {
 });
 
 describe("storage failure", () => {
+  it("logs what failed and why, never the request's values", async () => {
+    const { key } = await setupAccount({ numbers: ["+12025550199"] });
+    const logs: string[] = [];
+    for (const level of ["error", "warn", "info", "log"] as const) {
+      const spy = vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+        logs.push(args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" "));
+      });
+      onTestFinished(() => spy.mockRestore());
+    }
+    await env.DB.exec("ALTER TABLE calls RENAME TO calls_away");
+    onTestFinished(async () => {
+      await env.DB.exec("ALTER TABLE calls_away RENAME TO calls");
+    });
+    const secrets = {
+      to: "+14155550177",
+      callerId: "+12025550199",
+      objective: "Ask about the SECRET-OBJECTIVE-7731 appointment.",
+      context: "Patient SECRET-CONTEXT-9921, born 1970-01-01.",
+      webhookUrl: "https://hooks.example.com/bys?token=SECRET-QUERY-TOKEN-4410",
+    };
+    const res = await call("POST", "/v1/agent/calls", { token: key, body: secrets });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ error: "store_error" });
+    const failure = logs.find((line) => line.includes("request failed"));
+    expect(failure).toContain("store_error");
+    // What failed is named (the statement's kind and table, and the storage error's code) …
+    expect(failure).toMatch(/no such table/);
+    // … but none of the request's values reach the log.
+    for (const line of logs)
+      for (const value of [
+        secrets.to,
+        "14155550177",
+        secrets.callerId,
+        "SECRET-OBJECTIVE-7731",
+        "SECRET-CONTEXT-9921",
+        "SECRET-QUERY-TOKEN-4410",
+      ])
+        expect(line).not.toContain(value);
+  });
+
   it("503 store_error, and no half-written idempotency record is left", async () => {
     const { key, accountId } = await setupAccount();
     // The calls table goes away for this test only (renamed back afterwards).

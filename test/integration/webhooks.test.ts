@@ -13,6 +13,7 @@ import {
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { RETRY_DELAYS_SEC } from "../../src/domain/retry-schedule";
 import worker from "../../src/index";
 import { admin, call, json, setupAccount, VALID_CALL } from "../helpers";
 import { waitFor } from "../wait-for";
@@ -322,12 +323,12 @@ describe("the consumer", () => {
     ]);
   });
 
-  it("honours Retry-After on 429 and 503", async () => {
+  it("honours a Retry-After on 429 and 503 that asks for a longer wait than the schedule", async () => {
     receiver(
       (n) =>
         new Response(null, {
           status: n === 1 ? 429 : 503,
-          headers: { "retry-after": n === 1 ? "120" : "7" },
+          headers: { "retry-after": n === 1 ? "120" : "7200" },
         }),
     );
     const { accountId } = await setupAccount();
@@ -336,8 +337,32 @@ describe("the consumer", () => {
       { msgId: "msg-0", delaySeconds: 120 },
     ]);
     expect((await consume([{ eventId, attempts: 2 }])).retryMessages).toEqual([
-      { msgId: "msg-0", delaySeconds: 7 },
+      { msgId: "msg-0", delaySeconds: 7200 },
     ]);
+  });
+
+  it("a short Retry-After cannot spend the schedule: eight attempts still span at least 24 hours", async () => {
+    // A receiver answering 503 with Retry-After: 1 to everything.
+    receiver(() => new Response(null, { status: 503, headers: { "retry-after": "1" } }));
+    const { accountId } = await setupAccount();
+    const { eventId } = await seedEvent(accountId);
+    let total = 0;
+    for (const [i, base] of RETRY_DELAYS_SEC.entries()) {
+      const result = await consume([{ eventId, attempts: i + 1 }]);
+      expect(result.explicitAcks).toEqual([]);
+      const delay = result.retryMessages[0]?.delaySeconds ?? 0;
+      // The schedule's step with its ±10 % jitter, never the receiver's 1 s.
+      expect(delay).toBeGreaterThanOrEqual(Math.floor(base * 0.9));
+      expect(delay).toBeLessThanOrEqual(Math.ceil(base * 1.1));
+      total += delay;
+    }
+    expect(total).toBeGreaterThanOrEqual(24 * 3600);
+    expect(await eventRow(eventId)).toEqual({ status: "pending", attempts: 7 });
+    const last = await consume([{ eventId, attempts: 8 }]);
+    expect(last.explicitAcks).toEqual(["msg-0"]);
+    await expect
+      .poll(async () => (await eventRow(eventId))?.status, { timeout: 10_000, interval: 100 })
+      .toBe("failed");
   });
 
   it("a hanging receiver times out without holding up the rest of the batch", async () => {
@@ -388,11 +413,11 @@ describe("the consumer", () => {
 
   it("after the last scheduled attempt the event lands in the dead-letter queue, which marks it failed", async () => {
     // Even a receiver asking for a later attempt does not add attempts to the schedule.
-    receiver(() => new Response(null, { status: 429, headers: { "retry-after": "60" } }));
+    receiver(() => new Response(null, { status: 429, headers: { "retry-after": "43200" } }));
     const { accountId } = await setupAccount();
     const { eventId } = await seedEvent(accountId, HOOK, { attempts: 6 });
     const seventh = await consume([{ eventId, attempts: 7 }]);
-    expect(seventh.retryMessages).toEqual([{ msgId: "msg-0", delaySeconds: 60 }]);
+    expect(seventh.retryMessages).toEqual([{ msgId: "msg-0", delaySeconds: 43_200 }]);
     expect(await eventRow(eventId)).toMatchObject({ status: "pending", attempts: 7 });
     const last = await consume([{ eventId, attempts: 8 }]);
     expect(last.explicitAcks).toEqual(["msg-0"]);

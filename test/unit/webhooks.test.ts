@@ -1,6 +1,11 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { RETRY_DELAYS_SEC, retryAfterSec, retryDelaySec } from "../../src/domain/retry-schedule";
+import {
+  nextDeliveryDelaySec,
+  RETRY_DELAYS_SEC,
+  retryAfterSec,
+  retryDelaySec,
+} from "../../src/domain/retry-schedule";
 import { checkWebhookUrl } from "../../src/domain/ssrf-guard";
 import { signWebhook } from "../../src/webhooks/signing";
 
@@ -11,6 +16,7 @@ describe("SSRF guard", () => {
     "https://hooks.example.com/bys",
     "https://hooks.example.com:443/bys?x=1",
     "https://a.b.example.co.uk/path",
+    "https://hooks.example.com./bys",
   ])("allows %s", (url) => {
     expect(checkWebhookUrl(url, prod).ok).toBe(true);
   });
@@ -43,6 +49,15 @@ describe("SSRF guard", () => {
     ["ftp://hooks.example.com/x", "not http"],
     ["not a url", "garbage"],
     ["http://127.0.0.1:9000/x", "local http without the dev flag"],
+    ["https://127.0.0.1./x", "loopback literal, trailing dot"],
+    ["https://127.0.0.1../x", "loopback literal, two trailing dots"],
+    ["https://127.1../x", "short IPv4, two trailing dots"],
+    ["https://169.254.169.254.../x", "metadata literal, three trailing dots"],
+    ["https://metadata.google.internal./x", "cloud metadata name, trailing dot"],
+    ["https://metadata.google.internal../x", "cloud metadata name, two trailing dots"],
+    ["https://localhost../x", "localhost, two trailing dots"],
+    ["https://intranet../x", "single-label name, two trailing dots"],
+    ["https://hooks..example.com/x", "an empty label"],
   ])("refuses %s (%s)", (url) => {
     expect(checkWebhookUrl(url, prod)).toEqual({ ok: false, error: "invalid_webhook_url" });
   });
@@ -65,6 +80,31 @@ describe("retry schedule", () => {
     expect(retryDelaySec(2, () => 0)).toBe(270);
     expect(retryDelaySec(2, () => 1)).toBe(330);
     expect(retryDelaySec(RETRY_DELAYS_SEC.length + 1)).toBeUndefined();
+  });
+  // [attempt that failed, receiver's hint in s, jitter draw, next delay]
+  it.each([
+    [1, undefined, 0.5, 5],
+    [1, 1, 0.5, 5],
+    [1, 120, 0.5, 120],
+    [2, 1, 0, 270],
+    [2, 7200, 0.5, 7200],
+    [4, 60, 1, 7920],
+    [6, 1, 0.5, 36_000],
+    [7, 1, 0, 32_400],
+    [7, 43_200, 0.5, 43_200],
+    [8, 1, 0.5, undefined],
+    [8, 43_200, 0.5, undefined],
+  ])(
+    "after attempt %i with Retry-After %j (jitter %j) waits %j s: a hint only lengthens",
+    (attempt, hint, draw, delay) => {
+      expect(nextDeliveryDelaySec(attempt, hint, () => draw)).toBe(delay);
+    },
+  );
+  it("keeps at least 24 hours of retries whatever the receiver asks for", () => {
+    let total = 0;
+    for (let attempt = 1; attempt <= RETRY_DELAYS_SEC.length; attempt++)
+      total += nextDeliveryDelaySec(attempt, 1, () => 0) ?? 0;
+    expect(total).toBeGreaterThanOrEqual(24 * 3600);
   });
   it("reads Retry-After as seconds or a date, bounded", () => {
     const now = Date.parse("2026-11-24T12:00:00Z");
