@@ -24,7 +24,7 @@ export const WAV_HEADER_BYTES = 44;
  * multiple of 4 so it is whole stereo 16-bit frames: 0xFFFFFFD8. Decoders that read until end of
  * file (ffmpeg, sox, browsers) play such files; patch the header when the call ends.
  */
-export const WAV_MAX_DATA_BYTES = 0xffff_ffd8;
+const WAV_MAX_DATA_BYTES = 0xffff_ffd8;
 
 export interface WavFormat {
   /** Samples per second per channel, e.g. 8000. */
@@ -70,36 +70,18 @@ export function wavHeader(options: WavHeaderOptions): Uint8Array {
   return header;
 }
 
-/** A header to stream ahead of samples whose total length is not known yet. */
-export function streamingWavHeader(format: WavFormat): Uint8Array {
-  return wavHeader({ ...format, dataBytes: WAV_MAX_DATA_BYTES });
-}
-
 /**
- * Rewrites, in place, the two size fields of a header from `wavHeader`/`streamingWavHeader`:
- * RIFF size (offset 4) = 36 + dataBytes + pad byte if odd, data size (offset 40) = dataBytes.
+ * Writes the two size fields of a header: RIFF size (offset 4) = 36 + dataBytes + pad byte if
+ * odd, data size (offset 40) = dataBytes.
  */
-export function patchWavHeader(header: Uint8Array, dataBytes: number): void {
+function patchWavHeader(header: Uint8Array, dataBytes: number): void {
   if (!Number.isInteger(dataBytes) || dataBytes < 0 || dataBytes > WAV_MAX_DATA_BYTES) {
     throw new RangeError(`invalid dataBytes ${dataBytes}`);
   }
-  if (header.length < WAV_HEADER_BYTES) throw new RangeError("not a 44-byte WAV header");
   const view = new DataView(header.buffer, header.byteOffset, WAV_HEADER_BYTES);
   // RIFF chunks are word-aligned: an odd data chunk is followed by one pad byte.
   view.setUint32(4, 36 + dataBytes + (dataBytes & 1), true);
   view.setUint32(40, dataBytes, true);
-}
-
-/**
- * Interleaves two mono tracks into L/R frames for a stereo recording. The shorter track is
- * padded with silence, so the result has 2 · max(left.length, right.length) samples.
- */
-export function interleaveStereo(left: Int16Array, right: Int16Array): Int16Array {
-  const frames = Math.max(left.length, right.length);
-  const out = new Int16Array(frames * 2);
-  for (let i = 0; i < left.length; i++) out[2 * i] = left[i] ?? 0;
-  for (let i = 0; i < right.length; i++) out[2 * i + 1] = right[i] ?? 0;
-  return out;
 }
 
 function writeAscii(target: Uint8Array, offset: number, text: string): void {

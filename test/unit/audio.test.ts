@@ -17,13 +17,7 @@ import {
   pcm16View,
 } from "../../src/audio/pcm";
 import { Downsampler3x, Upsampler2x } from "../../src/audio/resample";
-import {
-  interleaveStereo,
-  patchWavHeader,
-  streamingWavHeader,
-  WAV_MAX_DATA_BYTES,
-  wavHeader,
-} from "../../src/audio/wav";
+import { wavHeader } from "../../src/audio/wav";
 import { mulberry32 } from "../prng";
 
 function noise(n: number, seed: number, amplitude = 20_000): Int16Array {
@@ -380,15 +374,6 @@ describe("WAV", () => {
     expect(Array.from(wavHeader({ ...format, dataBytes: 32_000 }))).toEqual(EXPECTED);
   });
 
-  it("streams a placeholder header that patches to the known-size header", () => {
-    const header = streamingWavHeader(format);
-    const view = new DataView(header.buffer);
-    expect(view.getUint32(40, true)).toBe(WAV_MAX_DATA_BYTES);
-    expect(view.getUint32(4, true)).toBe(0xffff_fffc);
-    patchWavHeader(header, 32_000);
-    expect(Array.from(header)).toEqual(EXPECTED);
-  });
-
   it("pads the RIFF size for an odd data chunk and rejects bad arguments", () => {
     const mono8 = wavHeader({ sampleRate: 8000, channels: 1, bitsPerSample: 8, dataBytes: 3 });
     const view = new DataView(mono8.buffer);
@@ -396,11 +381,5 @@ describe("WAV", () => {
     expect(view.getUint32(40, true)).toBe(3);
     expect(() => wavHeader({ ...format, bitsPerSample: 24, dataBytes: 0 })).toThrow(RangeError);
     expect(() => wavHeader({ ...format, dataBytes: -1 })).toThrow(RangeError);
-    expect(() => patchWavHeader(new Uint8Array(10), 0)).toThrow(RangeError);
-  });
-
-  it("interleaves caller (left) and agent (right), padding the shorter track with silence", () => {
-    const stereo = interleaveStereo(new Int16Array([1, 2, 3]), new Int16Array([-1]));
-    expect(Array.from(stereo)).toEqual([1, -1, 2, 0, 3, 0]);
   });
 });
