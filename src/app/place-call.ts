@@ -1,10 +1,12 @@
 /**
  * placeCall: the one placement path used by REST and MCP. Validates, checks the caller ID
  * against the account, the minute cap and the key's rate limit, then records the call as
- * `queued` — together with the idempotency record, in one D1 transaction.
+ * `queued`, holding its first minute against the cap (checked again in that same insert, so
+ * concurrent placements cannot overrun the cap) — together with the idempotency record, in one
+ * D1 transaction.
  */
 
-import { insertCallStatement, markCallFailed } from "../db/calls.queries";
+import { insertCallWithinCapStatement, markCallFailed } from "../db/calls.queries";
 import type { Db } from "../db/client";
 import {
   claimKey,
@@ -13,7 +15,7 @@ import {
   releaseKey,
 } from "../db/idempotency.queries";
 import { placementFacts } from "../db/placement.queries";
-import { periodStart } from "../domain/billing";
+import { ADMISSION_HOLD_SEC, admits, periodStart } from "../domain/billing";
 import type { PlacedCall } from "../domain/call-params";
 import {
   type PlaceCallBody,
@@ -110,11 +112,12 @@ async function placeOnce(
   if (!valid.ok) return fail(valid.error);
   const call = valid.value;
 
+  const since = periodStart(who.periodAnchor, new Date()).toISOString();
   const known = await stored(() =>
     placementFacts(db, {
       accountId: who.accountId,
       callerId: call.callerId ?? who.keyCallerId,
-      since: periodStart(who.periodAnchor, new Date()).toISOString(),
+      since,
     }),
   );
   if (!known.ok) return known;
@@ -122,11 +125,8 @@ async function placeOnce(
   const callerId = facts.callerId;
   if (!callerId) return fail("caller_id_required");
   if (!facts.owned) return fail("caller_id_not_owned");
-  // Minutes used plus those live calls hold: concurrent calls cannot overrun the cap.
-  if (
-    who.minuteCap !== null &&
-    facts.usedMinutes + Math.ceil(facts.reservedSec / 60) >= who.minuteCap
-  ) {
+  // Refused here without using a rate slot; the insert below decides, atomically, under a burst.
+  if (who.minuteCap !== null && !admits(who.minuteCap, facts.usedMinutes, facts.reservedSec)) {
     return fail("over_minute_cap");
   }
   const slot = await deps.takeRateSlot(who.keyId, who.rateLimit);
@@ -141,35 +141,42 @@ async function placeOnce(
     languageSource: call.languageSource,
     voice: call.voice,
   };
-  const insert = insertCallStatement(db, {
-    id: callId,
-    accountId: who.accountId,
-    apiKeyId: who.keyId,
-    to: call.to,
-    callerId,
-    objective: call.objective,
-    context: call.context,
-    fields: JSON.stringify(call.fields),
-    webhookUrl: call.webhookUrl,
-    voice: call.voice,
-    language: call.language,
-    languageSource: call.languageSource,
-    status: "queued",
-    createdAt,
-  });
+  const cap = who.minuteCap === null ? null : { capMinutes: who.minuteCap, since };
+  const insert = insertCallWithinCapStatement(
+    db,
+    {
+      id: callId,
+      accountId: who.accountId,
+      apiKeyId: who.keyId,
+      to: call.to,
+      callerId,
+      objective: call.objective,
+      context: call.context,
+      fields: JSON.stringify(call.fields),
+      webhookUrl: call.webhookUrl,
+      voice: call.voice,
+      language: call.language,
+      languageSource: call.languageSource,
+      status: "queued",
+      createdAt,
+      reservedSec: ADMISSION_HOLD_SEC,
+    },
+    cap,
+  );
   const inserted = await stored(async () => {
-    if (idempotencyKey === undefined) {
-      await insert;
-      return;
-    }
+    if (idempotencyKey === undefined) return (await insert).length > 0;
+    // Completes the key only if the row went in (see completeKeyStatement).
     const done = completeKeyStatement(db, who.accountId, idempotencyKey, {
       callId,
       status: 202,
       body: JSON.stringify(response),
     });
-    await db.batch([insert, done]);
+    const [rows] = await db.batch([insert, done]);
+    return rows.length > 0;
   });
   if (!inserted.ok) return inserted;
+  // Concurrent placements took the minutes between our check above and the insert.
+  if (!inserted.value) return fail("over_minute_cap");
   try {
     await deps.dispatch({
       callId,

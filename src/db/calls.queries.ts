@@ -1,5 +1,18 @@
 /** The calls table: tenant-scoped reads, cursor listing, usage for the minute cap. */
-import { and, desc, eq, gte, inArray, isNotNull, lt, or, sql } from "drizzle-orm";
+import {
+  and,
+  desc,
+  eq,
+  getTableColumns,
+  gte,
+  inArray,
+  is,
+  isNotNull,
+  lt,
+  or,
+  SQL,
+  sql,
+} from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { FieldSpecSchema, type PlacedCall } from "../domain/call-params";
@@ -11,8 +24,57 @@ import { type CallRow, calls } from "./schema";
 
 export type NewCall = typeof calls.$inferInsert;
 
-export function insertCallStatement(db: Db, row: NewCall) {
-  return db.insert(calls).values(row);
+/** The account's minute cap and the start of its billing period, for the admission check. */
+export type CapWindow = { capMinutes: number; since: string };
+
+/**
+ * Inserts the call, holding `row.reservedSec` against the minute cap, only if the cap can carry
+ * it: answered minutes + what live calls hold + this hold ≤ cap (`admits` in
+ * src/domain/billing.ts). The check and the hold are one statement (INSERT … SELECT … WHERE), so
+ * two placements cannot both take the last minute: D1 runs statements one at a time and has no
+ * row locks to read and then write under. Returns the inserted id, or nothing when refused.
+ * `cap` null: no cap, always inserted.
+ */
+export function insertCallWithinCapStatement(
+  db: Db,
+  row: NewCall & { reservedSec: number },
+  cap: CapWindow | null,
+) {
+  const fits =
+    cap === null
+      ? sql`1`
+      : sql`${usedSecSql(row.accountId, cap.since)} + ${heldSecSql(row.accountId)} + ${row.reservedSec} <= ${cap.capMinutes * 60}`;
+  return db
+    .insert(calls)
+    .select(sql`select ${columnValues(row)} where ${fits}`)
+    .returning({ id: calls.id });
+}
+
+/** The row's values in the table's column order (as drizzle lists the columns of an INSERT). */
+function columnValues(row: NewCall): SQL {
+  const values = Object.entries(getTableColumns(calls)).map(([key, column]) => {
+    // Object.entries forgets that the keys are the table's column keys, which NewCall has.
+    const value = row[key as keyof NewCall];
+    if (value !== undefined) return sql.param(value, column);
+    if (column.default === undefined) return sql`null`;
+    return is(column.default, SQL) ? column.default : sql.param(column.default, column);
+  });
+  return sql.join(values, sql`, `);
+}
+
+/** Answered seconds this billing period, in whole minutes per call (what the cap counts). */
+function usedSecSql(accountId: string, since: string): SQL<number> {
+  const c = alias(calls, "c");
+  return sql<number>`(select coalesce(sum(${billedMinutesSql(c.durationSec)}), 0) * 60 from calls c
+    where ${c.accountId} = ${accountId} and ${c.startedAt} is not null and ${c.startedAt} >= ${since})`;
+}
+
+/** Seconds live calls hold against the cap, but for `exceptCallId`'s own hold. */
+function heldSecSql(accountId: string, exceptCallId?: string): SQL<number> {
+  const c = alias(calls, "c");
+  const others = exceptCallId === undefined ? sql`1` : sql`${c.id} != ${exceptCallId}`;
+  return sql<number>`(select coalesce(sum(${c.reservedSec}), 0) from calls c
+    where ${c.accountId} = ${accountId} and ${others} and ${inArray(c.status, LIVE_STATUSES)})`;
 }
 
 export async function findCall(db: Db, accountId: string, id: string) {
@@ -77,20 +139,17 @@ export async function answeredMinutesSince(db: Db, accountId: string, since: str
 /**
  * Holds up to `wantSec` of the account's remaining minutes for a call that was just answered, in
  * one statement (so concurrent answers cannot both take the same minutes), and returns what it got.
+ * The call's own hold from placement counts as available to it: the grant replaces it.
  */
 export async function reserveSeconds(
   db: Db,
   p: { callId: string; accountId: string; wantSec: number; capMinutes: number; since: string },
 ): Promise<number> {
-  const c = alias(calls, "c");
   const rows = await db
     .update(calls)
     .set({
       reservedSec: sql`max(0, min(${p.wantSec}, ${p.capMinutes * 60}
-        - (select coalesce(sum(${billedMinutesSql(c.durationSec)}), 0) * 60 from calls c
-            where c.account_id = ${p.accountId} and c.started_at is not null and c.started_at >= ${p.since})
-        - (select coalesce(sum(c.reserved_sec), 0) from calls c
-            where c.account_id = ${p.accountId} and c.id != ${p.callId} and ${inArray(c.status, LIVE_STATUSES)})))`,
+        - ${usedSecSql(p.accountId, p.since)} - ${heldSecSql(p.accountId, p.callId)}))`,
     })
     .where(eq(calls.id, p.callId))
     .returning({ reservedSec: calls.reservedSec });
@@ -105,7 +164,7 @@ export function writeCallProgressStatement(db: Db, callId: string, progress: Cal
 export async function markCallFailed(db: Db, callId: string, error: string) {
   await db
     .update(calls)
-    .set({ status: "failed", error, endedAt: new Date().toISOString() })
+    .set({ status: "failed", error, endedAt: new Date().toISOString(), reservedSec: 0 })
     .where(eq(calls.id, callId));
 }
 

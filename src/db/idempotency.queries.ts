@@ -2,9 +2,9 @@
  * Idempotency-Key records: (account, key) → request fingerprint and the stored response.
  * A row is "pending" while the first request runs and "complete" once its response is stored.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, exists } from "drizzle-orm";
 import type { Db } from "./client";
-import { idempotencyKeys } from "./schema";
+import { calls, idempotencyKeys } from "./schema";
 
 export type IdempotencyRecord = typeof idempotencyKeys.$inferSelect;
 
@@ -40,6 +40,10 @@ export async function dropExpiredKey(db: Db, record: IdempotencyRecord) {
     );
 }
 
+/**
+ * Stores the response, but only once the call row exists: in the placement's batch, a call that
+ * the minute cap refused leaves the key pending, to be released like any failed request.
+ */
 export function completeKeyStatement(
   db: Db,
   accountId: string,
@@ -54,7 +58,13 @@ export function completeKeyStatement(
       responseStatus: result.status,
       responseBody: result.body,
     })
-    .where(and(eq(idempotencyKeys.accountId, accountId), eq(idempotencyKeys.key, key)));
+    .where(
+      and(
+        eq(idempotencyKeys.accountId, accountId),
+        eq(idempotencyKeys.key, key),
+        exists(db.select({ id: calls.id }).from(calls).where(eq(calls.id, result.callId))),
+      ),
+    );
 }
 
 /** Frees a pending key after a failed request, so the client can retry with it. */

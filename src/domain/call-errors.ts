@@ -10,7 +10,8 @@ export const CALL_ERRORS = {
   media_not_connected: "answered, but the media stream never connected within 15 s",
   media_lost:
     "the media stream dropped and the carrier did not end the call within 10 s, or no media arrived for 15 s (the service restarted mid-call); billed up to the last media",
-  over_minute_cap: "answered while concurrent calls held every remaining minute of the cap",
+  over_minute_cap:
+    "answered with no minute of the cap left for it (the cap was lowered while it rang)",
   model_lost: "the voice model could not be reached, or its connection was lost during the call",
 } as const satisfies Record<string, string>;
 

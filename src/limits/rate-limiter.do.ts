@@ -1,20 +1,28 @@
 /**
- * RateLimiter: one Durable Object per API key, holding the key's sliding window of placements.
- * A Durable Object runs one event at a time, so concurrent bursts are counted exactly (the edge
- * rate-limit binding is approximate). State is persisted so an eviction does not reset the window.
+ * RateLimiter: one Durable Object per API key, holding the key's sliding window of placements and
+ * its running MCP waits (wait_for_call). A Durable Object runs one event at a time, so concurrent
+ * bursts are counted exactly (the edge rate-limit binding is approximate), across every isolate of
+ * the Worker. State is persisted so an eviction (an idle object is evicted while waits run) does
+ * not reset the window or the count.
  */
 import { DurableObject } from "cloudflare:workers";
 import { type Buckets, type TakeResult, take, WINDOW_SEC } from "../domain/sliding-window";
+import { type EnterResult, enter, type Leases, liveLeases } from "../domain/wait-slots";
 
 const KEY = "buckets";
+const WAITS = "waits";
+/** While anything is kept, the alarm looks again this often to forget what has expired. */
+const SWEEP_MS = (WINDOW_SEC + 1) * 1000;
 
 export class RateLimiter extends DurableObject<Env> {
   private buckets: Buckets = [];
+  private waits: Leases = {};
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
       this.buckets = (await ctx.storage.get<Buckets>(KEY)) ?? [];
+      this.waits = (await ctx.storage.get<Leases>(WAITS)) ?? {};
     });
   }
 
@@ -24,18 +32,46 @@ export class RateLimiter extends DurableObject<Env> {
     this.buckets = next.buckets;
     if (next.result.ok) {
       await this.ctx.storage.put(KEY, this.buckets);
-      if (next.buckets.length === 1) await this.ctx.storage.setAlarm(now + (WINDOW_SEC + 1) * 1000);
+      await this.sweepLater(now);
     }
     return next.result;
   }
 
-  /** Once the window is empty the object forgets everything, so idle keys cost no storage. */
+  /** A place for one wait lasting at most `forMs`, if fewer than `limit` are running. */
+  async enterWait(limit: number, forMs: number): Promise<EnterResult> {
+    const now = Date.now();
+    const next = enter(this.waits, limit, now, { id: crypto.randomUUID(), untilMs: now + forMs });
+    this.waits = next.leases;
+    if (next.result.ok) {
+      await this.ctx.storage.put(WAITS, this.waits);
+      await this.sweepLater(now);
+    }
+    return next.result;
+  }
+
+  async leaveWait(lease: string): Promise<void> {
+    const { [lease]: _left, ...rest } = this.waits;
+    this.waits = rest;
+    await this.ctx.storage.put(WAITS, this.waits);
+  }
+
+  /** Once nothing is kept the object forgets everything, so idle keys cost no storage. */
   async alarm(): Promise<void> {
     const now = Date.now();
     const second = Math.floor(now / 1000);
     this.buckets = this.buckets.filter(([s]) => s > second - WINDOW_SEC);
-    if (this.buckets.length === 0) await this.ctx.storage.deleteAll();
-    else await this.ctx.storage.setAlarm(now + (WINDOW_SEC + 1) * 1000);
+    this.waits = liveLeases(this.waits, now);
+    if (this.buckets.length === 0 && Object.keys(this.waits).length === 0) {
+      await this.ctx.storage.deleteAll();
+      return;
+    }
+    await this.ctx.storage.put({ [KEY]: this.buckets, [WAITS]: this.waits });
+    await this.ctx.storage.setAlarm(now + SWEEP_MS);
+  }
+
+  private async sweepLater(now: number): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(now + SWEEP_MS);
   }
 }
 
@@ -45,4 +81,14 @@ export async function takeRateSlot(
   limit: number,
 ): Promise<TakeResult> {
   return ns.get(ns.idFromName(keyId)).take(limit);
+}
+
+/** The key's running waits, counted in its RateLimiter object (see enterWait). */
+export function waitSlots(ns: DurableObjectNamespace<RateLimiter>, keyId: string) {
+  const limiter = () => ns.get(ns.idFromName(keyId));
+  return {
+    enter: (limit: number, forMs: number): Promise<EnterResult> =>
+      limiter().enterWait(limit, forMs),
+    leave: (lease: string): Promise<void> => limiter().leaveWait(lease),
+  };
 }

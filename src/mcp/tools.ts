@@ -20,8 +20,10 @@ import {
 import { TERMINAL_STATUSES } from "../domain/call-status";
 import type { ErrorToken } from "../domain/error-tokens";
 import type { Principal } from "../domain/principal";
+import { pollDelayMs } from "../domain/wait-slots";
 import type { Config } from "../env";
 import { map, ok } from "../lib/result";
+import { waitSlots } from "../limits/rate-limiter.do";
 import { durableCallEngine } from "../session-client/engine-client";
 import { placementDeps, type RequestContext } from "../wiring";
 
@@ -87,6 +89,31 @@ const WaitInput = CallIdInput.extend({
     ),
 });
 
+/**
+ * Waits running at once per API key; a further wait_for_call is rate_limited. Each wait polls D1
+ * (see pollDelayMs), so this bounds what one key can make the database do.
+ */
+export const MAX_WAITS_PER_KEY = 5;
+/** A wait's place is held this long past its timeout: its last read and answer. */
+const WAIT_LEASE_SLACK_MS = 30_000;
+
+/** Reads the call until it has ended, the deadline passes or the client goes away. */
+async function pollUntilEnded(
+  ctx: ToolContext,
+  callId: string,
+  deadline: number,
+): Promise<Outcome<object>> {
+  for (let poll = 0; ; poll++) {
+    const read = await getCall(ctx.db, ctx.principal.accountId, callId, ctx.request.requestOrigin);
+    if (!read.ok) return read;
+    const call = read.value;
+    const remaining = deadline - Date.now();
+    if (TERMINAL_STATUSES.has(call.status) || remaining <= 0 || ctx.signal?.aborted)
+      return ok({ ...call, timedOut: !TERMINAL_STATUSES.has(call.status) });
+    await new Promise((r) => setTimeout(r, Math.min(pollDelayMs(poll), remaining)));
+  }
+}
+
 const STATUS_MEANINGS =
   "Statuses: queued, dialing and in_progress are not final; completed (the conversation happened; read summary, transcript and extracted), no_answer, voicemail, declined and failed (see error) are final.";
 
@@ -118,7 +145,7 @@ export const TOOLS: Tool[] = [
   },
   {
     name: "wait_for_call",
-    description: `Wait until a call has ended (or until timeoutSec passes), then return its full record: status, summary, transcript, extracted fields with evidence, recordingUrl. Use right after place_call to "make the call and tell me what they said" in one step. ${STATUS_MEANINGS} Phone calls often last a few minutes: if timedOut is true the call is still going, so call wait_for_call again with the same callId.`,
+    description: `Wait until a call has ended (or until timeoutSec passes), then return its full record: status, summary, transcript, extracted fields with evidence, recordingUrl. Use right after place_call to "make the call and tell me what they said" in one step. ${STATUS_MEANINGS} Phone calls often last a few minutes: if timedOut is true the call is still going, so call wait_for_call again with the same callId. At most ${MAX_WAITS_PER_KEY} waits run at once per API key; another answers rate_limited.`,
     input: WaitInput,
     annotations: {
       title: "Wait for a call to end",
@@ -129,20 +156,17 @@ export const TOOLS: Tool[] = [
     },
     run: async (ctx, args) => {
       const { callId, timeoutSec } = WaitInput.parse(args);
-      const deadline = Date.now() + (timeoutSec ?? DEFAULT_WAIT_SEC) * 1000;
-      for (;;) {
-        const read = await getCall(
-          ctx.db,
-          ctx.principal.accountId,
-          callId,
-          ctx.request.requestOrigin,
-        );
-        if (!read.ok) return read;
-        const call = read.value;
-        const remaining = deadline - Date.now();
-        if (TERMINAL_STATUSES.has(call.status) || remaining <= 0 || ctx.signal?.aborted)
-          return ok({ ...call, timedOut: !TERMINAL_STATUSES.has(call.status) });
-        await new Promise((r) => setTimeout(r, Math.min(500, remaining)));
+      const waitMs = (timeoutSec ?? DEFAULT_WAIT_SEC) * 1000;
+      const slots = waitSlots(ctx.env.RATE_LIMITER, ctx.principal.keyId);
+      const slot = await slots.enter(MAX_WAITS_PER_KEY, waitMs + WAIT_LEASE_SLACK_MS);
+      if (!slot.ok) return fail("rate_limited", { retryAfterSec: slot.retryAfterSec });
+      try {
+        return await pollUntilEnded(ctx, callId, Date.now() + waitMs);
+      } finally {
+        // Not given back (the isolate died), the place frees itself when its lease expires.
+        await slots.leave(slot.lease).catch((e) => {
+          console.error("wait slot release failed", { error: String(e) });
+        });
       }
     },
   },

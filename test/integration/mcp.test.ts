@@ -7,7 +7,7 @@ import { exports } from "cloudflare:workers";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { describe, expect, it } from "vitest";
-import { BASE, call, setupAccount } from "../helpers";
+import { admin, BASE, call, json, setupAccount } from "../helpers";
 
 async function connect(token?: string): Promise<Client> {
   const transport = new StreamableHTTPClientTransport(new URL(`${BASE}/mcp`), {
@@ -196,6 +196,45 @@ describe("MCP over Streamable HTTP", () => {
     });
     expect(waited.structuredContent).toMatchObject({ status: "dialing", timedOut: true });
     await client.close();
+  });
+
+  it("wait_for_call: at most 5 waits at once per key; a 6th is rate_limited with a retry hint", async () => {
+    const { key, accountId } = await setupAccount();
+    const client = await connect(key);
+    const placed = payload(
+      await client.callTool({
+        name: "place_call",
+        arguments: { to: "+14155550107", objective: "Ask for Bob." },
+      }),
+    );
+    const wait = () =>
+      client.callTool({
+        name: "wait_for_call",
+        arguments: { callId: placed.callId, timeoutSec: 2 },
+      });
+    const results = await Promise.all(Array.from({ length: 6 }, wait));
+    const waited = results.filter((r) => !r.isError);
+    const refused = results.filter((r) => r.isError);
+    expect(waited).toHaveLength(5);
+    for (const r of waited) expect(r.structuredContent).toMatchObject({ timedOut: true });
+    expect(refused).toHaveLength(1);
+    expect(payload(refused[0])).toEqual({ error: "rate_limited" });
+    const hint = ((refused[0] as { content: Text[] }).content[1] as Text).text;
+    expect(hint).toMatch(/^Retry after \d+ seconds\.$/);
+    // Another key of the same account has its own allowance.
+    const created = await admin("POST", `/accounts/${accountId}/keys`, { rateLimit: 1000 });
+    const other = await connect((await json<{ key: string }>(created)).key);
+    const meanwhile = other.callTool({
+      name: "wait_for_call",
+      arguments: { callId: placed.callId, timeoutSec: 1 },
+    });
+    // Finished waits give their place back.
+    const again = await wait();
+    expect(again.structuredContent).toMatchObject({ timedOut: true });
+    expect((await meanwhile).structuredContent).toMatchObject({ timedOut: true });
+    await client.callTool({ name: "cancel_call", arguments: { callId: placed.callId } });
+    await client.close();
+    await other.close();
   });
 
   it("answers 401 without a valid key", async () => {

@@ -170,6 +170,72 @@ describe("minute cap per billing period", () => {
   });
 });
 
+describe("minute cap at admission: placement holds minutes before anything is dialed", () => {
+  const RINGS = "+14155550107"; // the carrier accepts it and never answers
+
+  const heldSec = async (accountId: string) =>
+    (
+      await env.DB.prepare(
+        "SELECT coalesce(sum(reserved_sec), 0) AS s FROM calls WHERE account_id = ? AND status IN ('queued', 'dialing', 'in_progress')",
+      )
+        .bind(accountId)
+        .first<{ s: number }>()
+    )?.s;
+
+  it("a 50-way burst against a 1-minute cap admits exactly one call; the rest are 429 and leave no row", async () => {
+    const { key, accountId } = await setupAccount({ minuteCap: 1 });
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => place(key, { ...VALID_CALL, to: RINGS })),
+    );
+    const bodies = await Promise.all(
+      responses.map((r) => r.json() as Promise<Record<string, unknown>>),
+    );
+    const accepted = bodies.filter((_, i) => responses[i]?.status === 202);
+    const refused = responses.flatMap((r, i) => (r.status === 202 ? [] : [[r.status, bodies[i]]]));
+    expect(accepted).toHaveLength(1);
+    expect(refused).toHaveLength(49);
+    for (const r of refused) expect(r).toEqual([429, { error: "over_minute_cap" }]);
+    const rows = await env.DB.prepare("SELECT id FROM calls WHERE account_id = ?")
+      .bind(accountId)
+      .all<{ id: string }>();
+    expect(rows.results.map((r) => r.id)).toEqual([accepted[0]?.callId]);
+    expect(await heldSec(accountId)).toBe(60);
+    await call("POST", `/v1/agent/calls/${accepted[0]?.callId}/cancel`, { token: key });
+  });
+
+  it("a burst admits exactly as many calls as the cap's minutes", async () => {
+    const { key, accountId } = await setupAccount({ minuteCap: 3 });
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, () => place(key, { ...VALID_CALL, to: RINGS })),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 202)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(9);
+    expect(await callCount(accountId)).toBe(3);
+    const ids = await env.DB.prepare("SELECT id FROM calls WHERE account_id = ?")
+      .bind(accountId)
+      .all<{ id: string }>();
+    for (const { id } of ids.results)
+      await call("POST", `/v1/agent/calls/${id}/cancel`, { token: key });
+  });
+
+  it("a call that ends unanswered releases its hold, and a refused Idempotency-Key stays free", async () => {
+    const { key, accountId } = await setupAccount({ minuteCap: 1 });
+    const first = await json<{ callId: string }>(await place(key, { ...VALID_CALL, to: RINGS }));
+    const refused = await place(key, { ...VALID_CALL, to: RINGS }, "after-cancel");
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toEqual({ error: "over_minute_cap" });
+    const canceled = await call("POST", `/v1/agent/calls/${first.callId}/cancel`, { token: key });
+    expect(await canceled.json()).toMatchObject({ status: "failed", error: "canceled" });
+    expect(await heldSec(accountId)).toBe(0);
+    const retried = await place(key, { ...VALID_CALL, to: RINGS }, "after-cancel");
+    expect(retried.status).toBe(202);
+    expect(retried.headers.get("idempotent-replayed")).toBeNull();
+    const second = await json<{ callId: string }>(retried);
+    await call("POST", `/v1/agent/calls/${second.callId}/cancel`, { token: key });
+  });
+});
+
 describe("storage failure", () => {
   it("logs what failed and why, never the request's values", async () => {
     const { key } = await setupAccount({ numbers: ["+12025550199"] });

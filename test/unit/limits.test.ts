@@ -1,7 +1,32 @@
 import { describe, expect, it } from "vitest";
 import { billedMinutes, periodStart } from "../../src/domain/billing";
 import { type Buckets, take, WINDOW_SEC } from "../../src/domain/sliding-window";
+import { enter, type Leases, pollDelayMs } from "../../src/domain/wait-slots";
 import { canonicalJson, randomBase62 } from "../../src/lib/crypto";
+
+describe("wait slots", () => {
+  it("admits `limit` running waits, hints at the first deadline, and forgets expired leases", () => {
+    let leases: Leases = {};
+    for (let i = 0; i < 2; i++) {
+      const r = enter(leases, 2, 1000, { id: `w${i}`, untilMs: 11_000 + i * 5000 });
+      expect(r.result).toEqual({ ok: true, lease: `w${i}` });
+      leases = r.leases;
+    }
+    expect(enter(leases, 2, 2000, { id: "w2", untilMs: 9000 }).result).toEqual({
+      ok: false,
+      retryAfterSec: 9,
+    });
+    // A lease whose wait never gave its place back stops counting at its deadline.
+    const later = enter(leases, 2, 11_000, { id: "w3", untilMs: 20_000 });
+    expect(later.result).toEqual({ ok: true, lease: "w3" });
+    expect(later.leases).toEqual({ w1: 16_000, w3: 20_000 });
+  });
+  it("polls every 500 ms at first, backing off to 2 s", () => {
+    expect(Array.from({ length: 6 }, (_, i) => pollDelayMs(i))).toEqual([
+      500, 750, 1125, 1688, 2000, 2000,
+    ]);
+  });
+});
 
 describe("sliding window", () => {
   it("allows exactly `limit` placements per 60 s and says when the next one fits", () => {
