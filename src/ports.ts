@@ -4,7 +4,7 @@
  * (wiring.ts) picks them from the configuration. Nothing here does I/O.
  */
 import type { CallParams, PlacedCall } from "./domain/call-params";
-import type { CallOutputs, CallProgress } from "./domain/call-record";
+import type { CallOutputs, CallProgress, SavedRecording } from "./domain/call-record";
 import type { CallState } from "./domain/call-state";
 import type { Speaker, TranscriptLine } from "./domain/transcript";
 import type { WebhookEvent } from "./domain/webhook-event";
@@ -52,7 +52,7 @@ export interface CallRecordStore {
   grantCallMs(call: CallParams, wantMs: number): Promise<number>;
 }
 
-/** Where a call's audio is written while it runs. */
+/** Where a call's audio is written while it runs; it reports each part it has saved. */
 export interface RecordingSink {
   recipient(pcm: Int16Array): void;
   agent(pcm: Int16Array): void;
@@ -111,7 +111,9 @@ export type SessionPorts = {
   carrier: (call: CallParams) => Carrier;
   codec: MediaCodec;
   store: CallRecordStore;
-  recording: (call: CallParams) => RecordingSink;
+  recording: (call: CallParams, onSaved: (saved: SavedRecording) => void) => RecordingSink;
+  /** Completes the recording of a call whose object restarted, from the parts it saved. */
+  completeSavedRecording: (call: CallParams, saved: SavedRecording) => Promise<string | undefined>;
   voice: (call: CallParams) => VoiceConnector;
   analyzer: (call: CallParams) => CallAnalyzer;
 };

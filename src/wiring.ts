@@ -13,7 +13,7 @@ import { systemClock } from "./lib/clock";
 import { loopbackTransport, type SelfEntry } from "./lib/loopback";
 import { takeRateSlot } from "./limits/rate-limiter.do";
 import type { SessionPorts } from "./ports";
-import { Recorder } from "./recording/r2-recorder";
+import { completeSavedRecording, Recorder } from "./recording/r2-recorder";
 import { durableCallEngine } from "./session-client/engine-client";
 import { carrierFor } from "./telephony/provider";
 import { twilioMediaCodec } from "./telephony/twilio/media-codec";
@@ -69,6 +69,9 @@ export function engineSettings(config: Config): EngineSettings {
   };
 }
 
+const recordingKey = (call: { accountId: string; callId: string }) =>
+  `recordings/${call.accountId}/${call.callId}.wav`;
+
 /** The ports of one CallSession object. */
 export function sessionPorts(env: Env, self: SelfEntry): SessionPorts {
   const config = readConfig(env);
@@ -83,8 +86,9 @@ export function sessionPorts(env: Env, self: SelfEntry): SessionPorts {
       }),
     codec: twilioMediaCodec,
     store: d1CallRecordStore(env.DB, env.WEBHOOKS),
-    recording: (call) =>
-      new Recorder(env.RECORDINGS, `recordings/${call.accountId}/${call.callId}.wav`),
+    recording: (call, onSaved) => new Recorder(env.RECORDINGS, recordingKey(call), onSaved),
+    completeSavedRecording: (call, saved) =>
+      completeSavedRecording(env.RECORDINGS, recordingKey(call), saved),
     voice: (call) => ({
       connect: (session, events) =>
         connectVoice(config.voice, call.publicBaseUrl, transport(call), session, events),

@@ -75,12 +75,15 @@ export class CommandRunner {
           const recorder = this.recorder;
           this.bridge = undefined;
           this.recorder = undefined;
+          // After a restart the recorder is gone; what it had saved can still be completed.
+          const saved = state.interrupted ? state.recording : null;
           const outputs = await runPostCall({
             call,
             state: state.call,
             lines: state.lines,
             latency,
             recorder,
+            savedRecording: saved ? () => ports.completeSavedRecording(call, saved) : undefined,
             interrupted: state.interrupted,
             analyzer: ports.analyzer(call),
             // Leave a second of the bound to write the record.
@@ -97,7 +100,10 @@ export class CommandRunner {
     const [ws] = this.host.mediaSockets();
     const info = ws?.deserializeAttachment() as SocketInfo | undefined;
     if (!ws || !info?.streamId || this.bridge) return;
-    this.recorder = ports.recording(call);
+    this.recorder = ports.recording(
+      call,
+      (saved) => void this.host.feed({ type: "recording_saved", saved }),
+    );
     const bridge = new MediaBridge(
       { socket: ws, streamId: info.streamId, codec: ports.codec },
       answeredAt,

@@ -15,6 +15,8 @@ export type PostCallInput = {
   lines: readonly TranscriptLine[];
   latency: LatencyStats | null;
   recorder: RecordingSink | undefined;
+  /** Completes what a recorder lost in a restart had saved. */
+  savedRecording: (() => Promise<string | undefined>) | undefined;
   /** The object restarted while the call was live. */
   interrupted: boolean;
   analyzer: CallAnalyzer;
@@ -25,7 +27,8 @@ export type PostCallInput = {
 export async function runPostCall(input: PostCallInput): Promise<CallOutputs> {
   let recordingKey: string | null = null;
   try {
-    recordingKey = (await input.recorder?.finish()) ?? null;
+    const finished = input.recorder ? input.recorder.finish() : input.savedRecording?.();
+    recordingKey = (await finished) ?? null;
   } catch (e) {
     console.error("recording failed", { callId: input.call.callId, error: String(e) });
     await input.recorder?.abort();

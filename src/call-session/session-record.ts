@@ -83,6 +83,12 @@ const SessionStateSchema = z.object({
   sync: z.object({ behind: z.boolean(), retryAt: nullableMs }),
   lastMediaAt: nullableMs,
   interrupted: z.boolean(),
+  recording: z
+    .object({
+      uploadId: z.string(),
+      parts: z.array(z.object({ partNumber: z.number(), etag: z.string() })),
+    })
+    .nullable(),
   post: z.object({ began: z.boolean(), deadline: ms }).nullable(),
   finalized: z.boolean(),
   outputs: OutputsSchema,

@@ -14,7 +14,7 @@
  * full record, and is stamped with the call's end.
  */
 import type { CallParams } from "./call-params";
-import { type CallOutputs, NO_OUTPUTS, sessionView } from "./call-record";
+import { type CallOutputs, NO_OUTPUTS, type SavedRecording, sessionView } from "./call-record";
 import {
   type CallEvent,
   type CallLimits,
@@ -73,6 +73,8 @@ export type SessionState = {
   /** The object restarted while the call was live: what was only in memory (the recording's
    * unfinished audio, the model's context) is gone. */
   interrupted: boolean;
+  /** The recording's parts saved so far, should the object restart before it is complete. */
+  recording: SavedRecording | null;
   /** Post-call work: due once the call ended; `began` once the shell started it. */
   post: { began: boolean; deadline: number } | null;
   finalized: boolean;
@@ -94,6 +96,7 @@ export type SessionInput =
   | { type: "media_started"; grantedMs?: number }
   | { type: "media_ended"; stopped: boolean }
   | { type: "media_flowing" }
+  | { type: "recording_saved"; saved: SavedRecording }
   /** Write the row and the outbox to D1 again, whatever this state believes D1 has. */
   | { type: "resync" }
   /** The object was loaded again (eviction or restart) with this state. */
@@ -136,6 +139,7 @@ export function startSession(
     sync: { behind: false, retryAt: null },
     lastMediaAt: null,
     interrupted: false,
+    recording: null,
     post: null,
     finalized: false,
     outputs: NO_OUTPUTS,
@@ -168,6 +172,8 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
       return { state: { ...state, lastMediaAt: now }, commands: [] };
     case "restored":
       return restored(state);
+    case "recording_saved":
+      return { state: { ...state, recording: input.saved }, commands: [] };
     case "resync":
       return withSync({ state, commands: [] }, now);
     case "transcript_line":

@@ -17,6 +17,12 @@ export type EvidenceLine = { line: number; speaker: Speaker; text: string; offse
 /** Per field: where its value was said, or `null` (no value, or no usable citation). */
 export type Evidence = Record<string, EvidenceLine | null>;
 
+/** The parts of a multipart recording saved so far: enough to complete it after a restart. */
+export type SavedRecording = {
+  uploadId: string;
+  parts: { partNumber: number; etag: string }[];
+};
+
 export type LatencyStats = { turns: number; p50Ms: number; p95Ms: number };
 
 /** What post-call work produces; the transcript lines stay in the session state. */

@@ -5,12 +5,17 @@
  * where the recipient is, so a barge-in `clear` can drop what was never played.
  *
  * Short calls are one `put`. Longer ones become a multipart upload with equal 5 MiB parts; part 1
- * (the header plus the first audio) is uploaded last, once the final length is known.
+ * (the header plus the first audio) is uploaded as soon as it is full, with a header for an open
+ * length, and again at the end with the exact one. Every part saved is reported (`onSaved`), so
+ * that a session that restarts mid-call can complete the upload with what was saved: the
+ * recording up to the last full part, its header still saying "open length".
  */
 import { pcm16ToBytes } from "../audio/pcm";
 import { WAV_HEADER_BYTES, wavHeader } from "../audio/wav";
+import type { SavedRecording } from "../domain/call-record";
 
 export const PART_BYTES = 5 * 1024 * 1024;
+
 const FORMAT = { sampleRate: 8000, channels: 2, bitsPerSample: 16 } as const;
 /** Interleave and hand over audio in one-second blocks. */
 const BLOCK_SAMPLES = 8000;
@@ -28,14 +33,16 @@ export class Recorder {
   private firstPart: Uint8Array | undefined;
   private upload: Promise<R2MultipartUpload> | undefined;
   private uploads: Promise<R2UploadedPart>[] = [];
-  /** Part 1 is written last; parts 2, 3, … in order as they fill. */
+  /** Parts 2, 3, … in order as they fill; part 1 first when full, and again at the end. */
   private nextPart = 2;
+  private readonly saved = new Map<number, R2UploadedPart>();
   private dataBytes = 0;
   private failed = false;
 
   constructor(
     private readonly bucket: R2Bucket,
     readonly key: string,
+    private readonly onSaved: (saved: SavedRecording) => void = () => {},
   ) {}
 
   recipient(pcm: Int16Array): void {
@@ -77,6 +84,7 @@ export class Recorder {
     }
     const upload = await this.upload;
     if (rest.length > 0) this.uploads.push(upload.uploadPart(this.nextPart++, rest));
+    // Part 1 again, now with the exact length; it replaces the one saved with an open length.
     const first = upload.uploadPart(
       1,
       concat([header, this.firstPart ?? new Uint8Array()], PART_BYTES),
@@ -116,23 +124,57 @@ export class Recorder {
 
   /** Part 1 is the header plus less audio, so that every part but the last is PART_BYTES. */
   private cutPart(): void {
-    if (this.firstPart) this.uploadPart(this.part);
-    else this.firstPart = this.part;
+    if (this.firstPart) this.uploadPart(this.nextPart++, this.part);
+    else {
+      this.firstPart = this.part;
+      const openLength = wavHeader({ ...FORMAT, dataBytes: OPEN_LENGTH_BYTES });
+      this.uploadPart(1, concat([openLength, this.firstPart], PART_BYTES), false);
+    }
     this.part = new Uint8Array(PART_BYTES);
     this.partFill = 0;
   }
 
-  private uploadPart(part: Uint8Array): void {
+  /** `final`: the part goes into the completed object (part 1's open-length copy does not). */
+  private uploadPart(partNumber: number, part: Uint8Array, final = true): void {
     this.upload ??= this.bucket.createMultipartUpload(this.key, {
       httpMetadata: { contentType: "audio/wav" },
     });
-    const partNumber = this.nextPart++;
-    const uploaded = this.upload.then((u) => u.uploadPart(partNumber, part));
-    uploaded.catch((e) => {
-      console.error("recording upload failed", { key: this.key, error: String(e) });
-      this.failed = true;
-    });
-    this.uploads.push(uploaded);
+    const upload = this.upload;
+    const uploaded = upload.then((u) => u.uploadPart(partNumber, part));
+    uploaded.then(
+      async (done) => {
+        this.saved.set(partNumber, done);
+        const parts = [...this.saved.values()].sort((a, b) => a.partNumber - b.partNumber);
+        this.onSaved({ uploadId: (await upload).uploadId, parts });
+      },
+      (e) => {
+        console.error("recording upload failed", { key: this.key, error: String(e) });
+        this.failed = true;
+      },
+    );
+    if (final) this.uploads.push(uploaded);
+  }
+}
+
+/** A WAV data size for a recording whose length was not known when its header was written. */
+const OPEN_LENGTH_BYTES = 0xffff_ffd8;
+
+/**
+ * Completes a recording whose session restarted mid-call, from the parts it had saved: the audio
+ * up to the last full part. Undefined when nothing was saved or the upload is gone.
+ */
+export async function completeSavedRecording(
+  bucket: R2Bucket,
+  key: string,
+  saved: SavedRecording,
+): Promise<string | undefined> {
+  if (!saved.parts.some((p) => p.partNumber === 1)) return undefined;
+  try {
+    await bucket.resumeMultipartUpload(key, saved.uploadId).complete(saved.parts);
+    return key;
+  } catch (e) {
+    console.error("recording could not be completed after a restart", { key, error: String(e) });
+    return undefined;
   }
 }
 

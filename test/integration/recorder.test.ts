@@ -6,7 +6,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { WAV_HEADER_BYTES } from "../../src/audio/wav";
-import { PART_BYTES, Recorder } from "../../src/recording/r2-recorder";
+import type { SavedRecording } from "../../src/domain/call-record";
+import { completeSavedRecording, PART_BYTES, Recorder } from "../../src/recording/r2-recorder";
+import { waitFor } from "../wait-for";
 
 const FRAME = 160; // 20 ms at 8 kHz
 
@@ -94,5 +96,39 @@ describe("Recorder", () => {
     expect(pcm[2 * (16_000 + FRAME) + 1]).toBe(agentSample(16_000));
     expect(pcm[2 * 16_000 + 1]).toBe(0);
     expect(pcm[2 * (samples - 1)]).toBe(recipientSample(samples - 1));
+  });
+
+  it("reports each saved part, so a recording cut by a restart is completed up to its last full part", async () => {
+    const key = `test/${crypto.randomUUID()}.wav`;
+    const reports: SavedRecording[] = [];
+    const rec = new Recorder(env.RECORDINGS, key, (saved) => reports.push(saved));
+    const seconds = 400; // two full parts, then the runtime "dies" before finish()
+    const samples = seconds * 8000;
+    for (let at = 0; at < samples; at += FRAME) rec.recipient(frame(at, recipientSample));
+    const last = await waitFor(() => {
+      const r = reports.at(-1);
+      return r && r.parts.length === 2 ? r : undefined;
+    });
+    expect(last.parts.map((p) => p.partNumber)).toEqual([1, 2]);
+    // A new object, after the restart, completes what was saved.
+    expect(await completeSavedRecording(env.RECORDINGS, key, last)).toBe(key);
+    const object = await env.RECORDINGS.get(key);
+    if (!object) throw new Error("no recording");
+    expect(object.size).toBe(2 * PART_BYTES);
+    const bytes = new Uint8Array(await object.arrayBuffer());
+    const pcm = new Int16Array(
+      bytes.buffer,
+      WAV_HEADER_BYTES,
+      (bytes.length - WAV_HEADER_BYTES) / 2,
+    );
+    const kept = (2 * PART_BYTES - WAV_HEADER_BYTES) / 4;
+    for (const m of [0, 1, kept - 1]) expect(pcm[2 * m]).toBe(recipientSample(m));
+  });
+
+  it("completes nothing when no part was saved (a call shorter than a part)", async () => {
+    const key = `test/${crypto.randomUUID()}.wav`;
+    expect(await completeSavedRecording(env.RECORDINGS, key, { uploadId: "x", parts: [] })).toBe(
+      undefined,
+    );
   });
 });

@@ -355,6 +355,13 @@ describe("media that stops without a close (a restart)", () => {
     expect(step(ringing.state, { type: "restored" }, T0 + 500).state.interrupted).toBe(false);
   });
 
+  it("keeps the recording's saved parts, for completing it after a restart", () => {
+    const saved = { uploadId: "up1", parts: [{ partNumber: 1, etag: "e1" }] };
+    const r = step(live().state, { type: "recording_saved", saved }, T0 + 9200);
+    expect(r.state.recording).toEqual(saved);
+    expect(r.commands).toEqual([]);
+  });
+
   it("resync writes the row and the outbox again", () => {
     const s = step(live().state, { type: "synced", eventIds: [] }, T0 + 9000).state;
     const r = step(s, { type: "resync" }, T0 + 9100);
