@@ -27,8 +27,8 @@
  * (BENCH_NO_README=1 leaves it alone), exits 1 when a check fails. Hard deadline: 290 s.
  *
  * Knobs (env): BENCH_ROUNDS (3), BENCH_TALKERS (12), BENCH_SILENT (3), BENCH_PORT (8792),
- * BENCH_SIMULATOR_PACE_MS (2000), BENCH_MAX_CALL_SEC (45), BENCH_POST_CALL_BOUND_MS (10000),
- * BENCH_KILL_AFTER_MS (0,1500,3000: one per round, repeating), BENCH_RECOVERY_SLACK_MS (5000), BENCH_BILLING_SLACK_SEC (2),
+ * BENCH_SIMULATOR_PACE_MS (2000), BENCH_MAX_CALL_SEC (60), BENCH_POST_CALL_BOUND_MS (10000),
+ * BENCH_KILL_AFTER_MS (0,1500,2500: one per round, repeating), BENCH_RECOVERY_SLACK_MS (5000), BENCH_BILLING_SLACK_SEC (2),
  * BENCH_DEADLINE_SECONDS (290), BENCH_FAULTS_STATE_DIR, BENCH_LOG_LEVEL (warn), BENCH_NO_README.
  */
 import { randomBytes } from "node:crypto";
@@ -58,15 +58,19 @@ const PREFERRED_PORT = harness.envInt("BENCH_PORT", 8792);
  * pace/1000 of real time, so at 2000 ms a talking call lasts about 7 s after the answer.
  */
 const SIMULATOR_PACE_MS = harness.envInt("BENCH_SIMULATOR_PACE_MS", 2000);
-/** The max-length watchdog: a call still in_progress this long after its answer is ended. */
-const MAX_CALL_SEC = harness.envInt("BENCH_MAX_CALL_SEC", 45);
+/**
+ * The max-length watchdog: a call still in_progress this long after its answer is ended. It must
+ * fall well after the recovery bound (kill ≈ answer + 2–5 s, restart 6–10 s, then the bound), or
+ * a call that recovery never noticed would end "in time" through the length limit.
+ */
+const MAX_CALL_SEC = harness.envInt("BENCH_MAX_CALL_SEC", 60);
 const POST_CALL_BOUND_MS = harness.envInt("BENCH_POST_CALL_BOUND_MS", 10_000);
 /**
  * How long after the round's calls are all in_progress the kill comes, one value per round (the
  * list repeats): at once (their in_progress events may still sit in the local queue's 1 s batch
  * window), mid-greeting, and mid-conversation.
  */
-const KILL_AFTER_MS = (process.env.BENCH_KILL_AFTER_MS || "0,1500,3000").split(",").map((v) => {
+const KILL_AFTER_MS = (process.env.BENCH_KILL_AFTER_MS || "0,1500,2500").split(",").map((v) => {
   const n = Number(v.trim());
   if (!Number.isInteger(n) || n < 0) {
     console.error(`[bench] BENCH_KILL_AFTER_MS must list non-negative integers, got ${v}`);
@@ -92,6 +96,8 @@ const RECOVERY_BOUND_MS = MEDIA_LOST_GRACE_MS + POST_CALL_BOUND_MS + RECOVERY_SL
  */
 const HARD_BOUND_AFTER_ANSWER_MS = MAX_CALL_SEC * 1000 + POST_CALL_BOUND_MS + 15_000;
 const IN_PROGRESS_WAIT_MS = 20 * SIMULATOR_PACE_MS;
+/** Answer → kill → ready → recovery bound, with room to spare, must end before the max length. */
+const BOUND_HIDDEN_BY_MAX_LENGTH = 5000 + 15_000 + RECOVERY_BOUND_MS >= MAX_CALL_SEC * 1000;
 const POLL_MS = 500;
 const REQUEST_TIMEOUT_MS = 8000;
 /** Kept free at the end of the run for the reads and the report. */
@@ -109,6 +115,11 @@ harness.runBench(main, HARD_DEADLINE_MS);
 
 async function main() {
   const loadBefore = harness.round(loadavg()[0] ?? 0, 2);
+  if (BOUND_HIDDEN_BY_MAX_LENGTH)
+    harness.log(
+      `WARNING: MAX_CALL_SEC ${MAX_CALL_SEC} is too close to the recovery bound ` +
+        `(${RECOVERY_BOUND_MS / 1000} s after the restart): a stuck call may end in time anyway`,
+    );
   const hardEnd = startedAt + HARD_DEADLINE_MS - REPORT_RESERVE_MS;
   harness.resetDirs(DIRS);
   const sourcesBefore = sourceStamp();
@@ -262,13 +273,15 @@ async function main() {
       if (liveIds.every((id) => TERMINAL.has(calls.get(id)?.last?.status))) break;
       await harness.sleep(POLL_MS);
     }
-    round.terminalWithinBound = liveIds.filter((id) => {
-      const t = calls.get(id)?.terminalSeenAt;
-      return t !== undefined && t <= round.boundAt;
-    }).length;
+    // Calls already live at an earlier kill were judged then.
+    const firstHere = live.filter((c) => c.liveAtKill[0]?.round === r);
+    round.liveFromThisRound = firstHere.length;
+    const inTime = firstHere.filter(
+      (c) => c.terminalSeenAt !== undefined && c.terminalSeenAt <= round.boundAt,
+    ).length;
     harness.log(
-      `round ${r}: ${round.terminalWithinBound}/${liveIds.length} of the calls live at the kill ` +
-        `were terminal within the recovery bound (${secs(RECOVERY_BOUND_MS)} s after ready)`,
+      `round ${r}: ${inTime}/${firstHere.length} of the calls first hit by this kill were ` +
+        `terminal within the recovery bound (${secs(RECOVERY_BOUND_MS)} s after ready)`,
     );
   }
   if (harness.isFinishing()) return 1;
@@ -372,6 +385,7 @@ async function main() {
       recoveryBoundMs: RECOVERY_BOUND_MS,
       hardBoundAfterAnswerMs: HARD_BOUND_AFTER_ANSWER_MS,
       billingSlackSec: BILLING_SLACK_SEC,
+      boundHiddenByMaxLength: BOUND_HIDDEN_BY_MAX_LENGTH,
       cronEveryMs: CRON_EVERY_MS,
     },
     starts: starts.map((s) => ({ n: s.n, startMs: s.startMs })),
@@ -600,6 +614,13 @@ function analyse({
       callsWithSeveralTerminalEvents: severalTerminal.length,
       terminalEventNotMatchingStatus: wrongTerminal.length,
       loggedEventsNotReceived: logNotReceived,
+      eventLogStatus: perCall.reduce((acc, p) => {
+        for (const [k, v] of Object.entries(p.eventLog)) acc[k] = (acc[k] ?? 0) + v;
+        return acc;
+      }, {}),
+      // Missing events of calls that ended before any kill reached them (their event was in flight).
+      callsMissingEventsNotCrashed: missingEvents.filter((p) => p.statusAtFirstKill === null)
+        .length,
       signaturesVerified: verified,
       signaturesFailed: badSignatures.length,
       tamperedBodyRejected: tamperedRejected,
@@ -650,6 +671,7 @@ function analyse({
         killAfterMs: r.killAfterMs,
         killAtSec: harness.round((r.killAt - startedAt) / 1000, 1),
         liveAtKill: r.liveAtKill,
+        liveFromThisRound: r.liveFromThisRound,
         liveByStatus: r.liveByStatus,
         downtimeMs: r.downtimeMs,
         terminalWithinBound: mine.filter((p) => p.terminalWithinRecoveryBound).length,
@@ -743,7 +765,7 @@ function reportText(s) {
         "round",
         "placed",
         "SIGKILL at (after in_progress)",
-        "live at kill",
+        "live at kill (first hit)",
         "down",
         "terminal ≤ bound",
         "after ready p50 / max",
@@ -754,7 +776,7 @@ function reportText(s) {
         String(r.round),
         String(r.placed),
         `+${r.killAtSec} s (${r.killAfterMs} ms)`,
-        `${r.liveAtKill} (${obj(r.liveByStatus)})`,
+        `${r.liveAtKill} (${r.liveFromThisRound}): ${obj(r.liveByStatus)}`,
         `${harness.round(r.downtimeMs / 1000, 1)} s`,
         `${r.terminalWithinBound}/${r.crashedHere}`,
         `${r.terminalSeenAfterReadySec.p50} / ${r.terminalSeenAfterReadySec.max} s`,
@@ -780,8 +802,9 @@ function reportText(s) {
           "every webhook event delivered, signed (dialing, in_progress, one terminal)",
           verdict(c.webhooks.ok),
           `calls missing events ${c.webhooks.callsMissingEvents} (${obj(c.webhooks.missingByType)}); ` +
-            `several terminal ${c.webhooks.callsWithSeveralTerminalEvents}; logged not received ` +
-            `${c.webhooks.loggedEventsNotReceived}; signatures ${c.webhooks.signaturesVerified}/` +
+            `of them ended before the kill ${c.webhooks.callsMissingEventsNotCrashed}; ` +
+            `several terminal ${c.webhooks.callsWithSeveralTerminalEvents}; event log ` +
+            `${obj(c.webhooks.eventLogStatus)}; signatures ${c.webhooks.signaturesVerified}/` +
             `${c.webhooks.signaturesVerified + c.webhooks.signaturesFailed}, tampered ` +
             `${c.webhooks.tamperedBodyRejected ? "rejected" : "NOT rejected"}`,
         ],
