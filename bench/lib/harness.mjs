@@ -113,6 +113,7 @@ export async function applyMigrations(stateDir) {
 /**
  * Starts `wrangler dev` on HOST:`port` in its own process group, with its state in `dirs.state`,
  * `vars` ("NAME:value") and its output in `dirs.serverLog`, and waits until /health answers 200.
+ * Resolves with the process group's id (for `killGroup`).
  */
 export async function startWrangler({ port, dirs, logLevel, vars, inspectorPort }) {
   const base = `http://${HOST}:${port}`;
@@ -157,13 +158,46 @@ export async function startWrangler({ port, dirs, logLevel, vars, inspectorPort 
     try {
       const res = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();
-      if (res.status === 200) return;
+      if (res.status === 200) return { pgid: child.pid };
     } catch {
       // not up yet
     }
     await sleep(250);
   }
   throw new Error(`${base}/health did not answer 200 within ${STARTUP_TIMEOUT_MS / 1000} s`);
+}
+
+/**
+ * A crash, not a stop: SIGKILL to the whole process group `pgid` (wrangler, workerd and their
+ * children get no chance to flush anything), then waits up to `waitMs` until no process of the
+ * group is left. Resolves with whether the group is gone.
+ */
+export async function killGroup(pgid, waitMs = 10_000) {
+  try {
+    process.kill(-pgid, "SIGKILL");
+  } catch {
+    // gone already
+  }
+  const until = Date.now() + waitMs;
+  while (Date.now() < until) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      groups.delete(pgid);
+      return true;
+    }
+    await sleep(50);
+  }
+  return false;
+}
+
+/** Whether `port` is free on loopback (nothing listens there). */
+export function portIsFree(port) {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen({ host: HOST, port, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
 }
 
 /** The preferred port if it is free on loopback, else one the OS picks. */
