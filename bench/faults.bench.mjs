@@ -105,7 +105,13 @@ const REPORT_RESERVE_MS = 25_000;
 /** After the last terminal event, wait this long for late deliveries before counting. */
 const SETTLE_MS = 3000;
 /** The sweeper's cron, fired once a minute as when deployed (wrangler dev does not fire it). */
-const CRON_EVERY_MS = 60_000;
+const CRON_EVERY_MS = harness.envInt("BENCH_CRON_EVERY_MS", 15_000);
+/**
+ * The local queue keeps its messages in memory, so a kill loses those not yet delivered; the
+ * sweeper re-sends events still pending this long after they were due (300 s by default, shorter
+ * here so that a run can see it happen).
+ */
+const WEBHOOK_STALLED_AFTER_SEC = harness.envInt("BENCH_WEBHOOK_STALLED_AFTER_SEC", 20);
 const SILENT_NUMBER = "+14155550105";
 const TERMINAL = new Set(["completed", "no_answer", "voicemail", "declined", "failed"]);
 const TERMINAL_TYPES = new Set([...TERMINAL].map((s) => `call.${s}`));
@@ -305,10 +311,13 @@ async function main() {
       calls,
       send,
     );
-    const terminalEvents = terminalEventCalls(receiver.deliveries);
-    const waiting = [...calls.values()].filter(
-      (c) => !TERMINAL.has(c.last?.status) || !terminalEvents.has(c.callId),
-    );
+    const delivered = deliveredTypes(receiver.deliveries);
+    const waiting = [...calls.values()].filter((c) => {
+      const types = delivered.get(c.callId) ?? new Set();
+      const expected = ["call.dialing", `call.${c.last?.status}`];
+      if (c.last?.startedAt) expected.push("call.in_progress");
+      return !TERMINAL.has(c.last?.status) || !expected.every((t) => types.has(t));
+    });
     if (waiting.length === 0) break;
     if (Date.now() - lastLog > 10_000) {
       harness.log(
@@ -454,9 +463,15 @@ function startCron(base) {
   return { stats, stop: () => clearInterval(timer) };
 }
 
-function terminalEventCalls(deliveries) {
-  const seen = new Set();
-  for (const d of deliveries) if (TERMINAL_TYPES.has(d.json?.type)) seen.add(d.json.callId);
+/** Per call, the event types the receiver got. */
+function deliveredTypes(deliveries) {
+  const seen = new Map();
+  for (const d of deliveries) {
+    const { callId, type } = d.json ?? {};
+    if (!callId || !type) continue;
+    if (!seen.has(callId)) seen.set(callId, new Set());
+    seen.get(callId).add(type);
+  }
   return seen;
 }
 
@@ -909,6 +924,7 @@ function startServer(port, adminToken, n) {
       `SIMULATOR_PACE_MS:${SIMULATOR_PACE_MS}`,
       `MAX_CALL_SEC:${MAX_CALL_SEC}`,
       `POST_CALL_BOUND_MS:${POST_CALL_BOUND_MS}`,
+      `WEBHOOK_STALLED_AFTER_SEC:${WEBHOOK_STALLED_AFTER_SEC}`,
     ],
   });
 }

@@ -62,6 +62,8 @@ const ConfigSchema = z.object({
   POST_CALL_BOUND_MS: z.coerce.number().int().positive().default(90_000),
   /** How long a webhook receiver has to answer one delivery attempt. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** The sweeper re-sends an event still pending this long after it was due (its message lost). */
+  WEBHOOK_STALLED_AFTER_SEC: seconds(300),
 });
 
 export type TelephonyConfig =
@@ -93,6 +95,7 @@ export type Config = {
   maxCallSec: number;
   dialRetryBaseMs: number;
   webhookTimeoutMs: number;
+  webhookStalledAfterMs: number;
   postCallBoundMs: number;
 };
 
@@ -224,6 +227,7 @@ export function readConfig(env: Env): Config {
     maxCallSec: v.MAX_CALL_SEC,
     dialRetryBaseMs: v.DIAL_RETRY_BASE_MS,
     webhookTimeoutMs: v.WEBHOOK_TIMEOUT_MS,
+    webhookStalledAfterMs: v.WEBHOOK_STALLED_AFTER_SEC * 1000,
     postCallBoundMs: v.POST_CALL_BOUND_MS,
   };
   cache.set(env, config);

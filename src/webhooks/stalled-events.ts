@@ -7,15 +7,16 @@
 import { makeDb } from "../db/client";
 import { findStalledEvents, markRequeued } from "../db/webhooks.queries";
 import type { DeliveryMessage } from "../domain/webhook-event";
+import { readConfig } from "../env";
 import { isoNow } from "../lib/time";
 
-/** A queue delivers a message within seconds of when it is due; this is far beyond that. */
-const STALLED_AFTER_MS = 5 * 60_000;
 const MAX_PER_SWEEP = 100;
 
 export async function requeueStalledEvents(env: Env, now = Date.now()): Promise<number> {
   const db = makeDb(env.DB);
-  const stalled = await findStalledEvents(db, isoNow(now - STALLED_AFTER_MS), MAX_PER_SWEEP);
+  // A queue delivers a message within seconds of when it is due; the default is far beyond that.
+  const { webhookStalledAfterMs } = readConfig(env);
+  const stalled = await findStalledEvents(db, isoNow(now - webhookStalledAfterMs), MAX_PER_SWEEP);
   if (stalled.length === 0) return 0;
   // Marked first: an attempt made from the new message then sets its own next time, and a
   // failed send is simply found again by a later sweep.
