@@ -73,10 +73,14 @@ export type VoiceSessionConfig = {
 /** What the realtime voice model tells the bridge. Audio is μ-law 8 kHz, the carrier's format. */
 export type VoiceEvents = {
   audio(mulaw: Uint8Array): void;
-  /** The recipient talked over the agent: drop queued agent audio now. */
+  /**
+   * The recipient started speaking (the model's barge-in or speech-start signal). The bridge
+   * decides from the carrier's mark echoes whether agent audio is still playing, and if so clears
+   * it and tells the session how much was heard (`VoiceSession.truncate`).
+   */
   interrupted(): void;
   transcript(speaker: Speaker, text: string): void;
-  /** The agent's turn is over (audio for it has all been sent). */
+  /** The agent's turn is over (audio for it has all been sent; it may still be playing). */
   turnComplete(): void;
   /** The model decided to hang up (its end_call tool). */
   endCall(reason: string): void;
@@ -87,6 +91,12 @@ export type VoiceEvents = {
 export interface VoiceSession {
   /** Caller audio, μ-law 8 kHz bytes as the carrier sent them. */
   sendCallerAudio(mulaw: Uint8Array): void;
+  /**
+   * The carrier dropped agent audio it had not played (barge-in): the caller heard the first
+   * `heardMs` of all the audio this session has delivered. Providers that keep the agent's words
+   * in their context cut them there (OpenAI's `conversation.item.truncate`); others need nothing.
+   */
+  truncate?(heardMs: number): void;
   close(): void;
 }
 

@@ -138,6 +138,7 @@ export class CallSession extends DurableObject<Env> {
     else if (frame.kind === "media") this.media(frame.payload);
     else if (frame.kind === "mark") this.runner.bridge?.mark(frame.name);
     else if (frame.kind === "stop") {
+      this.runner.bridge?.flushLines();
       ws.serializeAttachment({ ...info, stopped: true } satisfies SocketInfo);
       await this.feed({ type: "media_ended", stopped: true });
     }
@@ -145,6 +146,7 @@ export class CallSession extends DurableObject<Env> {
 
   async webSocketClose(ws: WebSocket): Promise<void> {
     const info = ws.deserializeAttachment() as SocketInfo | null;
+    this.runner.bridge?.flushLines();
     if (info?.authenticated && !info.stopped)
       await this.feed({ type: "media_ended", stopped: false });
   }

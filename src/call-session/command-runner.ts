@@ -155,6 +155,8 @@ export class CommandRunner {
   }
 
   private closeMedia(): void {
+    // Agent lines still waiting for their audio to play go to the state before post-call work.
+    this.bridge?.flushLines();
     for (const ws of this.host.mediaSockets()) {
       try {
         ws.close(1000, "call ended");

@@ -57,7 +57,15 @@ const EvidenceLineSchema = z.object({
 });
 
 const OutputsSchema = z.object({
-  latency: z.object({ turns: z.number(), p50Ms: z.number(), p95Ms: z.number() }).nullable(),
+  latency: z
+    .object({
+      turns: z.number(),
+      p50Ms: z.number(),
+      p95Ms: z.number(),
+      // Records stored before the first reply was measured lack it.
+      firstReplyMs: z.number().nullable().default(null),
+    })
+    .nullable(),
   recordingKey: z.string().nullable(),
   recordingTruncated: z.boolean(),
   summary: z.string().nullable(),

@@ -112,6 +112,8 @@ export const calls = sqliteTable(
     latencyTurns: integer("latency_turns"),
     latencyP50Ms: integer("latency_p50_ms"),
     latencyP95Ms: integer("latency_p95_ms"),
+    /** The person's first words ("Hello?") → the agent's first audio after them. */
+    latencyFirstReplyMs: integer("latency_first_reply_ms"),
   },
   (t) => [
     index("calls_account_created_idx").on(t.accountId, t.createdAt, t.id),

@@ -177,7 +177,7 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
     case "resync":
       return withSync({ state, commands: [] }, now);
     case "transcript_line":
-      return { state: { ...state, lines: [...state.lines, input.line] }, commands: [] };
+      return { state: { ...state, lines: insertByOffset(state.lines, input.line) }, commands: [] };
     case "agent_hung_up":
       return lifecycle(state, { type: "agent_hangup", at: now });
     case "model_lost":
@@ -403,6 +403,17 @@ function synced(state: SessionState, eventIds: string[]): StepResult {
     },
     commands: [],
   };
+}
+
+/**
+ * Lines in the order the speech happened: a line's text can arrive after later speech (Gemini's
+ * input transcription is unordered), so it goes after every line that began no later than it
+ * (stable: equal offsets keep their arrival order).
+ */
+function insertByOffset(lines: readonly TranscriptLine[], line: TranscriptLine): TranscriptLine[] {
+  let i = lines.length;
+  while (i > 0 && (lines[i - 1]?.offsetMs ?? 0) > line.offsetMs) i--;
+  return [...lines.slice(0, i), line, ...lines.slice(i)];
 }
 
 function then(result: StepResult, next: (s: SessionState) => StepResult): StepResult {

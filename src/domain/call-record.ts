@@ -23,7 +23,17 @@ export type SavedRecording = {
   parts: { partNumber: number; etag: string }[];
 };
 
-export type LatencyStats = { turns: number; p50Ms: number; p95Ms: number };
+/**
+ * Response latency over a call's turns, and of its first reply: from the end of the person's
+ * first words (typically "Hello?") to the agent's first audio after them. `firstReplyMs` is null
+ * only on records from before it was measured.
+ */
+export type LatencyStats = {
+  turns: number;
+  p50Ms: number;
+  p95Ms: number;
+  firstReplyMs: number | null;
+};
 
 /** What post-call work produces; the transcript lines stay in the session state. */
 export type CallOutputs = {
@@ -71,6 +81,7 @@ export type CallRowView = {
   latencyTurns: number | null;
   latencyP50Ms: number | null;
   latencyP95Ms: number | null;
+  latencyFirstReplyMs: number | null;
 };
 
 function recordingUrlOf(baseUrl: string, callId: string): string {
@@ -102,7 +113,12 @@ export function toCallView(row: CallRowView, baseUrl: string): CallView {
     analysisError: row.analysisError,
     responseLatency:
       row.latencyTurns && row.latencyP50Ms !== null && row.latencyP95Ms !== null
-        ? { turns: row.latencyTurns, p50Ms: row.latencyP50Ms, p95Ms: row.latencyP95Ms }
+        ? {
+            turns: row.latencyTurns,
+            p50Ms: row.latencyP50Ms,
+            p95Ms: row.latencyP95Ms,
+            firstReplyMs: row.latencyFirstReplyMs,
+          }
         : null,
   };
 }
@@ -122,6 +138,7 @@ function outputColumns(lines: readonly TranscriptLine[], outputs: CallOutputs) {
     latencyTurns: outputs.latency?.turns ?? null,
     latencyP50Ms: outputs.latency?.p50Ms ?? null,
     latencyP95Ms: outputs.latency?.p95Ms ?? null,
+    latencyFirstReplyMs: outputs.latency?.firstReplyMs ?? null,
   };
 }
 

@@ -227,7 +227,18 @@ export const CallSchema = z.object({
       "Why summary/extraction could not be produced (llm_unavailable, llm_rejected, malformed_answer, analysis_timeout).",
     ),
   responseLatency: z
-    .object({ turns: z.number().int(), p50Ms: z.number().int(), p95Ms: z.number().int() })
+    .object({
+      turns: z.number().int(),
+      p50Ms: z.number().int(),
+      p95Ms: z.number().int(),
+      firstReplyMs: z
+        .number()
+        .int()
+        .nullable()
+        .describe(
+          "The first reply: from the end of the person's first words (typically \"Hello?\") to the agent's first audio after them, measured on the call's audio; null on calls from before it was measured.",
+        ),
+    })
     .nullable()
     .describe("Recipient end of speech to the agent's first audio, over the call's turns."),
 });

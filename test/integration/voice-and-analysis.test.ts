@@ -44,6 +44,25 @@ describe("a completed conversation", () => {
     }
   });
 
+  it("plays the agent through Twilio marks and reports the first reply's latency from D1", async () => {
+    const { key } = await setupAccount();
+    const done = await placeWithFields(key, "+14155550123");
+    expect(done.status).toBe("completed");
+    // The simulated person speaks once the greeting has played; the agent answers that.
+    const latency = done.responseLatency as {
+      turns: number;
+      p50Ms: number;
+      firstReplyMs: number | null;
+    };
+    expect(latency.turns).toBe(1);
+    expect(latency.firstReplyMs).toBe(latency.p50Ms);
+    expect(latency.firstReplyMs).toBeGreaterThanOrEqual(0);
+    // Lines in spoken order, the agent's none cut off (nobody talked over it).
+    const lines = String(done.transcript).split("\n");
+    expect(lines.map((l) => /\] (\w+):/.exec(l)?.[1])).toEqual(["agent", "recipient", "agent"]);
+    expect(lines.some((l) => l.endsWith(" —"))).toBe(false);
+  });
+
   it("voicemail: a short summary of what happened and no invented fields", async () => {
     const { key } = await setupAccount();
     const done = await placeWithFields(key, "+14155550101");

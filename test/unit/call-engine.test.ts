@@ -259,6 +259,31 @@ describe("the end of a call and post-call work", () => {
   });
 });
 
+describe("transcript order", () => {
+  it("a line whose text came late goes where its speech began (stable on equal offsets)", () => {
+    const line = (speaker: "agent" | "recipient", text: string, offsetMs: number): Row => [
+      { type: "transcript_line", line: { speaker, text, offsetMs } },
+      T0 + 20_000,
+    ];
+    const r = run(
+      dialed,
+      answered,
+      mediaStarted,
+      line("agent", "Hello, this is an assistant.", 400),
+      line("agent", "I am calling about Friday.", 5200),
+      // Gemini's input transcription of what the person said at 3.3 s arrives after the reply.
+      line("recipient", "Hello? Who is this?", 3300),
+      line("recipient", "Yes.", 5200),
+    );
+    expect(r.state.lines.map((l) => l.text)).toEqual([
+      "Hello, this is an assistant.",
+      "Hello? Who is this?",
+      "I am calling about Friday.",
+      "Yes.",
+    ]);
+  });
+});
+
 describe("keeping D1 and the queue in step", () => {
   it("every transition asks for a sync and keeps an alarm until it is done", () => {
     const r = run(dialed);

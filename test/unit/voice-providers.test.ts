@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { encodeMulaw } from "../../src/audio/mulaw";
 import { base64ToBytes, bytesToBase64, pcm16ToBytes } from "../../src/audio/pcm";
 import { MediaBridge } from "../../src/call-session/media/media-bridge";
+import type { TranscriptLine } from "../../src/domain/transcript";
 import type { VoiceSession } from "../../src/ports";
 import { twilioMediaCodec } from "../../src/telephony/twilio/media-codec";
 import { connectGeminiLive, GEMINI_LIVE_PATH } from "../../src/voice/gemini-live/session";
@@ -228,8 +229,8 @@ describe("OpenAI Realtime client", () => {
     expect(rec.log).toContainEqual(["audio", agent]);
   });
 
-  it("barge-in truncates what was not played and clears; transcripts and end_call arrive", async () => {
-    const { server, rec } = await connect();
+  it("reports speech start as interrupted, truncates where told; transcripts and end_call arrive", async () => {
+    const { server, rec, session } = await connect();
     server.send({
       type: "response.output_audio.delta",
       item_id: "it_1",
@@ -247,16 +248,19 @@ describe("OpenAI Realtime client", () => {
       call_id: "call_7",
       arguments: '{"reason":"done"}',
     });
+    await waitFor(() => rec.log.some(([k]) => k === "endCall"));
+    // The bridge knows what Twilio played (mark echoes) and tells the session: 60 of 100 ms.
+    session.truncate?.(60);
     await server.waitFor(5);
-    expect(server.received[0]?.[3]).toEqual({
+    expect(server.received[0]?.[3]).toMatchObject({
+      type: "conversation.item.create",
+      item: { type: "function_call_output", call_id: "call_7" },
+    });
+    expect(server.received[0]?.[4]).toEqual({
       type: "conversation.item.truncate",
       item_id: "it_1",
       content_index: 0,
-      audio_end_ms: 100,
-    });
-    expect(server.received[0]?.[4]).toMatchObject({
-      type: "conversation.item.create",
-      item: { type: "function_call_output", call_id: "call_7" },
+      audio_end_ms: 60,
     });
     expect(rec.log.filter(([k]) => k !== "audio")).toEqual([
       ["transcript", "agent", "Hello, I am calling"],
@@ -267,41 +271,73 @@ describe("OpenAI Realtime client", () => {
   });
 });
 
-describe("media bridge", () => {
-  function bridge() {
-    const sent: Record<string, unknown>[] = [];
-    const twilio = { send: (f: string) => sent.push(JSON.parse(f)) } as unknown as WebSocket;
-    const hooks = { hungUp: 0, lost: [] as string[] };
-    const toModel: Uint8Array[] = [];
-    const model: VoiceSession = { sendCallerAudio: (b) => toModel.push(b), close: () => undefined };
-    let now = 1000;
-    const b = new MediaBridge(
-      { socket: twilio, streamId: "MZ1", codec: twilioMediaCodec },
-      0,
-      undefined,
-      {
-        agentHungUp: () => hooks.hungUp++,
-        modelLost: (r) => hooks.lost.push(r),
-        line: () => undefined,
-      },
-      () => now,
-    );
-    b.attach(model);
-    return { b, sent, hooks, toModel, advance: (ms: number) => (now += ms) };
-  }
+type Frame = { event: string; mark?: { name: string }; media?: { payload: string } };
 
+/** A bridge between a fake Twilio socket (frames kept) and a fake model (or none). */
+function bridge(withModel = true) {
+  const sent: Frame[] = [];
+  const twilio = { send: (f: string) => sent.push(JSON.parse(f)) } as unknown as WebSocket;
+  const hooks = { hungUp: 0, lost: [] as string[] };
+  const lines: TranscriptLine[] = [];
+  const toModel: Uint8Array[] = [];
+  const truncated: number[] = [];
+  const model: VoiceSession = {
+    sendCallerAudio: (b) => toModel.push(b),
+    truncate: (ms) => truncated.push(ms),
+    close: () => undefined,
+  };
+  let now = 1000;
+  const b = new MediaBridge(
+    { socket: twilio, streamId: "MZ1", codec: twilioMediaCodec },
+    0,
+    undefined,
+    {
+      agentHungUp: () => hooks.hungUp++,
+      modelLost: (r) => hooks.lost.push(r),
+      line: (l) => lines.push(l),
+    },
+    () => now,
+  );
+  if (withModel) b.attach(model);
+  const marks = () => sent.filter((f) => f.event === "mark").map((f) => f.mark?.name ?? "");
+  let echoed = 0;
+  return {
+    b,
+    sent,
+    hooks,
+    lines,
+    toModel,
+    truncated,
+    marks,
+    advance: (ms: number) => (now += ms),
+    /** Twilio echoes the next `n` marks, as their audio finishes playing. */
+    play: (n: number) => {
+      for (const name of marks().slice(echoed, echoed + n)) b.mark(name);
+      echoed += n;
+    },
+    /** Twilio answers a clear: every mark not echoed yet comes back at once. */
+    echoPending: () => {
+      for (const name of marks().slice(echoed)) b.mark(name);
+      echoed = marks().length;
+    },
+  };
+}
+
+/** 20 ms of loud, voice-like μ-law (well above the speech detector's threshold). */
+const LOUD = bytesToBase64(encodeMulaw(new Int16Array(160).map((_, i) => (i % 2 ? 9000 : -9000))));
+const QUIET = bytesToBase64(silence);
+
+describe("media bridge", () => {
   it("forwards caller audio to the model and agent audio to Twilio", () => {
     const { b, sent, toModel } = bridge();
     b.recipientAudio(bytesToBase64(silence));
     expect(toModel).toEqual([silence]);
     b.audio(new Uint8Array([1, 2, 3]));
-    expect(sent).toEqual([
-      {
-        event: "media",
-        streamSid: "MZ1",
-        media: { payload: bytesToBase64(new Uint8Array([1, 2, 3])) },
-      },
-    ]);
+    expect(sent[0]).toEqual({
+      event: "media",
+      streamSid: "MZ1",
+      media: { payload: bytesToBase64(new Uint8Array([1, 2, 3])) },
+    });
   });
 
   it("barge-in clears Twilio's buffer at once", () => {
@@ -312,26 +348,180 @@ describe("media bridge", () => {
   });
 
   it("hangs up after the goodbye has played (mark echo), once", () => {
-    const { b, sent, hooks } = bridge();
+    const { b, sent, hooks, play } = bridge();
     b.endCall("done");
-    expect(sent.at(-1)).toEqual({ event: "mark", streamSid: "MZ1", mark: { name: "end_call" } });
+    expect(sent.at(-1)).toEqual({ event: "mark", streamSid: "MZ1", mark: { name: "end_call.0" } });
     expect(hooks.hungUp).toBe(0);
-    b.mark("end_call");
-    b.mark("end_call");
+    play(1);
+    b.mark("end_call.0");
     expect(hooks.hungUp).toBe(1);
     b.finish();
   });
 
+  it("follows each chunk of agent audio with a mark of the audio sent so far", () => {
+    const { b, sent } = bridge();
+    b.audio(new Uint8Array(160));
+    b.audio(new Uint8Array(400));
+    expect(sent.map((f) => f.event)).toEqual(["media", "mark", "media", "mark"]);
+    expect(sent.filter((f) => f.mark).map((f) => f.mark?.name)).toEqual(["0.160", "0.560"]);
+  });
+
+  it("the person talking over audio still queued after the model's turn ended gets a clear", () => {
+    const { b, sent, lines, play, truncated } = bridge();
+    for (let i = 0; i < 10; i++) b.audio(new Uint8Array(800)); // 1 s of audio, sent at once
+    b.transcript("agent", "One two three four five six seven eight nine ten");
+    b.turnComplete(); // generation is over; playback is not
+    play(4); // 400 ms played
+    expect(lines).toEqual([]);
+    for (let i = 0; i < 3; i++) b.recipientAudio(LOUD); // the model says nothing: our detector
+    expect(sent.at(-1)).toEqual({ event: "clear", streamSid: "MZ1" });
+    expect(truncated).toEqual([400]);
+    expect(lines).toEqual([{ speaker: "agent", text: "One two three four —", offsetMs: 1000 }]);
+  });
+
+  it("speech after everything has played is no barge-in, and the line is kept whole", () => {
+    const { b, sent, lines, play } = bridge();
+    b.audio(new Uint8Array(800));
+    b.transcript("agent", "Hello there.");
+    b.turnComplete();
+    play(1);
+    expect(lines.map((l) => l.text)).toEqual(["Hello there."]);
+    for (let i = 0; i < 3; i++) b.recipientAudio(LOUD);
+    b.interrupted();
+    expect(sent.some((f) => f.event === "clear")).toBe(false);
+  });
+
+  it("a clear during the goodbye: its echoes prove nothing, the call is not ended early", () => {
+    const { b, sent, hooks, play, echoPending } = bridge();
+    b.audio(new Uint8Array(800));
+    b.audio(new Uint8Array(800));
+    b.endCall("done");
+    play(1);
+    b.interrupted(); // the person talks over the goodbye
+    expect(sent.at(-1)).toEqual({ event: "clear", streamSid: "MZ1" });
+    echoPending(); // Twilio returns every pending mark at once, the goodbye's too
+    expect(hooks.hungUp).toBe(0);
+    // The model hears the person out and says goodbye again; that one plays to its end.
+    b.audio(new Uint8Array(800));
+    b.endCall("done");
+    echoPending();
+    expect(hooks.hungUp).toBe(1);
+    b.finish();
+  });
+
+  it("puts a recipient line at the start of the speech it transcribes, however late it comes", () => {
+    const { b, lines, advance, play } = bridge();
+    advance(500); // t = 1500: the greeting
+    b.audio(new Uint8Array(800));
+    b.transcript("agent", "Hello, this is an assistant.");
+    b.turnComplete();
+    play(1);
+    advance(1800); // t = 3300: the person speaks for 400 ms
+    for (let i = 0; i < 20; i++) {
+      advance(20);
+      b.recipientAudio(LOUD);
+    }
+    for (let i = 0; i < 10; i++) {
+      advance(20);
+      b.recipientAudio(QUIET);
+    }
+    advance(500); // the reply
+    b.audio(new Uint8Array(800));
+    b.transcript("agent", "I am calling about Friday.");
+    b.turnComplete();
+    play(1);
+    advance(400);
+    b.transcript("recipient", "Hello? Who is this?"); // Gemini's late input transcription
+    expect(lines).toEqual([
+      { speaker: "agent", text: "Hello, this is an assistant.", offsetMs: 1500 },
+      { speaker: "agent", text: "I am calling about Friday.", offsetMs: 4400 },
+      { speaker: "recipient", text: "Hello? Who is this?", offsetMs: 3300 },
+    ]);
+  });
+
   it("measures response latency from the recipient's end of speech", () => {
     const { b, advance } = bridge();
-    const loud = encodeMulaw(new Int16Array(160).map((_, i) => (i % 2 ? 9000 : -9000)));
     for (let i = 0; i < 5; i++) {
       advance(20);
-      b.recipientAudio(bytesToBase64(loud));
+      b.recipientAudio(LOUD);
     }
     advance(480);
     b.audio(new Uint8Array(160));
-    expect(b.finish()).toEqual({ turns: 1, p50Ms: 480, p95Ms: 480 });
+    expect(b.finish()).toEqual({ turns: 1, p50Ms: 480, p95Ms: 480, firstReplyMs: 480 });
+  });
+
+  it("measures the first reply: the person's \"Hello?\" to the agent's first audio", () => {
+    const { b, advance } = bridge();
+    advance(700); // silence on answer, then "Hello?" (400 ms)
+    for (let i = 0; i < 20; i++) {
+      advance(20);
+      b.recipientAudio(i < 20 ? LOUD : QUIET);
+    }
+    for (let i = 0; i < 40; i++) {
+      advance(20);
+      b.recipientAudio(QUIET);
+    }
+    // The greeting starts 1.2 s after "Hello?" ended; later turns are faster.
+    advance(400);
+    b.audio(new Uint8Array(160));
+    b.turnComplete();
+    for (let i = 0; i < 10; i++) {
+      advance(20);
+      b.recipientAudio(LOUD);
+    }
+    advance(300);
+    b.audio(new Uint8Array(160));
+    expect(b.finish()).toEqual({ turns: 2, p50Ms: 300, p95Ms: 1200, firstReplyMs: 1200 });
+  });
+});
+
+describe("OpenAI Realtime through the bridge", () => {
+  it("barge-in after response.done: clear, and a truncate at the audio the caller heard", async () => {
+    const server = scriptedServer();
+    const t = bridge(false);
+    const session = await connectOpenAiRealtime(
+      {
+        baseUrl: "wss://openai.test",
+        apiKey: "sk-test",
+        model: "gpt-realtime",
+        transport: server.transport,
+      },
+      { ...CONFIG, voice: "marin" },
+      t.b,
+    );
+    t.b.attach(session);
+    await server.waitFor(3);
+    // 500 ms of answer, generated at once, faster than it plays.
+    for (let i = 0; i < 5; i++)
+      server.send({
+        type: "response.output_audio.delta",
+        item_id: "it_1",
+        delta: bytesToBase64(new Uint8Array(800)),
+      });
+    server.send({
+      type: "response.output_audio_transcript.delta",
+      delta: "One two three four five",
+    });
+    server.send({ type: "response.output_audio_transcript.done" });
+    server.send({ type: "response.done" });
+    await waitFor(() => t.marks().length === 5);
+    t.play(3); // Twilio has played 300 ms of it
+    server.send({ type: "input_audio_buffer.speech_started", audio_start_ms: 900 });
+    await server.waitFor(4);
+    expect(server.received[0]?.[3]).toEqual({
+      type: "conversation.item.truncate",
+      item_id: "it_1",
+      content_index: 0,
+      audio_end_ms: 300,
+    });
+    expect(t.sent.at(-1)).toEqual({ event: "clear", streamSid: "MZ1" });
+    expect(t.lines).toEqual([{ speaker: "agent", text: "One two three —", offsetMs: 1000 }]);
+    // Speech once nothing is queued is no barge-in: no second clear or truncate.
+    server.send({ type: "input_audio_buffer.speech_started", audio_start_ms: 3000 });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(t.sent.filter((f) => f.event === "clear")).toHaveLength(1);
+    expect(server.received[0]).toHaveLength(4);
+    t.b.finish();
   });
 });
 

@@ -1,9 +1,25 @@
 /**
  * The live audio path of one call, inside its CallSession: the carrier's media frames ↔ the voice
  * model. Caller audio goes to the model, the recording and the latency meter; agent audio goes to
- * the carrier, the recording and the meter; barge-in clears the carrier's buffer at once; the
- * model's end_call hangs up once the carrier has played everything before it (a mark echo), or
- * after a bound. Transcript lines go to the session, which keeps them.
+ * the carrier, the recording and the meter. Transcript lines go to the session, which keeps them
+ * in the order the speech happened.
+ *
+ * What the caller has heard. Both models send audio faster than real time, so the end of a model
+ * turn says nothing about what has played. After every chunk of agent audio the bridge sends a
+ * mark named `<epoch>.<samples>`: the number of clears sent so far and the agent audio sent up to
+ * and including that chunk, in 8 kHz samples. The carrier echoes a mark once the audio before it
+ * has played, so the last echo is the played position, and the agent is speaking on the line while
+ * marks are outstanding (sent > played). A `clear` makes the carrier echo every pending mark at
+ * once, which proves nothing was played: it starts a new epoch, and echoes of older epochs are
+ * ignored, the goodbye's (`end_call.<epoch>`) included.
+ *
+ * Barge-in: when the person starts speaking (the model's signal, or after the model's turn is over
+ * the bridge's own speech detector, since the model then has nothing to interrupt) while agent
+ * audio is outstanding, the carrier's buffer is cleared at once, the model is told what was heard
+ * (OpenAI truncates there), and the agent's transcript line is cut where the person came in.
+ * A clear during the goodbye cancels the hang-up: the person is heard, and the model ends the call
+ * again when it is done. The model's end_call hangs up once the goodbye mark is echoed, or after
+ * a bound.
  */
 import { decodeMulaw } from "../../audio/mulaw";
 import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
@@ -15,6 +31,10 @@ import { TurnLatency } from "./turn-latency";
 const END_CALL_MARK = "end_call";
 /** If the carrier never echoes the goodbye mark, hang up anyway after this long. */
 const GOODBYE_BOUND_MS = 8000;
+/** μ-law 8 kHz: one byte per sample, 8 samples per millisecond. */
+const SAMPLES_PER_MS = 8;
+/** How an agent line the person talked over ends (one line per entry: no line break). */
+export const CUT_OFF = " —";
 
 export type BridgeHooks = {
   /** The agent said goodbye and everything it said has been played. */
@@ -28,12 +48,27 @@ export type BridgeHooks = {
 /** The carrier's side of the bridge: its socket, stream and wire format. */
 export type CarrierLeg = { socket: WebSocket; streamId: string; codec: MediaCodec };
 
+/** An agent line waiting for its audio to play (or to be cut off). Samples as in the marks. */
+type HeldLine = { text: string; start: number; end: number; offsetMs: number };
+
 export class MediaBridge implements VoiceEvents {
   private model: VoiceSession | undefined;
   private readonly latency = new TurnLatency();
   private goodbye: ReturnType<typeof setTimeout> | undefined;
   private done = false;
   private hungUp = false;
+  /** Clears sent so far; marks carry it so echoes caused by a clear can be told apart. */
+  private epoch = 0;
+  /** Agent audio sent to the carrier, in samples, over the whole call. */
+  private sent = 0;
+  /** Agent audio the carrier's mark echoes prove has played, in samples. */
+  private played = 0;
+  /** The model finished its turn (or was interrupted): it will not signal a barge-in itself. */
+  private modelIdle = true;
+  /** Where the agent's next transcript line began: samples sent, and when (-1: no audio yet). */
+  private lineStart = -1;
+  private lineStartAt = 0;
+  private readonly held: HeldLine[] = [];
 
   constructor(
     private readonly carrier: CarrierLeg,
@@ -59,34 +94,72 @@ export class MediaBridge implements VoiceEvents {
     this.model?.sendCallerAudio(mulaw);
     const pcm = decodeMulaw(mulaw);
     this.recorder?.recipient(pcm);
-    this.latency.recipientAudio(pcm, this.now());
+    const speechStarted = this.latency.recipientAudio(pcm, this.now());
+    if (speechStarted && this.modelIdle) this.bargeIn();
   }
 
   /** A mark echo. */
   mark(name: string): void {
-    if (name === END_CALL_MARK) this.hangUp();
+    const dot = name.lastIndexOf(".");
+    if (dot < 0) return;
+    const head = name.slice(0, dot);
+    const value = Number(name.slice(dot + 1));
+    if (head === END_CALL_MARK) {
+      if (value === this.epoch && this.goodbye) this.hangUp();
+      return;
+    }
+    // An echo from before the last clear was caused by the clear: nothing was played.
+    if (Number(head) !== this.epoch || !(value > this.played)) return;
+    this.played = Math.min(value, this.sent);
+    this.releaseLines(false);
   }
 
   // VoiceEvents, from the model:
 
   audio(mulaw: Uint8Array): void {
     if (this.done) return;
-    this.latency.agentAudio(this.now());
+    const now = this.now();
+    if (this.lineStart < 0) {
+      this.lineStart = this.sent;
+      this.lineStartAt = now;
+    }
+    this.modelIdle = false;
+    this.latency.agentAudio(now);
     this.recorder?.agent(decodeMulaw(mulaw));
-    this.send(this.carrier.codec.media(this.carrier.streamId, bytesToBase64(mulaw)));
+    const { codec, streamId } = this.carrier;
+    this.send(codec.media(streamId, bytesToBase64(mulaw)));
+    this.sent += mulaw.length;
+    this.send(codec.mark(streamId, `${this.epoch}.${this.sent}`));
   }
 
   interrupted(): void {
-    this.send(this.carrier.codec.clear(this.carrier.streamId));
-    this.recorder?.clearAgent();
+    if (this.done) return;
+    this.modelIdle = true;
     this.latency.agentTurnEnded();
+    this.bargeIn();
   }
 
   transcript(speaker: Speaker, text: string): void {
-    this.hooks.line({ speaker, text, offsetMs: Math.max(0, this.now() - this.answeredAt) });
+    const now = this.now();
+    if (speaker === "recipient") {
+      // Where the person began speaking, not when the text arrived (it may come late).
+      const at = this.latency.claimTurnStart() ?? now;
+      this.hooks.line({ speaker, text, offsetMs: Math.max(0, Math.round(at - this.answeredAt)) });
+      return;
+    }
+    const audio = this.lineStart >= 0;
+    this.held.push({
+      text,
+      start: audio ? this.lineStart : this.sent,
+      end: this.sent,
+      offsetMs: Math.max(0, Math.round((audio ? this.lineStartAt : now) - this.answeredAt)),
+    });
+    this.lineStart = -1;
+    this.releaseLines(false);
   }
 
   turnComplete(): void {
+    this.modelIdle = true;
     this.latency.agentTurnEnded();
   }
 
@@ -94,12 +167,20 @@ export class MediaBridge implements VoiceEvents {
     if (this.goodbye || this.done) return;
     console.info("agent ends the call", { reason });
     // The carrier echoes a mark once the audio queued before it has played.
-    this.send(this.carrier.codec.mark(this.carrier.streamId, END_CALL_MARK));
+    this.send(this.carrier.codec.mark(this.carrier.streamId, `${END_CALL_MARK}.${this.epoch}`));
     this.goodbye = setTimeout(() => this.hangUp(), GOODBYE_BOUND_MS);
   }
 
   closed(reason: string): void {
     if (!this.done) this.hooks.modelLost(reason);
+  }
+
+  /**
+   * The media stream is ending: agent lines still waiting for their audio keep what had played
+   * (cut off if not all of it did), so the session has them before the call's record is made.
+   */
+  flushLines(): void {
+    this.releaseLines(true);
   }
 
   /** Stops everything and returns the call's response latency. */
@@ -108,6 +189,51 @@ export class MediaBridge implements VoiceEvents {
     if (this.goodbye) clearTimeout(this.goodbye);
     this.model?.close();
     return this.latency.stats();
+  }
+
+  /** The person started speaking: if agent audio is still queued at the carrier, drop it. */
+  private bargeIn(): void {
+    if (this.played >= this.sent) return; // nothing outstanding: the agent is not on the line
+    const heard = this.played;
+    this.send(this.carrier.codec.clear(this.carrier.streamId));
+    this.epoch += 1;
+    this.played = this.sent;
+    this.recorder?.clearAgent();
+    this.model?.truncate?.(heard / SAMPLES_PER_MS);
+    this.releaseLines(true, heard);
+    if (this.goodbye) {
+      // The goodbye was not heard to its end; the person is talking. The model decides again.
+      clearTimeout(this.goodbye);
+      this.goodbye = undefined;
+    }
+  }
+
+  /**
+   * Emits held agent lines whose audio has played. With `cut`, the rest too: each keeps the share
+   * of its words that matches the share of its audio heard (up to `heard`), ends with CUT_OFF,
+   * and a line of which nothing was heard is dropped.
+   */
+  private releaseLines(cut: boolean, heard = this.played): void {
+    while (this.held.length > 0) {
+      const line = this.held[0] as HeldLine;
+      if (heard < line.end && !cut) return;
+      this.held.shift();
+      if (heard >= line.end) {
+        this.emitAgent(line.text, line.offsetMs);
+        continue;
+      }
+      if (heard <= line.start) continue;
+      const words = line.text.split(/\s+/);
+      const kept = Math.max(
+        1,
+        Math.round((words.length * (heard - line.start)) / (line.end - line.start)),
+      );
+      this.emitAgent(`${words.slice(0, kept).join(" ")}${CUT_OFF}`, line.offsetMs);
+    }
+  }
+
+  private emitAgent(text: string, offsetMs: number): void {
+    this.hooks.line({ speaker: "agent", text, offsetMs });
   }
 
   private hangUp(): void {

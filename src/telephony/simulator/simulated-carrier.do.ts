@@ -64,6 +64,8 @@ export class SimulatedCarrier extends DurableObject<Env> {
   /** When the agent audio received so far will have finished playing (ms, wall clock). */
   private playbackEndsAt = 0;
   private personSpoke = false;
+  /** Marks not echoed yet, each with the timer that echoes it once the audio before it played. */
+  private readonly pendingMarks = new Map<ReturnType<typeof setTimeout>, string>();
   private replyTimer: ReturnType<typeof setTimeout> | undefined;
 
   async create(req: SimulatedCallRequest): Promise<CreateResult> {
@@ -255,12 +257,22 @@ export class SimulatedCarrier extends DurableObject<Env> {
       }
     } else if (frame.event === "mark" && frame.mark?.name) {
       const name = frame.mark.name;
-      setTimeout(
-        () => this.sendFrame(ws, { event: "mark", streamSid, mark: { name } }),
+      const timer = setTimeout(
+        () => {
+          this.pendingMarks.delete(timer);
+          this.sendFrame(ws, { event: "mark", streamSid, mark: { name } });
+        },
         Math.max(0, this.playbackEndsAt - now),
       );
+      this.pendingMarks.set(timer, name);
     } else if (frame.event === "clear") {
+      // Twilio drops the unplayed audio and echoes every pending mark at once.
       this.playbackEndsAt = now;
+      for (const [timer, name] of this.pendingMarks) {
+        clearTimeout(timer);
+        this.sendFrame(ws, { event: "mark", streamSid, mark: { name } });
+      }
+      this.pendingMarks.clear();
     }
   }
 
@@ -302,6 +314,8 @@ export class SimulatedCarrier extends DurableObject<Env> {
 
   private stopTicker(): void {
     if (this.ticker !== undefined) clearInterval(this.ticker);
+    for (const timer of this.pendingMarks.keys()) clearTimeout(timer);
+    this.pendingMarks.clear();
     if (this.replyTimer !== undefined) clearTimeout(this.replyTimer);
     this.ticker = undefined;
     this.replyTimer = undefined;

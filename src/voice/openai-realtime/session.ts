@@ -1,9 +1,11 @@
 /**
  * An OpenAI Realtime session (protocols.md D) behind the VoiceSession interface. Both directions
  * use `audio/pcmu`, so Twilio's μ-law passes through untouched. Server VAD detects the recipient's
- * speech: on `input_audio_buffer.speech_started` while the agent talks, the unplayed part of its
- * answer is truncated on the model side and Twilio's buffer is cleared (the official sample's
- * barge-in). The end_call tool is answered with a function_call_output.
+ * speech: `input_audio_buffer.speech_started` is reported as `interrupted` whether or not the
+ * response is done (its audio may still be playing); the bridge, which knows from Twilio's mark
+ * echoes what was heard, clears Twilio's buffer and calls `truncate` with the played position,
+ * and the agent item is truncated there (the official sample's barge-in). The end_call tool is
+ * answered with a function_call_output.
  */
 import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
 import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
@@ -50,8 +52,10 @@ export async function connectOpenAiRealtime(
 
 class OpenAiRealtimeSession implements VoiceSession {
   private agentText = "";
-  /** The agent item being spoken and how much of it (ms of μ-law at 8 kHz) was sent on. */
-  private speaking: { itemId: string; sentMs: number } | undefined;
+  /** Agent audio delivered over the session (ms of μ-law at 8 kHz). */
+  private deliveredMs = 0;
+  /** The latest agent item with audio, and where its audio began in `deliveredMs`. */
+  private speaking: { itemId: string; startMs: number } | undefined;
   private closing = false;
 
   constructor(
@@ -118,6 +122,19 @@ class OpenAiRealtimeSession implements VoiceSession {
     this.send({ type: "input_audio_buffer.append", audio: bytesToBase64(mulaw) });
   }
 
+  /** Twilio dropped what was not played: cut the agent item at what the caller heard. */
+  truncate(heardMs: number): void {
+    const item = this.speaking;
+    if (!item || heardMs >= this.deliveredMs) return;
+    this.speaking = undefined;
+    this.send({
+      type: "conversation.item.truncate",
+      item_id: item.itemId,
+      content_index: 0,
+      audio_end_ms: Math.max(0, Math.round(heardMs - item.startMs)),
+    });
+  }
+
   close(): void {
     this.closing = true;
     this.flushAgent();
@@ -133,13 +150,9 @@ class OpenAiRealtimeSession implements VoiceSession {
       case "response.output_audio.delta": {
         if (!event.delta) return;
         const mulaw = base64ToBytes(event.delta);
-        const current = this.speaking;
-        const speaking =
-          current && current.itemId === event.item_id
-            ? current
-            : { itemId: event.item_id ?? "", sentMs: 0 };
-        speaking.sentMs += mulaw.length / 8;
-        this.speaking = speaking;
+        if (this.speaking?.itemId !== event.item_id)
+          this.speaking = { itemId: event.item_id ?? "", startMs: this.deliveredMs };
+        this.deliveredMs += mulaw.length / 8;
         this.events.audio(mulaw);
         return;
       }
@@ -153,17 +166,9 @@ class OpenAiRealtimeSession implements VoiceSession {
         if (event.transcript?.trim()) this.events.transcript("recipient", event.transcript.trim());
         return;
       case "input_audio_buffer.speech_started":
-        if (this.speaking) {
-          this.send({
-            type: "conversation.item.truncate",
-            item_id: this.speaking.itemId,
-            content_index: 0,
-            audio_end_ms: Math.round(this.speaking.sentMs),
-          });
-          this.speaking = undefined;
-          this.flushAgent();
-          this.events.interrupted();
-        }
+        // The response may be done while its audio still plays: the bridge decides (truncate).
+        this.flushAgent();
+        this.events.interrupted();
         return;
       case "response.function_call_arguments.done":
         if (event.name !== END_CALL_TOOL.name) return;
@@ -179,7 +184,7 @@ class OpenAiRealtimeSession implements VoiceSession {
         this.events.endCall(reasonOf(event.arguments));
         return;
       case "response.done":
-        this.speaking = undefined;
+        // Not the end of the agent speaking: its audio plays on at Twilio (see truncate).
         this.flushAgent();
         this.events.turnComplete();
         return;

@@ -1,0 +1,1 @@
+ALTER TABLE `calls` ADD `latency_first_reply_ms` integer;
