@@ -135,10 +135,13 @@ function newHarness(name, capacity) {
       h.phone.send(twilioFrames[h.sent++ % FRAME_COUNT]);
     },
   };
-  server.onSend = () => {
-    h.leaveAt[h.l++] = now();
+  // The bridge follows each agent chunk with a playback mark; the probe times the audio frames.
+  const isMark = (data) => typeof data === "string" && data.startsWith('{"event":"mark"');
+  server.onSend = (data) => {
+    if (!isMark(data)) h.leaveAt[h.l++] = now();
   };
   phone.addEventListener("message", (e) => {
+    if (isMark(e.data)) return;
     h.lastEcho = e.data;
     h.received += 1;
     if (h.received >= h.target) h.done?.();

@@ -137,6 +137,27 @@ describe("the terminal record survives a failed D1 write", () => {
   });
 });
 
+describe("a cancel while D1 is away", () => {
+  it("answers 503 store_error and changes nothing, instead of 202 with a stale record", async () => {
+    const { key } = await setupAccount();
+    const { id } = await live(key);
+    await env.DB.exec("ALTER TABLE calls RENAME TO calls_away");
+    let res: Response;
+    try {
+      res = await call("POST", `/v1/agent/calls/${id}/cancel`, { token: key });
+    } finally {
+      await env.DB.exec("ALTER TABLE calls_away RENAME TO calls");
+    }
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ error: "store_error" });
+    expect((await stubOf(id).snapshot())?.status).toBe("in_progress");
+    // Once D1 is back the cancel goes through.
+    const again = await call("POST", `/v1/agent/calls/${id}/cancel`, { token: key });
+    expect(again.status).toBe(202);
+    expect(await again.json()).toMatchObject({ status: "failed", error: "canceled" });
+  });
+});
+
 describe("the recording's completeness", () => {
   // A session loaded again mid-call (a restart) is covered by the engine's table and by
   // `npm run bench:faults`, which kills the runtime: the test runtime cannot evict an object that
