@@ -34,6 +34,11 @@ const ConfigSchema = z.object({
     .regex(/^AC[0-9a-fA-F]{32}$/)
     .optional(),
   TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
+  /**
+   * The secret of the Webhooks SharedKey that signs callbacks a Webhooks Rule matches (HMAC-SHA256
+   * or as its Setting says); without it, such callbacks are refused.
+   */
+  TWILIO_SHARED_KEY_SECRET: z.string().min(8).optional(),
   TWILIO_API_BASE: z.url().default("https://api.twilio.com"),
   /** Signs the built-in simulator's callbacks; required wherever the simulated carrier runs. */
   SIMULATOR_AUTH_TOKEN: z.string().min(8).optional(),
@@ -64,9 +69,13 @@ const ConfigSchema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 
-export type TelephonyConfig =
+export type TelephonyConfig = (
   | { provider: "twilio"; apiBase: string; accountSid: string; authToken: string }
-  | { provider: "simulator"; accountSid: string; authToken: string; paceMs: number };
+  | { provider: "simulator"; accountSid: string; authToken: string; paceMs: number }
+) & {
+  /** Verifies callbacks signed by a Webhooks SharedKey (X-Twilio-Webhooks-Signature-Settings). */
+  sharedKeySecret: string | undefined;
+};
 
 export type VoiceConfig =
   | { provider: "gemini"; baseUrl: string; apiKey: string; model: string }
@@ -157,6 +166,7 @@ export function readConfig(env: Env): Config {
       apiBase: v.TWILIO_API_BASE,
       accountSid: v.TWILIO_ACCOUNT_SID,
       authToken: v.TWILIO_AUTH_TOKEN,
+      sharedKeySecret: v.TWILIO_SHARED_KEY_SECRET,
     };
   } else {
     // Random per deployment (`npm start` writes one into .dev.vars): a token anyone can read
@@ -168,6 +178,7 @@ export function readConfig(env: Env): Config {
       accountSid: SIMULATOR_ACCOUNT_SID,
       authToken: v.SIMULATOR_AUTH_TOKEN,
       paceMs: v.SIMULATOR_PACE_MS,
+      sharedKeySecret: v.TWILIO_SHARED_KEY_SECRET,
     };
   }
 
