@@ -9,6 +9,7 @@
  * with local webhooks.
  */
 import { z } from "zod";
+import { GEMINI_LIVE_API_VERSIONS, type GeminiLiveApiVersion } from "./voice/gemini-live/messages";
 
 const bool = z.enum(["true", "false"]).default("false");
 const seconds = (d: number) => z.coerce.number().int().positive().default(d);
@@ -56,6 +57,8 @@ const ConfigSchema = z.object({
   /** Gemini Live's WebSocket origin. */
   GEMINI_LIVE_URL: z.url().default("wss://generativelanguage.googleapis.com"),
   GEMINI_LIVE_MODEL: z.string().default("gemini-3.8-live"),
+  /** The Live API version in the WebSocket path; v1 is @google/genai's default, v1beta selectable. */
+  GEMINI_LIVE_API_VERSION: z.enum(GEMINI_LIVE_API_VERSIONS).default("v1"),
   OPENAI_API_KEY: z.string().min(8).optional(),
   OPENAI_REALTIME_URL: z.url().default("wss://api.openai.com"),
   OPENAI_REALTIME_MODEL: z.string().default("gpt-realtime"),
@@ -78,7 +81,13 @@ export type TelephonyConfig = (
 };
 
 export type VoiceConfig =
-  | { provider: "gemini"; baseUrl: string; apiKey: string; model: string }
+  | {
+      provider: "gemini";
+      baseUrl: string;
+      apiKey: string;
+      model: string;
+      apiVersion: GeminiLiveApiVersion;
+    }
   | { provider: "openai"; baseUrl: string; apiKey: string; model: string }
   | { provider: "simulator"; model: string };
 
@@ -190,6 +199,7 @@ export function readConfig(env: Env): Config {
       baseUrl: v.GEMINI_LIVE_URL.replace(/\/+$/, ""),
       apiKey: v.GEMINI_API_KEY,
       model: v.GEMINI_LIVE_MODEL,
+      apiVersion: v.GEMINI_LIVE_API_VERSION,
     };
   } else if (v.VOICE_PROVIDER === "openai") {
     if (!v.OPENAI_API_KEY) refuse("OPENAI_API_KEY is required with VOICE_PROVIDER=openai");

@@ -46,6 +46,9 @@ describe("Gemini Live client", () => {
 
   it("sends setup first, waits for setupComplete, then greets", async () => {
     const { server } = await connect();
+    expect(GEMINI_LIVE_PATH).toBe(
+      "/ws/google.ai.generativelanguage.v1.GenerativeService.BidiGenerateContent",
+    );
     expect(server.requests[0]?.url).toBe(`https://gemini.test${GEMINI_LIVE_PATH}?key=k-123`);
     expect(server.requests[0]?.headers.get("upgrade")).toBe("websocket");
     await server.waitFor(2);
@@ -61,7 +64,21 @@ describe("Gemini Live client", () => {
           },
         },
         systemInstruction: { parts: [{ text: CONFIG.systemPrompt }] },
-        tools: [{ functionDeclarations: [expect.objectContaining({ name: "end_call" })] }],
+        tools: [
+          {
+            functionDeclarations: [
+              expect.objectContaining({
+                name: "end_call",
+                // Upper-case schema types, as @google/genai sends them.
+                parameters: {
+                  type: "OBJECT",
+                  properties: { reason: { type: "STRING" } },
+                  required: [],
+                },
+              }),
+            ],
+          },
+        ],
         inputAudioTranscription: {},
         outputAudioTranscription: {},
         realtimeInputConfig: expect.objectContaining({

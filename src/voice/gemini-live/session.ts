@@ -18,10 +18,17 @@ import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
 import type { VoiceEvents, VoiceSession, VoiceSessionConfig } from "../../ports";
 import { END_CALL_TOOL } from "../system-prompt";
 import { callerAudioToGemini, GEMINI_INPUT_AUDIO_MIME, geminiAudioToCaller } from "./audio";
-import { type GeminiServerMessage, parseServerMessage } from "./messages";
+import {
+  type GeminiClientMessage,
+  type GeminiLiveApiVersion,
+  type GeminiServerMessage,
+  type GeminiSetup,
+  geminiLivePath,
+  parseServerMessage,
+} from "./messages";
 
-export const GEMINI_LIVE_PATH =
-  "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent";
+/** The default version's path (where the built-in simulated model is served). */
+export const GEMINI_LIVE_PATH = geminiLivePath("v1");
 
 /** Languages Gemini Live accepts as speechConfig.languageCode (protocols.md C); others go by prompt. */
 const LANGUAGE_CODES = new Set(
@@ -47,6 +54,8 @@ export type GeminiLiveOptions = {
   baseUrl: string;
   apiKey: string;
   model: string;
+  /** Default v1, as the SDK connects. */
+  apiVersion?: GeminiLiveApiVersion | undefined;
   transport: Transport;
 };
 
@@ -83,7 +92,8 @@ class GeminiLiveSession implements VoiceSession {
   ) {}
 
   async open(): Promise<void> {
-    const url = `${this.opts.baseUrl}${GEMINI_LIVE_PATH}?key=${encodeURIComponent(this.opts.apiKey)}`;
+    const path = geminiLivePath(this.opts.apiVersion ?? "v1");
+    const url = `${this.opts.baseUrl}${path}?key=${encodeURIComponent(this.opts.apiKey)}`;
     const res = await this.opts.transport(
       new Request(httpUrlOfWebSocket(url), { headers: { upgrade: "websocket" } }),
     );
@@ -112,7 +122,7 @@ class GeminiLiveSession implements VoiceSession {
         if (this.ws === ws) this.onClose(e.code, e.reason);
       });
     });
-    ws.send(JSON.stringify({ setup: this.setup() }));
+    ws.send(JSON.stringify({ setup: this.setup() } satisfies GeminiClientMessage));
     await ready;
     this.ws = ws;
     this.sendPending(ws);
@@ -131,7 +141,7 @@ class GeminiLiveSession implements VoiceSession {
       realtimeInput: {
         audio: { mimeType: GEMINI_INPUT_AUDIO_MIME, data: callerAudioToGemini(mulaw, this.up) },
       },
-    });
+    } satisfies GeminiClientMessage);
     if (this.ws) {
       this.sendRaw(this.ws, message);
       return;
@@ -168,7 +178,7 @@ class GeminiLiveSession implements VoiceSession {
     this.ws = undefined;
   }
 
-  private setup() {
+  private setup(): GeminiSetup {
     const languageCode = LANGUAGE_CODES.has(this.config.language)
       ? { languageCode: this.config.language }
       : {};
@@ -187,9 +197,10 @@ class GeminiLiveSession implements VoiceSession {
           functionDeclarations: [
             {
               ...END_CALL_TOOL,
+              // Upper case, as @google/genai sends schema types (the service takes either).
               parameters: {
-                type: "object",
-                properties: { reason: { type: "string" } },
+                type: "OBJECT",
+                properties: { reason: { type: "STRING" } },
                 required: [],
               },
             },
@@ -289,7 +300,7 @@ class GeminiLiveSession implements VoiceSession {
     }
   }
 
-  private send(message: unknown): void {
+  private send(message: GeminiClientMessage): void {
     if (this.ws) this.sendRaw(this.ws, JSON.stringify(message));
   }
 

@@ -9,6 +9,7 @@ import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
 import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
 import type { VoiceEvents, VoiceSession, VoiceSessionConfig } from "../../ports";
 import { END_CALL_TOOL } from "../system-prompt";
+import { type OpenAiClientEvent, type OpenAiServerEvent, parseServerEvent } from "./events";
 
 export type OpenAiRealtimeOptions = {
   /** wss://host of the API (or a fake's). */
@@ -16,17 +17,6 @@ export type OpenAiRealtimeOptions = {
   apiKey: string;
   model: string;
   transport: Transport;
-};
-
-type ServerEvent = {
-  type?: string;
-  delta?: string;
-  item_id?: string;
-  transcript?: string;
-  name?: string;
-  call_id?: string;
-  arguments?: string;
-  error?: { message?: string };
 };
 
 export async function connectOpenAiRealtime(
@@ -59,12 +49,8 @@ class OpenAiRealtimeSession implements VoiceSession {
     private readonly events: VoiceEvents,
   ) {
     ws.addEventListener("message", (e) => {
-      if (typeof e.data !== "string") return;
-      try {
-        this.onEvent(JSON.parse(e.data) as ServerEvent);
-      } catch {
-        // not JSON: ignore
-      }
+      const event = parseServerEvent(e.data);
+      if (event) this.onEvent(event);
     });
     ws.addEventListener("close", (e) => {
       if (!this.closing) events.closed(`model connection closed ${e.code} ${e.reason}`);
@@ -128,7 +114,7 @@ class OpenAiRealtimeSession implements VoiceSession {
     }
   }
 
-  private onEvent(event: ServerEvent): void {
+  private onEvent(event: OpenAiServerEvent): void {
     switch (event.type) {
       case "response.output_audio.delta": {
         if (!event.delta) return;
@@ -195,7 +181,7 @@ class OpenAiRealtimeSession implements VoiceSession {
     if (text) this.events.transcript("agent", text);
   }
 
-  private send(message: unknown): void {
+  private send(message: OpenAiClientEvent): void {
     try {
       this.ws.send(JSON.stringify(message));
     } catch {
