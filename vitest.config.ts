@@ -29,6 +29,9 @@ export default defineConfig({
           LOCAL_DEV: "true",
           // Random per run, as `npm start` writes one per checkout: no public constant.
           SIMULATOR_AUTH_TOKEN: randomBytes(24).toString("base64url"),
+          // Verifies callbacks signed by a Twilio Webhooks SharedKey (the simulator signs with the
+          // auth token; the SharedKey tests sign by hand).
+          TWILIO_SHARED_KEY_SECRET: randomBytes(24).toString("base64url"),
           ADMIN_TOKEN: TEST_ADMIN_TOKEN,
           PUBLIC_BASE_URL: "https://api.test",
           TELEPHONY_PROVIDER: "simulator",

@@ -9,6 +9,7 @@
  * with local webhooks.
  */
 import { z } from "zod";
+import { GEMINI_LIVE_API_VERSIONS, type GeminiLiveApiVersion } from "./voice/gemini-live/messages";
 
 const bool = z.enum(["true", "false"]).default("false");
 const seconds = (d: number) => z.coerce.number().int().positive().default(d);
@@ -34,6 +35,11 @@ const ConfigSchema = z.object({
     .regex(/^AC[0-9a-fA-F]{32}$/)
     .optional(),
   TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
+  /**
+   * The secret of the Webhooks SharedKey that signs callbacks a Webhooks Rule matches (HMAC-SHA256
+   * or as its Setting says); without it, such callbacks are refused.
+   */
+  TWILIO_SHARED_KEY_SECRET: z.string().min(8).optional(),
   TWILIO_API_BASE: z.url().default("https://api.twilio.com"),
   /** Signs the built-in simulator's callbacks; required wherever the simulated carrier runs. */
   SIMULATOR_AUTH_TOKEN: z.string().min(8).optional(),
@@ -51,6 +57,8 @@ const ConfigSchema = z.object({
   /** Gemini Live's WebSocket origin. */
   GEMINI_LIVE_URL: z.url().default("wss://generativelanguage.googleapis.com"),
   GEMINI_LIVE_MODEL: z.string().default("gemini-3.8-live"),
+  /** The Live API version in the WebSocket path; v1 is @google/genai's default, v1beta selectable. */
+  GEMINI_LIVE_API_VERSION: z.enum(GEMINI_LIVE_API_VERSIONS).default("v1"),
   OPENAI_API_KEY: z.string().min(8).optional(),
   OPENAI_REALTIME_URL: z.url().default("wss://api.openai.com"),
   OPENAI_REALTIME_MODEL: z.string().default("gpt-realtime"),
@@ -66,12 +74,22 @@ const ConfigSchema = z.object({
   WEBHOOK_STALLED_AFTER_SEC: seconds(300),
 });
 
-export type TelephonyConfig =
+export type TelephonyConfig = (
   | { provider: "twilio"; apiBase: string; accountSid: string; authToken: string }
-  | { provider: "simulator"; accountSid: string; authToken: string; paceMs: number };
+  | { provider: "simulator"; accountSid: string; authToken: string; paceMs: number }
+) & {
+  /** Verifies callbacks signed by a Webhooks SharedKey (X-Twilio-Webhooks-Signature-Settings). */
+  sharedKeySecret: string | undefined;
+};
 
 export type VoiceConfig =
-  | { provider: "gemini"; baseUrl: string; apiKey: string; model: string }
+  | {
+      provider: "gemini";
+      baseUrl: string;
+      apiKey: string;
+      model: string;
+      apiVersion: GeminiLiveApiVersion;
+    }
   | { provider: "openai"; baseUrl: string; apiKey: string; model: string }
   | { provider: "simulator"; model: string };
 
@@ -160,6 +178,7 @@ export function readConfig(env: Env): Config {
       apiBase: v.TWILIO_API_BASE,
       accountSid: v.TWILIO_ACCOUNT_SID,
       authToken: v.TWILIO_AUTH_TOKEN,
+      sharedKeySecret: v.TWILIO_SHARED_KEY_SECRET,
     };
   } else {
     // Random per deployment (`npm start` writes one into .dev.vars): a token anyone can read
@@ -171,6 +190,7 @@ export function readConfig(env: Env): Config {
       accountSid: SIMULATOR_ACCOUNT_SID,
       authToken: v.SIMULATOR_AUTH_TOKEN,
       paceMs: v.SIMULATOR_PACE_MS,
+      sharedKeySecret: v.TWILIO_SHARED_KEY_SECRET,
     };
   }
 
@@ -182,6 +202,7 @@ export function readConfig(env: Env): Config {
       baseUrl: v.GEMINI_LIVE_URL.replace(/\/+$/, ""),
       apiKey: v.GEMINI_API_KEY,
       model: v.GEMINI_LIVE_MODEL,
+      apiVersion: v.GEMINI_LIVE_API_VERSION,
     };
   } else if (v.VOICE_PROVIDER === "openai") {
     if (!v.OPENAI_API_KEY) refuse("OPENAI_API_KEY is required with VOICE_PROVIDER=openai");

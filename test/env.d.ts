@@ -5,6 +5,8 @@ declare namespace Cloudflare {
     LOCAL_DEV: "true";
     /** Random per test run (vitest.config.ts), as `npm start` makes one per checkout. */
     SIMULATOR_AUTH_TOKEN: string;
+    /** Random per test run (vitest.config.ts): the Webhooks SharedKey secret. */
+    TWILIO_SHARED_KEY_SECRET: string;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
   }
 }

@@ -1,13 +1,22 @@
 /**
  * /telephony/twilio: where the carrier calls us. Status and AMD callbacks and the media-stream
  * upgrade are all verified with X-Twilio-Signature (the upgrade's over its wss:// URL) before the
- * call's Durable Object sees them; forged and replayed requests get 403 and change nothing.
+ * call's Durable Object sees them, with the auth token (HMAC-SHA1) or, when a Webhooks Rule signed
+ * them, with its SharedKey secret and algorithm (signature.ts); forged and replayed requests get
+ * 403 and change nothing.
  */
 import type { Context } from "hono";
 import type { CallSession } from "../call-session/call-session.do";
 import type { CarrierSignal } from "../domain/carrier-signal";
 import { webSocketUrlOf } from "../lib/loopback";
-import { formParams, readForm, verifyTwilioSignature } from "../telephony/twilio/signature";
+import {
+  formParams,
+  readForm,
+  SIGNATURE_HEADER,
+  SIGNATURE_SETTINGS_HEADER,
+  type SignedParams,
+  verifyTwilioRequest,
+} from "../telephony/twilio/signature";
 import { signalFromAmdCallback, signalFromStatusCallback } from "../telephony/twilio/status-map";
 import { ApiError } from "./api-error";
 import type { AppEnv } from "./app-env";
@@ -24,9 +33,30 @@ function signedUrls(requestUrl: string, publicBaseUrl: string | undefined): stri
   return urls;
 }
 
-async function verified(token: string, signature: string | undefined, urls: string[], params = {}) {
-  for (const url of urls)
-    if (await verifyTwilioSignature(token, signature, url, params)) return true;
+/** Whether the request is signed by the carrier; a refusal is logged with its reason. */
+async function verified(
+  c: Context<AppEnv>,
+  urls: string[],
+  params: SignedParams,
+  what: Record<string, string>,
+): Promise<boolean> {
+  const { telephony } = c.get("config");
+  const verdict = await verifyTwilioRequest(
+    { authToken: telephony.authToken, sharedKeySecret: telephony.sharedKeySecret },
+    {
+      signature: c.req.header(SIGNATURE_HEADER),
+      settings: c.req.header(SIGNATURE_SETTINGS_HEADER),
+    },
+    urls,
+    params,
+  );
+  if (verdict === "ok") return true;
+  const why = {
+    bad_signature: "a bad signature",
+    unknown_algorithm: "an unknown signature algorithm",
+    no_shared_key: "a SharedKey signature but no TWILIO_SHARED_KEY_SECRET",
+  }[verdict];
+  console.warn(`carrier request with ${why} refused`, what);
   return false;
 }
 
@@ -55,9 +85,7 @@ telephonyRoutes.openapi(mediaStreamRoute, async (c) => {
     throw new ApiError("upgrade_required");
   }
   const urls = signedUrls(c.req.url, c.get("config").publicBaseUrl).map(webSocketUrlOf);
-  const token = c.get("config").telephony.authToken;
-  if (!(await verified(token, c.req.header("x-twilio-signature"), urls))) {
-    console.warn("media upgrade with a bad signature refused", { callId });
+  if (!(await verified(c, urls, {}, { callId, path: "media upgrade" }))) {
     throw new ApiError("forbidden");
   }
   return session(c.env, callId).fetch(c.req.raw);
@@ -71,10 +99,8 @@ async function callback(
   const callId = c.req.param("callId") ?? "";
   if (!CALL_ID.test(callId)) throw new ApiError("not_found");
   const params = await readForm(c.req.raw);
-  const token = c.get("config").telephony.authToken;
   const urls = signedUrls(c.req.url, c.get("config").publicBaseUrl);
-  if (!(await verified(token, c.req.header("x-twilio-signature"), urls, formParams(params)))) {
-    console.warn("carrier callback with a bad signature refused", { callId, path: c.req.path });
+  if (!(await verified(c, urls, formParams(params), { callId, path: c.req.path }))) {
     throw new ApiError("forbidden");
   }
   const signal = toSignal(params);

@@ -92,7 +92,15 @@ describe("configuration", () => {
   it("runs production on Twilio, Gemini Live and Gemini analysis", () => {
     const config = readConfig(env(PRODUCTION));
     expect(config.telephony.provider).toBe("twilio");
-    expect(config.voice).toMatchObject({ provider: "gemini", model: "gemini-3.8-live" });
+    // The Live API version @google/genai connects with by default; v1beta is selectable.
+    expect(config.voice).toMatchObject({
+      provider: "gemini",
+      model: "gemini-3.8-live",
+      apiVersion: "v1",
+    });
+    expect(
+      readConfig(env({ ...PRODUCTION, GEMINI_LIVE_API_VERSION: "v1beta" })).voice,
+    ).toMatchObject({ apiVersion: "v1beta" });
     expect(config.analysis).toMatchObject({ mode: "gemini", model: "gemini-3.8-flash" });
     expect(config.allowLocalWebhooks).toBe(false);
     expect(config.defaultVoice).toBe("Aoede");

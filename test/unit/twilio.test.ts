@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { twilioMediaCodec } from "../../src/telephony/twilio/media-codec";
-import { twilioSignature, verifyTwilioSignature } from "../../src/telephony/twilio/signature";
+import {
+  signatureAlgorithmOf,
+  twilioSignature,
+  verifyTwilioRequest,
+  verifyTwilioSignature,
+} from "../../src/telephony/twilio/signature";
 import {
   signalFromAmdCallback,
   signalFromStatusCallback,
@@ -44,6 +49,78 @@ describe("X-Twilio-Signature (protocols.md A vectors)", () => {
         "wss://example.com:443/media-stream",
       ),
     ).toBe(true);
+  });
+});
+
+describe("SharedKey signatures (X-Twilio-Webhooks-Signature-Settings, protocols.md G)", () => {
+  const url = "https://mycompany.com/myapp.php?foo=1&bar=2";
+  const params = {
+    CallSid: "CA1234567890ABCDE",
+    Caller: "+14158675309",
+    Digits: "1234",
+    From: "+14158675309",
+    To: "+18005551212",
+  };
+  // HMAC-SHA256 of the published vector's string, keyed "12345" (computed with node:crypto).
+  const SHA256 = "033hgUJA9M/hXIZsYjwkerEP/DBm35nEri5FhCYjA5s=";
+  const settings = "key=KS0123,algorithm=HMAC_SHA256";
+  const keys = { authToken: "auth-token-1", sharedKeySecret: "12345" };
+
+  it("reads the algorithm from the settings header; none means HMAC-SHA1", () => {
+    expect(signatureAlgorithmOf(undefined)).toBe("HMAC_SHA1");
+    expect(signatureAlgorithmOf(settings)).toBe("HMAC_SHA256");
+    expect(signatureAlgorithmOf("algorithm=hmac_sha1, key=KS1")).toBe("HMAC_SHA1");
+    expect(signatureAlgorithmOf("key=KS1,algorithm=HMAC_SHA512")).toBeUndefined();
+    expect(signatureAlgorithmOf("key=KS1")).toBeUndefined();
+  });
+
+  it("signs the same string with SHA-256 and the SharedKey secret", async () => {
+    expect(await twilioSignature("12345", url, params, "HMAC_SHA256")).toBe(SHA256);
+    expect(
+      await verifyTwilioRequest(
+        keys,
+        { signature: SHA256, settings },
+        ["https://other.test/", url],
+        params,
+      ),
+    ).toBe("ok");
+  });
+
+  it("refuses tampered SharedKey requests, and the wrong key or algorithm", async () => {
+    const headers = { signature: SHA256, settings };
+    const body = { ...params, Digits: "9999" };
+    expect(await verifyTwilioRequest(keys, headers, [url], body)).toBe("bad_signature");
+    expect(await verifyTwilioRequest(keys, headers, [`${url}&baz=3`], params)).toBe(
+      "bad_signature",
+    );
+    // Without the header it is the auth token's SHA-1 that must match.
+    expect(
+      await verifyTwilioRequest(keys, { signature: SHA256, settings: undefined }, [url], params),
+    ).toBe("bad_signature");
+    expect(await verifyTwilioRequest({ authToken: "12345" }, headers, [url], params)).toBe(
+      "no_shared_key",
+    );
+    expect(
+      await verifyTwilioRequest(
+        keys,
+        { signature: SHA256, settings: "algorithm=HMAC_MD5" },
+        [url],
+        params,
+      ),
+    ).toBe("unknown_algorithm");
+  });
+
+  it("leaves the auth token's HMAC-SHA1 path as it was", async () => {
+    const sha1 = { signature: "RSOYDt4T1cUTdK1PDd93/VVr8B8=", settings: undefined };
+    const token = { authToken: "12345", sharedKeySecret: "another-secret" };
+    expect(await verifyTwilioRequest(token, sha1, [url], params)).toBe("ok");
+    expect(await verifyTwilioRequest(token, sha1, [url], { ...params, To: "+1" })).toBe(
+      "bad_signature",
+    );
+    // A SHA-1 signature by the auth token is not accepted where the header says SharedKey.
+    expect(await verifyTwilioRequest(token, { ...sha1, settings }, [url], params)).toBe(
+      "bad_signature",
+    );
   });
 });
 

@@ -6,10 +6,12 @@
 import { describe, expect, it } from "vitest";
 import { encodeMulaw } from "../../src/audio/mulaw";
 import { base64ToBytes, bytesToBase64, pcm16ToBytes } from "../../src/audio/pcm";
+import { Upsampler2x } from "../../src/audio/resample";
 import { MediaBridge } from "../../src/call-session/media/media-bridge";
 import type { TranscriptLine } from "../../src/domain/transcript";
 import type { VoiceSession } from "../../src/ports";
 import { twilioMediaCodec } from "../../src/telephony/twilio/media-codec";
+import { callerAudioToGemini } from "../../src/voice/gemini-live/audio";
 import { connectGeminiLive, GEMINI_LIVE_PATH } from "../../src/voice/gemini-live/session";
 import { connectOpenAiRealtime } from "../../src/voice/openai-realtime/session";
 import { recordingEvents, scriptedServer } from "../fakes/scripted-server";
@@ -45,6 +47,9 @@ describe("Gemini Live client", () => {
 
   it("sends setup first, waits for setupComplete, then greets", async () => {
     const { server } = await connect();
+    expect(GEMINI_LIVE_PATH).toBe(
+      "/ws/google.ai.generativelanguage.v1.GenerativeService.BidiGenerateContent",
+    );
     expect(server.requests[0]?.url).toBe(`https://gemini.test${GEMINI_LIVE_PATH}?key=k-123`);
     expect(server.requests[0]?.headers.get("upgrade")).toBe("websocket");
     await server.waitFor(2);
@@ -60,7 +65,21 @@ describe("Gemini Live client", () => {
           },
         },
         systemInstruction: { parts: [{ text: CONFIG.systemPrompt }] },
-        tools: [{ functionDeclarations: [expect.objectContaining({ name: "end_call" })] }],
+        tools: [
+          {
+            functionDeclarations: [
+              expect.objectContaining({
+                name: "end_call",
+                // Upper-case schema types, as @google/genai sends them.
+                parameters: {
+                  type: "OBJECT",
+                  properties: { reason: { type: "STRING" } },
+                  required: [],
+                },
+              }),
+            ],
+          },
+        ],
         inputAudioTranscription: {},
         outputAudioTranscription: {},
         realtimeInputConfig: expect.objectContaining({
@@ -161,6 +180,69 @@ describe("Gemini Live client", () => {
       session.sendCallerAudio(silence);
       return (server.received[1]?.length ?? 0) >= 2;
     });
+    expect(rec.log.some(([k]) => k === "closed")).toBe(false);
+  });
+
+  it("keeps every caller frame across two goAways, resuming with the latest handle each time", async () => {
+    const { server, rec, session } = await connect();
+    // Distinct frames (a rising ramp of μ-law codes) so loss or reordering would show.
+    const frames = Array.from({ length: 30 }, (_, i) =>
+      encodeMulaw(new Int16Array(160).map((_, j) => ((i * 160 + j) % 400) * 40 - 8000)),
+    );
+    let next = 0;
+    const speak = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const frame = frames[next++];
+        if (frame) session.sendCallerAudio(frame);
+      }
+    };
+    const audioOf = (n: number) =>
+      (server.received[n] ?? []).flatMap((m) => {
+        const audio = (m as { realtimeInput?: { audio?: { data: string } } }).realtimeInput?.audio;
+        return audio ? [audio.data] : [];
+      });
+
+    server.send({ sessionResumptionUpdate: { newHandle: "h-1", resumable: true } });
+    speak(5);
+    await server.waitFor(2 + 5, 0);
+    server.send({ goAway: { timeLeft: "50s" } });
+    // The new connection is being set up: what the caller says now must wait, not vanish.
+    await server.waitFor(1, 1);
+    speak(5);
+    server.send({ setupComplete: {} }, { connection: 1 });
+    await server.waitFor(1 + 5, 1);
+    speak(5);
+    // A handle the server says is not resumable is not used.
+    server.send(
+      { sessionResumptionUpdate: { newHandle: "h-2", resumable: true } },
+      { connection: 1 },
+    );
+    server.send(
+      { sessionResumptionUpdate: { newHandle: "", resumable: false } },
+      { connection: 1 },
+    );
+    await server.waitFor(1 + 10, 1);
+    server.send({ goAway: { timeLeft: "10s" } }, { connection: 1 });
+    await server.waitFor(1, 2);
+    speak(10);
+    server.send({ setupComplete: {} }, { binary: true, connection: 2 });
+    await server.waitFor(1 + 10, 2);
+    speak(5);
+    await server.waitFor(1 + 15, 2);
+
+    const setups = [0, 1, 2].map((n) => server.received[n]?.[0]);
+    for (const setup of setups)
+      expect(setup).toMatchObject({ setup: { contextWindowCompression: { slidingWindow: {} } } });
+    expect(setups[0]).toMatchObject({ setup: { sessionResumption: {} } });
+    expect(setups[1]).toMatchObject({ setup: { sessionResumption: { handle: "h-1" } } });
+    expect(setups[2]).toMatchObject({ setup: { sessionResumption: { handle: "h-2" } } });
+
+    const sent = [0, 1, 2].map(audioOf);
+    expect(sent.map((a) => a.length)).toEqual([5, 10, 15]);
+    // Every frame, in order, as one uninterrupted stream through the same resampler state.
+    const up = new Upsampler2x();
+    const expected = frames.map((f) => callerAudioToGemini(f, up));
+    expect(sent.flat()).toEqual(expected);
     expect(rec.log.some(([k]) => k === "closed")).toBe(false);
   });
 

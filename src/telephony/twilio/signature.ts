@@ -1,24 +1,47 @@
 /**
- * X-Twilio-Signature (protocols.md A): base64(HMAC-SHA1(authToken, url + Σ sorted(key + value))).
- * Array values are de-duplicated, sorted, and appended as key+value for each element. Twilio's
- * SDK accepts the URL with and without the default port, and so do we.
+ * Twilio request signatures (protocols.md A, G), verified as twilio-node's `validateRequest` does.
+ *
+ * X-Twilio-Signature is base64(HMAC(key, url + Σ sorted(key + value))). Array values are
+ * de-duplicated, sorted, and appended as key+value for each element. Twilio's SDK accepts the URL
+ * with and without the default port, and so do we.
+ *
+ * The key and hash depend on the account's Webhooks configuration:
+ * - no `X-Twilio-Webhooks-Signature-Settings` header: HMAC-SHA1 keyed with the auth token;
+ * - with it (a Webhooks Rule matched the URL; e.g. `key=KS…,algorithm=HMAC_SHA256`): the hash it
+ *   names, keyed with that Setting's SharedKey secret. Only the hash and key change; the signed
+ *   string is the same. An algorithm we do not know, or no SharedKey secret configured, refuses.
  */
 import { bytesToBase64 } from "../../audio/pcm";
 
 export type SignedParams = Record<string, string | readonly string[]>;
 
-export async function twilioSignature(authToken: string, url: string, params: SignedParams = {}) {
+export const SIGNATURE_HEADER = "x-twilio-signature";
+export const SIGNATURE_SETTINGS_HEADER = "x-twilio-webhooks-signature-settings";
+
+/** The algorithms the settings header may name, and the WebCrypto hash of each. */
+const HASHES = { HMAC_SHA1: "SHA-1", HMAC_SHA256: "SHA-256" } as const;
+export type SignatureAlgorithm = keyof typeof HASHES;
+
+/** The keys a deployment verifies with: the auth token, and the Webhooks SharedKey secret if any. */
+export type SigningKeys = { authToken: string; sharedKeySecret?: string | undefined };
+
+export async function twilioSignature(
+  key: string,
+  url: string,
+  params: SignedParams = {},
+  algorithm: SignatureAlgorithm = "HMAC_SHA1",
+) {
   let data = url;
-  for (const key of Object.keys(params).sort()) {
-    const value = params[key];
+  for (const name of Object.keys(params).sort()) {
+    const value = params[name];
     const values = typeof value === "string" ? [value] : [...new Set(value)].sort();
-    for (const v of values) data += key + v;
+    for (const v of values) data += name + v;
   }
   const enc = new TextEncoder();
   const hmacKey = await crypto.subtle.importKey(
     "raw",
-    enc.encode(authToken),
-    { name: "HMAC", hash: "SHA-1" },
+    enc.encode(key),
+    { name: "HMAC", hash: HASHES[algorithm] },
     false,
     ["sign"],
   );
@@ -27,17 +50,57 @@ export async function twilioSignature(authToken: string, url: string, params: Si
 }
 
 export async function verifyTwilioSignature(
-  authToken: string,
+  key: string,
   signature: string | undefined,
   url: string,
   params: SignedParams = {},
+  algorithm: SignatureAlgorithm = "HMAC_SHA1",
 ): Promise<boolean> {
   if (!signature) return false;
   for (const candidate of urlVariants(url)) {
-    const expected = await twilioSignature(authToken, candidate, params);
+    const expected = await twilioSignature(key, candidate, params, algorithm);
     if (constantTimeEqual(expected, signature)) return true;
   }
   return false;
+}
+
+/**
+ * The algorithm a settings header names (`key=…,algorithm=…`, in any order, spaces allowed);
+ * HMAC_SHA1 without a header, as Twilio signs then; undefined for one we do not know.
+ */
+export function signatureAlgorithmOf(settings: string | undefined): SignatureAlgorithm | undefined {
+  if (settings === undefined) return "HMAC_SHA1";
+  for (const part of settings.split(",")) {
+    const [name, value] = part.split("=").map((s) => s.trim());
+    if (name?.toLowerCase() !== "algorithm" || !value) continue;
+    const algorithm = value.toUpperCase();
+    return algorithm === "HMAC_SHA1" || algorithm === "HMAC_SHA256" ? algorithm : undefined;
+  }
+  return undefined;
+}
+
+/** Why a request's signature was not accepted (for logs), or "ok". */
+export type Verdict = "ok" | "bad_signature" | "unknown_algorithm" | "no_shared_key";
+
+/**
+ * Verifies a Twilio request against any of the URLs it may have been signed for: with the auth
+ * token and HMAC-SHA1 when it has no settings header, else with the SharedKey secret and the
+ * header's algorithm (twilio-node's `webhook()` does the same, and answers 500 where we refuse
+ * without a secret: fail closed, and say why in the log).
+ */
+export async function verifyTwilioRequest(
+  keys: SigningKeys,
+  headers: { signature: string | undefined; settings: string | undefined },
+  urls: readonly string[],
+  params: SignedParams = {},
+): Promise<Verdict> {
+  const algorithm = signatureAlgorithmOf(headers.settings);
+  if (!algorithm) return "unknown_algorithm";
+  const key = headers.settings === undefined ? keys.authToken : keys.sharedKeySecret;
+  if (!key) return "no_shared_key";
+  for (const url of urls)
+    if (await verifyTwilioSignature(key, headers.signature, url, params, algorithm)) return "ok";
+  return "bad_signature";
 }
 
 function urlVariants(url: string): string[] {

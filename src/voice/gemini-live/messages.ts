@@ -1,21 +1,85 @@
 /**
- * Gemini Live server messages (protocols.md C), read leniently: only the fields the bridge uses
- * are typed, anything else is ignored. Frames arrive as text or as binary UTF-8 JSON.
+ * Gemini Live messages (protocols.md C), typed by `@google/genai`'s own `LiveClientMessage` and
+ * `LiveServerMessage` (type-only imports; see ../wire.ts). Server frames arrive as text or as
+ * binary UTF-8 JSON; they are validated leniently: the fields the bridge reads are checked, any
+ * other field is kept as it came (so a reader of a field not checked here still sees it).
  */
-export type GeminiServerMessage = {
-  setupComplete?: Record<string, never>;
-  serverContent?: {
-    modelTurn?: { parts?: { inlineData?: { mimeType?: string; data?: string }; text?: string }[] };
-    inputTranscription?: { text?: string };
-    outputTranscription?: { text?: string };
-    interrupted?: boolean;
-    generationComplete?: boolean;
-    turnComplete?: boolean;
-  };
-  toolCall?: { functionCalls?: { id: string; name: string; args?: Record<string, unknown> }[] };
-  goAway?: { timeLeft?: string };
-  sessionResumptionUpdate?: { newHandle?: string; resumable?: boolean };
-};
+import type { LiveClientMessage, LiveServerMessage } from "@google/genai";
+import { z } from "zod";
+import type { Wire } from "../wire";
+
+/** Live API versions: `v1` is @google/genai's default for the Gemini API, `v1beta` still served. */
+export const GEMINI_LIVE_API_VERSIONS = ["v1", "v1beta", "v1alpha"] as const;
+export type GeminiLiveApiVersion = (typeof GEMINI_LIVE_API_VERSIONS)[number];
+
+/** The Live WebSocket path of an API version, as @google/genai builds it. */
+export function geminiLivePath(version: GeminiLiveApiVersion): string {
+  return `/ws/google.ai.generativelanguage.${version}.GenerativeService.BidiGenerateContent`;
+}
+
+/** Every message we send: `satisfies GeminiClientMessage` where it is built. */
+export type GeminiClientMessage = Wire<LiveClientMessage>;
+export type GeminiSetup = NonNullable<GeminiClientMessage["setup"]>;
+
+/** The server messages the bridge reads, as the SDK declares them (less its helper getters). */
+export type GeminiServerMessage = Wire<
+  Pick<
+    LiveServerMessage,
+    | "setupComplete"
+    | "serverContent"
+    | "toolCall"
+    | "toolCallCancellation"
+    | "usageMetadata"
+    | "goAway"
+    | "sessionResumptionUpdate"
+  >
+>;
+
+const transcription = z.looseObject({ text: z.string().optional() }).optional();
+
+const ServerMessage = z.looseObject({
+  setupComplete: z.looseObject({}).optional(),
+  serverContent: z
+    .looseObject({
+      modelTurn: z
+        .looseObject({
+          parts: z
+            .array(
+              z.looseObject({
+                inlineData: z
+                  .looseObject({ mimeType: z.string().optional(), data: z.string().optional() })
+                  .optional(),
+                text: z.string().optional(),
+              }),
+            )
+            .optional(),
+        })
+        .optional(),
+      inputTranscription: transcription,
+      outputTranscription: transcription,
+      interrupted: z.boolean().optional(),
+      generationComplete: z.boolean().optional(),
+      turnComplete: z.boolean().optional(),
+    })
+    .optional(),
+  toolCall: z
+    .looseObject({
+      functionCalls: z
+        .array(
+          z.looseObject({
+            id: z.string().optional(),
+            name: z.string().optional(),
+            args: z.record(z.string(), z.unknown()).optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+  goAway: z.looseObject({ timeLeft: z.string().optional() }).optional(),
+  sessionResumptionUpdate: z
+    .looseObject({ newHandle: z.string().optional(), resumable: z.boolean().optional() })
+    .optional(),
+}) satisfies z.ZodType<GeminiServerMessage>;
 
 const decoder = new TextDecoder();
 
@@ -25,10 +89,12 @@ export function parseServerMessage(data: unknown): GeminiServerMessage | undefin
   else if (data instanceof ArrayBuffer) text = decoder.decode(data);
   else if (ArrayBuffer.isView(data)) text = decoder.decode(data);
   else return undefined;
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null ? (value as GeminiServerMessage) : undefined;
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
+  const parsed = ServerMessage.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }

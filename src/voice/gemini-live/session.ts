@@ -4,16 +4,31 @@
  * through streaming resamplers that keep their state across frames), transcripts of both sides,
  * barge-in, the end_call tool, and goAway / dropped connections resumed with the latest handle.
  * Server frames may be binary WebSocket frames holding UTF-8 JSON; both kinds are decoded.
+ *
+ * Long calls: a Live connection lasts about 10 min and says `goAway` about a minute before it
+ * ends (protocols.md C, Limits). Setup always asks for session resumption (the server then sends
+ * `sessionResumptionUpdate`s; we keep the latest resumable handle) and for sliding-window context
+ * compression, without which an audio session also ends at about 15 min as its context fills. On
+ * `goAway` we open a new connection with the handle at once. Caller audio that arrives while it is
+ * being set up is kept (bounded, in order) and sent once the new session is set up, so no caller
+ * frame is lost: the only gap is the reconnect itself.
  */
 import { Downsampler3x, Upsampler2x } from "../../audio/resample";
 import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
 import type { VoiceEvents, VoiceSession, VoiceSessionConfig } from "../../ports";
 import { END_CALL_TOOL } from "../system-prompt";
 import { callerAudioToGemini, GEMINI_INPUT_AUDIO_MIME, geminiAudioToCaller } from "./audio";
-import { type GeminiServerMessage, parseServerMessage } from "./messages";
+import {
+  type GeminiClientMessage,
+  type GeminiLiveApiVersion,
+  type GeminiServerMessage,
+  type GeminiSetup,
+  geminiLivePath,
+  parseServerMessage,
+} from "./messages";
 
-export const GEMINI_LIVE_PATH =
-  "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent";
+/** The default version's path (where the built-in simulated model is served). */
+export const GEMINI_LIVE_PATH = geminiLivePath("v1");
 
 /** Languages Gemini Live accepts as speechConfig.languageCode (protocols.md C); others go by prompt. */
 const LANGUAGE_CODES = new Set(
@@ -23,13 +38,24 @@ const LANGUAGE_CODES = new Set(
 );
 
 const SETUP_TIMEOUT_MS = 10_000;
-const MAX_RESUMPTIONS = 3;
+/**
+ * Reconnects after a connection dropped without `goAway` (e.g. 1011 after a long session); a goAway
+ * is planned and does not count, so a long call may resume as often as its length needs.
+ */
+const MAX_UNPLANNED_RESUMPTIONS = 3;
+/**
+ * Caller audio kept while reconnecting: 20 ms frames, so 750 are 15 s (at 16 kHz PCM16 about
+ * 640 KB of base64), more than a setup takes (SETUP_TIMEOUT_MS bounds it at 10 s).
+ */
+const MAX_PENDING_FRAMES = 750;
 
 export type GeminiLiveOptions = {
   /** wss://host (the API's origin, or the simulator's). */
   baseUrl: string;
   apiKey: string;
   model: string;
+  /** Default v1, as the SDK connects. */
+  apiVersion?: GeminiLiveApiVersion | undefined;
   transport: Transport;
 };
 
@@ -49,7 +75,12 @@ class GeminiLiveSession implements VoiceSession {
   private readonly up = new Upsampler2x();
   private readonly down = new Downsampler3x();
   private handle: string | undefined;
-  private resumptions = 0;
+  private unplannedResumptions = 0;
+  /** Between a goAway (or drop) and the new connection's setupComplete. */
+  private resuming = false;
+  /** Caller audio messages waiting for the resumed connection, oldest first. */
+  private pending: string[] = [];
+  private droppedWhileResuming = 0;
   private closing = false;
   private agentText = "";
   private recipientText = "";
@@ -61,7 +92,8 @@ class GeminiLiveSession implements VoiceSession {
   ) {}
 
   async open(): Promise<void> {
-    const url = `${this.opts.baseUrl}${GEMINI_LIVE_PATH}?key=${encodeURIComponent(this.opts.apiKey)}`;
+    const path = geminiLivePath(this.opts.apiVersion ?? "v1");
+    const url = `${this.opts.baseUrl}${path}?key=${encodeURIComponent(this.opts.apiKey)}`;
     const res = await this.opts.transport(
       new Request(httpUrlOfWebSocket(url), { headers: { upgrade: "websocket" } }),
     );
@@ -90,9 +122,10 @@ class GeminiLiveSession implements VoiceSession {
         if (this.ws === ws) this.onClose(e.code, e.reason);
       });
     });
-    ws.send(JSON.stringify({ setup: this.setup() }));
+    ws.send(JSON.stringify({ setup: this.setup() } satisfies GeminiClientMessage));
     await ready;
     this.ws = ws;
+    this.sendPending(ws);
   }
 
   greet(): void {
@@ -102,12 +135,36 @@ class GeminiLiveSession implements VoiceSession {
   }
 
   sendCallerAudio(mulaw: Uint8Array): void {
-    if (!this.ws) return;
-    this.send({
+    if (!this.ws && !this.resuming) return;
+    // Resampled now, in arrival order, so the upsampler's state runs on across the reconnect.
+    const message = JSON.stringify({
       realtimeInput: {
         audio: { mimeType: GEMINI_INPUT_AUDIO_MIME, data: callerAudioToGemini(mulaw, this.up) },
       },
-    });
+    } satisfies GeminiClientMessage);
+    if (this.ws) {
+      this.sendRaw(this.ws, message);
+      return;
+    }
+    if (this.pending.length >= MAX_PENDING_FRAMES) {
+      this.pending.shift();
+      this.droppedWhileResuming += 1;
+    }
+    this.pending.push(message);
+  }
+
+  /** Sends what the caller said while the connection was being replaced, before anything new. */
+  private sendPending(ws: WebSocket): void {
+    const pending = this.pending;
+    this.pending = [];
+    this.resuming = false;
+    for (const message of pending) this.sendRaw(ws, message);
+    if (this.droppedWhileResuming > 0) {
+      console.warn("Gemini Live resumption dropped caller audio", {
+        frames: this.droppedWhileResuming,
+      });
+      this.droppedWhileResuming = 0;
+    }
   }
 
   close(): void {
@@ -121,7 +178,7 @@ class GeminiLiveSession implements VoiceSession {
     this.ws = undefined;
   }
 
-  private setup() {
+  private setup(): GeminiSetup {
     const languageCode = LANGUAGE_CODES.has(this.config.language)
       ? { languageCode: this.config.language }
       : {};
@@ -140,9 +197,10 @@ class GeminiLiveSession implements VoiceSession {
           functionDeclarations: [
             {
               ...END_CALL_TOOL,
+              // Upper case, as @google/genai sends schema types (the service takes either).
               parameters: {
-                type: "object",
-                properties: { reason: { type: "string" } },
+                type: "OBJECT",
+                properties: { reason: { type: "STRING" } },
                 required: [],
               },
             },
@@ -162,6 +220,8 @@ class GeminiLiveSession implements VoiceSession {
       inputAudioTranscription: {},
       outputAudioTranscription: {},
       sessionResumption: this.handle ? { handle: this.handle } : {},
+      // Default trigger (80% of the window) and target (half of it): protocols.md C.
+      contextWindowCompression: { slidingWindow: {} },
     };
   }
 
@@ -204,25 +264,28 @@ class GeminiLiveSession implements VoiceSession {
     if (msg.sessionResumptionUpdate?.resumable && msg.sessionResumptionUpdate.newHandle) {
       this.handle = msg.sessionResumptionUpdate.newHandle;
     }
-    if (msg.goAway) void this.resume("goAway");
+    if (msg.goAway && this.ws) void this.resume("goAway", true);
   }
 
   private onClose(code: number, reason: string): void {
     if (this.closing) return;
-    void this.resume(`closed ${code} ${reason}`);
+    void this.resume(`closed ${code} ${reason}`, false);
   }
 
   /** Reconnects with the latest resumption handle; without one the model leg is lost. */
-  private async resume(why: string): Promise<void> {
+  private async resume(why: string, planned: boolean): Promise<void> {
     const old = this.ws;
     this.ws = undefined;
     if (this.closing) return;
-    if (!this.handle || this.resumptions >= MAX_RESUMPTIONS) {
+    if (!this.handle || (!planned && this.unplannedResumptions >= MAX_UNPLANNED_RESUMPTIONS)) {
+      this.resuming = false;
+      this.pending = [];
       this.flushTranscripts();
       this.events.closed(`model connection lost: ${why}`);
       return;
     }
-    this.resumptions += 1;
+    if (!planned) this.unplannedResumptions += 1;
+    this.resuming = true;
     try {
       old?.close(1000, "resuming");
     } catch {
@@ -231,13 +294,19 @@ class GeminiLiveSession implements VoiceSession {
     try {
       await this.open();
     } catch (e) {
+      this.resuming = false;
+      this.pending = [];
       this.events.closed(`model resumption failed: ${String(e)}`);
     }
   }
 
-  private send(message: unknown): void {
+  private send(message: GeminiClientMessage): void {
+    if (this.ws) this.sendRaw(this.ws, JSON.stringify(message));
+  }
+
+  private sendRaw(ws: WebSocket, message: string): void {
     try {
-      this.ws?.send(JSON.stringify(message));
+      ws.send(message);
     } catch {
       // A send on a closing socket: the close handler deals with it.
     }

@@ -11,6 +11,7 @@ import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
 import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
 import type { VoiceEvents, VoiceSession, VoiceSessionConfig } from "../../ports";
 import { END_CALL_TOOL } from "../system-prompt";
+import { type OpenAiClientEvent, type OpenAiServerEvent, parseServerEvent } from "./events";
 
 export type OpenAiRealtimeOptions = {
   /** wss://host of the API (or a fake's). */
@@ -18,17 +19,6 @@ export type OpenAiRealtimeOptions = {
   apiKey: string;
   model: string;
   transport: Transport;
-};
-
-type ServerEvent = {
-  type?: string;
-  delta?: string;
-  item_id?: string;
-  transcript?: string;
-  name?: string;
-  call_id?: string;
-  arguments?: string;
-  error?: { message?: string };
 };
 
 export async function connectOpenAiRealtime(
@@ -63,12 +53,8 @@ class OpenAiRealtimeSession implements VoiceSession {
     private readonly events: VoiceEvents,
   ) {
     ws.addEventListener("message", (e) => {
-      if (typeof e.data !== "string") return;
-      try {
-        this.onEvent(JSON.parse(e.data) as ServerEvent);
-      } catch {
-        // not JSON: ignore
-      }
+      const event = parseServerEvent(e.data);
+      if (event) this.onEvent(event);
     });
     ws.addEventListener("close", (e) => {
       if (!this.closing) events.closed(`model connection closed ${e.code} ${e.reason}`);
@@ -145,7 +131,7 @@ class OpenAiRealtimeSession implements VoiceSession {
     }
   }
 
-  private onEvent(event: ServerEvent): void {
+  private onEvent(event: OpenAiServerEvent): void {
     switch (event.type) {
       case "response.output_audio.delta": {
         if (!event.delta) return;
@@ -200,7 +186,7 @@ class OpenAiRealtimeSession implements VoiceSession {
     if (text) this.events.transcript("agent", text);
   }
 
-  private send(message: unknown): void {
+  private send(message: OpenAiClientEvent): void {
     try {
       this.ws.send(JSON.stringify(message));
     } catch {
