@@ -342,6 +342,7 @@ async function checkEcho(h, frames) {
   const out = [];
   const onEcho = (e) => {
     const msg = JSON.parse(e.data);
+    if (msg.event === "mark") return; // the playback marks that follow each chunk
     if (msg.event !== "media" || msg.streamSid !== STREAM_SID) fail("unexpected frame to Twilio");
     out.push(decodeMulaw(base64ToBytes(msg.media.payload)));
   };
