@@ -89,6 +89,8 @@ export type VoiceEvents = {
 };
 
 export interface VoiceSession {
+  /** The call was answered: greet the person and begin (the session may be set up before). */
+  begin(): void;
   /** Caller audio, μ-law 8 kHz bytes as the carrier sent them. */
   sendCallerAudio(mulaw: Uint8Array): void;
   /**

@@ -7,9 +7,10 @@ import { describeError } from "../db/client";
 import type { SessionCommand, SessionInput, SessionState } from "../domain/call-engine";
 import type { CallParams } from "../domain/call-params";
 import { rowProgress } from "../domain/call-record";
-import type { RecordingSink, SessionPorts } from "../ports";
+import type { RecordingSink, SessionPorts, VoiceSession, VoiceSessionConfig } from "../ports";
 import { buildSystemPrompt } from "../voice/system-prompt";
 import { MediaBridge } from "./media/media-bridge";
+import { VoiceRelay } from "./media/voice-relay";
 import { runPostCall } from "./post-call";
 import type { SerialQueue } from "./serial-queue";
 
@@ -31,6 +32,8 @@ export class CommandRunner {
   /** The live audio path, once the call is answered and its model connected. */
   bridge: MediaBridge | undefined;
   private recorder: RecordingSink | undefined;
+  /** The voice model, connected while the phone rang, waiting for the bridge. */
+  private prepared: { relay: VoiceRelay; session: Promise<VoiceSession | undefined> } | undefined;
 
   constructor(private readonly host: SessionHost) {}
 
@@ -41,7 +44,22 @@ export class CommandRunner {
       case "sync":
         return this.sync();
       case "close_media":
+        this.dropPrepared();
         return this.closeMedia();
+      case "prepare_voice":
+        return queue.start(async () => {
+          const relay = new VoiceRelay();
+          const session = ports
+            .voice(call)
+            .connect(sessionConfig(call), relay)
+            .catch((e) => {
+              // Not fatal: the bridge connects again at the answer.
+              console.warn("voice model set-up while ringing failed", { error: describeError(e) });
+              return undefined;
+            });
+          this.prepared = { relay, session };
+          await session;
+        });
       case "dial":
         return queue.start(async () => {
           const outcome = await ports.carrier(call).dial(call);
@@ -119,15 +137,16 @@ export class CommandRunner {
       () => ports.clock.now(),
     );
     this.bridge = bridge;
+    const prepared = this.prepared;
+    this.prepared = undefined;
     try {
-      const session = await ports
-        .voice(call)
-        .connect(
-          { systemPrompt: buildSystemPrompt(call), voice: call.voice, language: call.language },
-          bridge,
-        );
-      if (this.bridge === bridge) bridge.attach(session);
-      else session.close();
+      // Set up while the phone rang, unless that failed or the model left since.
+      let session = prepared && !prepared.relay.lost ? await prepared.session : undefined;
+      if (session && prepared) prepared.relay.target = bridge;
+      else session = await ports.voice(call).connect(sessionConfig(call), bridge);
+      if (this.bridge !== bridge) return session.close();
+      bridge.attach(session);
+      session.begin();
     } catch (e) {
       console.error("voice model connection failed", {
         callId: call.callId,
@@ -154,6 +173,13 @@ export class CommandRunner {
     }
   }
 
+  /** A model set up for a call that was never answered is closed. */
+  private dropPrepared(): void {
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    void prepared?.session.then((s) => s?.close());
+  }
+
   private closeMedia(): void {
     // Agent lines still waiting for their audio to play go to the state before post-call work.
     this.bridge?.flushLines();
@@ -165,4 +191,8 @@ export class CommandRunner {
       }
     }
   }
+}
+
+function sessionConfig(call: CallParams): VoiceSessionConfig {
+  return { systemPrompt: buildSystemPrompt(call), voice: call.voice, language: call.language };
 }

@@ -91,6 +91,7 @@ const SessionStateSchema = z.object({
   sync: z.object({ behind: z.boolean(), retryAt: nullableMs }),
   lastMediaAt: nullableMs,
   interrupted: z.boolean(),
+  voicePrepared: z.boolean().default(false),
   recording: z
     .object({
       uploadId: z.string(),

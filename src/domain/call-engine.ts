@@ -73,6 +73,8 @@ export type SessionState = {
   /** The object restarted while the call was live: what was only in memory (the recording's
    * unfinished audio, the model's context) is gone. */
   interrupted: boolean;
+  /** The voice model was asked to set up while the phone rang. */
+  voicePrepared: boolean;
   /** The recording's parts saved so far, should the object restart before it is complete. */
   recording: SavedRecording | null;
   /** Post-call work: due once the call ended; `began` once the shell started it. */
@@ -112,6 +114,8 @@ export type SessionInput =
 export type SessionCommand =
   | { type: "dial"; attempt: number }
   | { type: "hang_up"; providerCallId: string; answered: boolean }
+  /** Connect and set up the voice model while the phone rings, so the greeting starts at once. */
+  | { type: "prepare_voice" }
   | { type: "start_bridge"; answeredAt: number }
   | { type: "close_media" }
   | { type: "run_post_call"; deadline: number }
@@ -139,6 +143,7 @@ export function startSession(
     sync: { behind: false, retryAt: null },
     lastMediaAt: null,
     interrupted: false,
+    voicePrepared: false,
     recording: null,
     post: null,
     finalized: false,
@@ -293,6 +298,10 @@ function carrier(
   if (known && input.callSid !== known) return { state, commands: [], refused: "wrong_call" };
   if (state.seen.includes(input.dedupeKey)) return { state, commands: [], refused: "replay" };
   const seen = { ...state, seen: [...state.seen, input.dedupeKey].slice(-MAX_SEEN) };
+  // The phone rings: set the voice model up now, so the greeting starts as soon as it is answered.
+  if (input.signal.kind === "progress" && state.call.status === "dialing" && !state.voicePrepared) {
+    return { state: { ...seen, voicePrepared: true }, commands: [{ type: "prepare_voice" }] };
+  }
   const event = callEventOf(input.signal, input.grantedMs, state.settings, now);
   return event ? lifecycle(seen, event) : { state: seen, commands: [] };
 }

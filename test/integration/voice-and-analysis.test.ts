@@ -3,7 +3,8 @@
  * conversation's transcript, the recording behind its authenticated URL, and the post-call
  * summary with typed fields and their evidence.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { VoiceRelay } from "../../src/call-session/media/voice-relay";
 import { call, placeAndWait, setupAccount, VALID_CALL } from "../helpers";
 
 const FIELDS = [
@@ -155,5 +156,20 @@ describe("the recording", () => {
     expect((await call("GET", `/v1/agent/calls/${done.id}/recording`, { token: key })).status).toBe(
       404,
     );
+  });
+});
+
+describe("the first words", () => {
+  it("come from a model set up while the phone rang: the answer only asks it to begin", async () => {
+    const { key } = await setupAccount();
+    const relayed = vi.spyOn(VoiceRelay.prototype, "audio");
+    try {
+      const done = await placeAndWait(key, VALID_CALL, { timeoutMs: 8000 });
+      expect(done.status).toBe("completed");
+      // The agent's audio reached the bridge through the session prepared at ringing.
+      expect(relayed).toHaveBeenCalled();
+    } finally {
+      relayed.mockRestore();
+    }
   });
 });

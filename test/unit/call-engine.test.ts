@@ -149,6 +149,12 @@ describe("carrier signals", () => {
     expect(r.state.call.maxDurationMs).toBe(120_000);
   });
 
+  it("the phone ringing sets the voice model up, once", () => {
+    const r = run(dialed, ringing, [carrier({ kind: "progress" }, "status:2:ringing"), T0 + 300]);
+    expect(r.types.filter((t) => t === "prepare_voice")).toHaveLength(1);
+    expect(r.state.voicePrepared).toBe(true);
+  });
+
   it("a replayed callback is refused and changes nothing", () => {
     const r = run(dialed, ringing, [carrier({ kind: "progress" }, "status:1:ringing"), T0 + 300]);
     expect(r.refused.at(-1)).toBe("replay");

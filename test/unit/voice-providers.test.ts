@@ -42,6 +42,8 @@ describe("Gemini Live client", () => {
     // setupComplete may come as a binary frame; the client must read it.
     server.send({ setupComplete: {} }, { binary: true });
     const session = await opening;
+    // The call is answered: the session greets.
+    session.begin();
     return { server, rec, session };
   }
 
@@ -268,6 +270,7 @@ describe("OpenAI Realtime client", () => {
       { ...CONFIG, voice: "marin" },
       rec.events,
     );
+    session.begin();
     await server.waitFor(3);
     return { server, rec, session };
   }
@@ -366,6 +369,7 @@ function bridge(withModel = true) {
   const model: VoiceSession = {
     sendCallerAudio: (b) => toModel.push(b),
     truncate: (ms) => truncated.push(ms),
+    begin: () => undefined,
     close: () => undefined,
   };
   let now = 1000;
@@ -571,6 +575,7 @@ describe("OpenAI Realtime through the bridge", () => {
       { ...CONFIG, voice: "marin" },
       t.b,
     );
+    session.begin();
     t.b.attach(session);
     await server.waitFor(3);
     // 500 ms of answer, generated at once, faster than it plays.

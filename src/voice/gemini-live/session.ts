@@ -66,7 +66,6 @@ export async function connectGeminiLive(
 ): Promise<VoiceSession> {
   const session = new GeminiLiveSession(opts, config, events);
   await session.open();
-  session.greet();
   return session;
 }
 
@@ -128,7 +127,7 @@ class GeminiLiveSession implements VoiceSession {
     this.sendPending(ws);
   }
 
-  greet(): void {
+  begin(): void {
     this.send({
       realtimeInput: { text: "(The call has just been answered. Greet the person and begin.)" },
     });

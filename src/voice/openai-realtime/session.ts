@@ -88,6 +88,9 @@ class OpenAiRealtimeSession implements VoiceSession {
         ],
       },
     });
+  }
+
+  begin(): void {
     this.send({
       type: "conversation.item.create",
       item: {
