@@ -33,11 +33,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer as createHttpServer } from "node:http";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
 import * as harness from "./lib/harness.mjs";
+import { startReceiver } from "./lib/webhook-receiver.mjs";
 
 // The logs go under .wrangler/ (ignored by git, and not a directory another bench deletes); the
 // local D1, Durable Object, queue and R2 files on tmpfs where there is one.
@@ -862,50 +862,6 @@ function writeReadme(report) {
 
 // ---------------------------------------------------------------------------------------------
 // Receiver and server
-
-/** Records every request (Standard Webhooks headers, raw body) and answers 200 at once. */
-function startReceiver() {
-  const deliveries = [];
-  const server = createHttpServer((req, res) => {
-    const at = Date.now();
-    const chunks = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => {
-      res.writeHead(200, { "content-type": "text/plain" });
-      res.end("ok");
-      const raw = Buffer.concat(chunks).toString("utf8");
-      let json;
-      try {
-        json = JSON.parse(raw);
-      } catch {
-        json = undefined;
-      }
-      deliveries.push({
-        at,
-        method: req.method,
-        path: req.url,
-        headers: {
-          "webhook-id": String(req.headers["webhook-id"] ?? ""),
-          "webhook-timestamp": String(req.headers["webhook-timestamp"] ?? ""),
-          "webhook-signature": String(req.headers["webhook-signature"] ?? ""),
-        },
-        raw,
-        json,
-      });
-    });
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen({ host: harness.HOST, port: 0 }, () => {
-      const address = server.address();
-      resolve({
-        server,
-        deliveries,
-        port: typeof address === "object" && address ? address.port : 0,
-      });
-    });
-  });
-}
 
 /** Start `n` (0 = first, then one per restart) of the bench's server, each with its own log. */
 function startServer(port, adminToken, n) {

@@ -29,11 +29,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { createServer as createHttpServer } from "node:http";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
 import * as harness from "./lib/harness.mjs";
+import { startReceiver } from "./lib/webhook-receiver.mjs";
 
 // Not .bench/: `npm run bench` deletes that directory when it starts, and may run alongside.
 // Local D1, Durable Object and queue files go on tmpfs where there is one
@@ -613,51 +613,6 @@ function reportTable(s) {
 
 // ---------------------------------------------------------------------------------------------
 // Receiver
-
-/** Records every request (arrival time, Standard Webhooks headers, raw body) and answers 200. */
-function startReceiver() {
-  const deliveries = [];
-  const server = createHttpServer((req, res) => {
-    // Arrival: when the request's headers are in (the bodies are a few KiB at most).
-    const at = performance.timeOrigin + performance.now();
-    const chunks = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => {
-      res.writeHead(200, { "content-type": "text/plain" });
-      res.end("ok");
-      const raw = Buffer.concat(chunks).toString("utf8");
-      let json;
-      try {
-        json = JSON.parse(raw);
-      } catch {
-        json = undefined;
-      }
-      deliveries.push({
-        at,
-        method: req.method,
-        path: req.url,
-        headers: {
-          "webhook-id": String(req.headers["webhook-id"] ?? ""),
-          "webhook-timestamp": String(req.headers["webhook-timestamp"] ?? ""),
-          "webhook-signature": String(req.headers["webhook-signature"] ?? ""),
-        },
-        raw,
-        json,
-      });
-    });
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen({ host: harness.HOST, port: 0 }, () => {
-      const address = server.address();
-      resolve({
-        server,
-        deliveries,
-        port: typeof address === "object" && address ? address.port : 0,
-      });
-    });
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Server
