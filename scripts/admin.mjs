@@ -22,12 +22,15 @@ const USAGE = [
   "npm run --silent admin -- <command> [--flags]   (global: --url URL, --token ADMIN_TOKEN)",
   "create-account --name NAME [--minute-cap N]",
   "get-account --id ACCOUNT_ID",
-  "update-account --id ACCOUNT_ID --minute-cap N|none",
+  "update-account --id ACCOUNT_ID [--minute-cap N|none] [--max-calls-per-number-per-day N]",
   "add-number --account ACCOUNT_ID --number E164 [--default]",
   "create-key --account ACCOUNT_ID [--name NAME] [--voice VOICE] [--caller-id E164] [--rate-limit N]",
   "update-key --id KEY_ID [--name NAME] [--voice VOICE|none] [--caller-id E164|none] [--rate-limit N]",
   "revoke-key --id KEY_ID",
   "rotate-webhook-secret --id ACCOUNT_ID",
+  "dnc-add --account ACCOUNT_ID --number E164 [--reason REASON] [--source admin|recipient_request]",
+  "dnc-remove --account ACCOUNT_ID --number E164",
+  "dnc-list --account ACCOUNT_ID [--limit N] [--cursor CURSOR]",
   "help",
 ];
 
@@ -43,6 +46,11 @@ const OPTIONS = {
   voice: { type: "string" },
   "caller-id": { type: "string" },
   "rate-limit": { type: "string" },
+  "max-calls-per-number-per-day": { type: "string" },
+  reason: { type: "string" },
+  source: { type: "string" },
+  limit: { type: "string" },
+  cursor: { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 const GLOBAL_FLAGS = ["url", "token", "help"];
@@ -72,13 +80,24 @@ const COMMANDS = {
     request: (f) => ({ method: "GET", path: `/admin/accounts/${seg(f.id)}` }),
   },
   "update-account": {
-    flags: ["id", "minute-cap"],
-    required: ["id", "minute-cap"],
-    request: (f) => ({
-      method: "PATCH",
-      path: `/admin/accounts/${seg(f.id)}`,
-      body: { minuteCap: capOrNull(f["minute-cap"], "--minute-cap") },
-    }),
+    flags: ["id", "minute-cap", "max-calls-per-number-per-day"],
+    required: ["id"],
+    request: (f) => {
+      const body = {};
+      if (f["minute-cap"] !== undefined) {
+        body.minuteCap = capOrNull(f["minute-cap"], "--minute-cap");
+      }
+      if (f["max-calls-per-number-per-day"] !== undefined) {
+        body.maxCallsPerNumberPerDay = integer(
+          f["max-calls-per-number-per-day"],
+          "--max-calls-per-number-per-day",
+        );
+      }
+      if (Object.keys(body).length === 0) {
+        throw new UsageError("update-account needs --minute-cap or --max-calls-per-number-per-day");
+      }
+      return { method: "PATCH", path: `/admin/accounts/${seg(f.id)}`, body };
+    },
   },
   "add-number": {
     flags: ["account", "number", "default"],
@@ -123,6 +142,38 @@ const COMMANDS = {
       method: "POST",
       path: `/admin/accounts/${seg(f.id)}/webhook-secret/rotate`,
     }),
+  },
+  "dnc-add": {
+    flags: ["account", "number", "reason", "source"],
+    required: ["account", "number"],
+    request: (f) => ({
+      method: "POST",
+      path: `/admin/accounts/${seg(f.account)}/dnc`,
+      body: {
+        number: f.number,
+        ...(f.reason !== undefined ? { reason: f.reason } : {}),
+        ...(f.source !== undefined ? { source: f.source } : {}),
+      },
+    }),
+  },
+  "dnc-remove": {
+    flags: ["account", "number"],
+    required: ["account", "number"],
+    request: (f) => ({
+      method: "DELETE",
+      path: `/admin/accounts/${seg(f.account)}/dnc/${seg(f.number)}`,
+    }),
+  },
+  "dnc-list": {
+    flags: ["account", "limit", "cursor"],
+    required: ["account"],
+    request: (f) => {
+      const query = new URLSearchParams();
+      if (f.limit !== undefined) query.set("limit", String(integer(f.limit, "--limit")));
+      if (f.cursor !== undefined) query.set("cursor", f.cursor);
+      const qs = query.size > 0 ? `?${query}` : "";
+      return { method: "GET", path: `/admin/accounts/${seg(f.account)}/dnc${qs}` };
+    },
   },
 };
 
@@ -207,6 +258,7 @@ async function send(base, token, { method, path, body }) {
   } catch {
     json = undefined;
   }
+  if (res.status === 204) return print({ ok: true }, 0);
   const isObject = json !== null && typeof json === "object" && !Array.isArray(json);
   if (res.ok && isObject) return print(json, 0);
   if (res.ok)

@@ -9,7 +9,7 @@ import type { Db } from "./db/client";
 import { describeError } from "./db/client";
 import type { EngineSettings } from "./domain/call-engine";
 import { type Config, readConfig } from "./env";
-import { systemClock } from "./lib/clock";
+import { placementClock, systemClock } from "./lib/clock";
 import { loopbackTransport, type SelfEntry } from "./lib/loopback";
 import { takeRateSlot } from "./limits/rate-limiter.do";
 import type { SessionPorts } from "./ports";
@@ -37,6 +37,7 @@ export function placementDeps(
     db,
     config,
     takeRateSlot: (keyId, limit) => takeRateSlot(env.RATE_LIMITER, keyId, limit),
+    clock: placementClock,
     // The call's row is committed before this runs; the engine starts after the 202 is sent.
     // If this start is lost, the sweeper starts the call from its row.
     dispatch: async (call) => {

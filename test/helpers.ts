@@ -31,13 +31,17 @@ export async function json<T = Record<string, unknown>>(res: Response): Promise<
 
 let accountCounter = 0;
 
-/** An account with one default caller ID (+12025550143 unless given) and one key. */
+/**
+ * An account with one default caller ID (+12025550143 unless given) and one key. Its per-number
+ * frequency cap is 1000 unless given (most tests call one number many times; the cap has its own).
+ */
 export async function setupAccount(
   opts: {
     minuteCap?: number | null;
     rateLimit?: number;
     numbers?: string[];
     keyVoice?: string;
+    maxCallsPerNumberPerDay?: number;
   } = {},
 ) {
   accountCounter += 1;
@@ -47,6 +51,10 @@ export async function setupAccount(
       minuteCap: opts.minuteCap ?? null,
     }),
   );
+  const capped = await admin("PATCH", `/accounts/${created.id}`, {
+    maxCallsPerNumberPerDay: opts.maxCallsPerNumberPerDay ?? 1000,
+  });
+  if (capped.status !== 200) throw new Error(`set frequency cap: ${capped.status}`);
   const numbers = opts.numbers ?? ["+12025550143"];
   for (const [i, number] of numbers.entries()) {
     const res = await admin("POST", `/accounts/${created.id}/numbers`, {

@@ -13,7 +13,7 @@ import {
   listNumbers,
   revokeKey,
   setWebhookSecrets,
-  updateAccountCap,
+  updateAccount,
   updateKey,
   upsertNumber,
 } from "../db/accounts.queries";
@@ -21,6 +21,7 @@ import { answeredMinutesSince } from "../db/calls.queries";
 import type { Db } from "../db/client";
 import type { AccountRow, ApiKeyRow } from "../db/schema";
 import { periodStart } from "../domain/billing";
+import { DEFAULT_MAX_CALLS_PER_NUMBER_PER_DAY } from "../domain/do-not-call";
 import { normalizeCallerId } from "../domain/guardrails";
 import { canonicalVoice, type VoiceProvider } from "../domain/voices";
 import { newId } from "../lib/crypto";
@@ -63,6 +64,7 @@ export async function createAccount(db: Db, name: string, minuteCap: number | nu
     previousWebhookSecret: null,
     previousSecretExpiresAt: null,
     createdAt: now,
+    maxCallsPerNumberPerDay: DEFAULT_MAX_CALLS_PER_NUMBER_PER_DAY,
   };
   const inserted = await stored(() => insertAccount(db, account));
   if (!inserted.ok) return inserted;
@@ -70,6 +72,7 @@ export async function createAccount(db: Db, name: string, minuteCap: number | nu
     id: account.id,
     name,
     minuteCap,
+    maxCallsPerNumberPerDay: account.maxCallsPerNumberPerDay,
     webhookSecret: account.webhookSecret,
     createdAt: now,
   });
@@ -90,6 +93,7 @@ export async function accountDetail(db: Db, id: string) {
     id: account.id,
     name: account.name,
     minuteCap: account.minuteCap,
+    maxCallsPerNumberPerDay: account.maxCallsPerNumberPerDay,
     minutesUsedThisPeriod: used,
     periodStart: start,
     webhookSecret: account.webhookSecret,
@@ -110,13 +114,20 @@ export async function accountsNamed(db: Db, name: string) {
       id: a.id,
       name: a.name,
       minuteCap: a.minuteCap,
+      maxCallsPerNumberPerDay: a.maxCallsPerNumberPerDay,
       createdAt: a.createdAt,
     })),
   );
 }
 
-export async function setMinuteCap(db: Db, id: string, minuteCap: number | null) {
-  const updated = await stored(() => updateAccountCap(db, id, minuteCap));
+export type AccountSettings = {
+  minuteCap?: number | null;
+  maxCallsPerNumberPerDay?: number;
+};
+
+/** Changes the settings given; the others keep their values. */
+export async function updateAccountSettings(db: Db, id: string, settings: AccountSettings) {
+  const updated = await stored(() => updateAccount(db, id, settings));
   if (!updated.ok) return updated;
   if (!updated.value) return fail("not_found");
   return accountDetail(db, id);

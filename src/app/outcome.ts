@@ -7,7 +7,7 @@ import { err, ok, type Result } from "../lib/result";
 
 export type Failure = {
   token: ErrorToken;
-  /** rate_limited: how long until a retry can succeed. */
+  /** rate_limited, destination_frequency_capped: how long until a retry can succeed. */
   retryAfterSec?: number;
   /** range_not_satisfiable: the size of the resource. */
   size?: number;

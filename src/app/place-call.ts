@@ -1,6 +1,7 @@
 /**
  * placeCall: the one placement path used by REST and MCP. Validates, checks the caller ID
- * against the account, the minute cap and the key's rate limit, then records the call as
+ * against the account, the do-not-call list, the per-number frequency cap, the minute cap and
+ * the key's rate limit, then records the call as
  * `queued`, holding its first minute against the cap (checked again in that same insert, so
  * concurrent placements cannot overrun the cap) — together with the idempotency record, in one
  * D1 transaction.
@@ -22,10 +23,12 @@ import {
   type PlaceCallResponse,
   PlaceCallResponseSchema,
 } from "../domain/call-schemas";
+import { FREQUENCY_WINDOW_MS, frequencyRetryAfterSec } from "../domain/do-not-call";
 import { validatePlacement } from "../domain/placement";
 import type { Principal } from "../domain/principal";
 import type { TakeResult } from "../domain/sliding-window";
 import type { Config } from "../env";
+import type { Clock } from "../lib/clock";
 import { canonicalJson, sha256Hex } from "../lib/crypto";
 import { map, ok } from "../lib/result";
 import { isoNow } from "../lib/time";
@@ -39,6 +42,8 @@ export type PlaceCallDeps = {
   takeRateSlot: (keyId: string, limit: number) => Promise<TakeResult>;
   /** Starts the call's lifecycle once its row exists (the call engine). */
   dispatch: (call: PlacedCall) => Promise<void>;
+  /** The time placement reads (the frequency cap's window, the call's createdAt). */
+  clock: Clock;
 };
 
 export type Placed = { response: PlaceCallResponse; replayed: boolean };
@@ -112,12 +117,15 @@ async function placeOnce(
   if (!valid.ok) return fail(valid.error);
   const call = valid.value;
 
-  const since = periodStart(who.periodAnchor, new Date()).toISOString();
+  const now = deps.clock.now();
+  const since = periodStart(who.periodAnchor, new Date(now)).toISOString();
   const known = await stored(() =>
     placementFacts(db, {
       accountId: who.accountId,
       callerId: call.callerId ?? who.keyCallerId,
       since,
+      to: call.to,
+      dayAgo: isoNow(now - FREQUENCY_WINDOW_MS),
     }),
   );
   if (!known.ok) return known;
@@ -125,6 +133,14 @@ async function placeOnce(
   const callerId = facts.callerId;
   if (!callerId) return fail("caller_id_required");
   if (!facts.owned) return fail("caller_id_not_owned");
+  if (facts.doNotCall) return fail("do_not_call");
+  const capped = frequencyRetryAfterSec(
+    facts.recentToNumber,
+    facts.oldestRecentToNumber,
+    who.maxCallsPerNumberPerDay,
+    now,
+  );
+  if (capped !== undefined) return fail("destination_frequency_capped", { retryAfterSec: capped });
   // Refused here without using a rate slot; the insert below decides, atomically, under a burst.
   if (who.minuteCap !== null && !admits(who.minuteCap, facts.usedMinutes, facts.reservedSec)) {
     return fail("over_minute_cap");
@@ -133,7 +149,7 @@ async function placeOnce(
   if (!slot.ok) return fail("rate_limited", { retryAfterSec: slot.retryAfterSec });
 
   const callId = crypto.randomUUID();
-  const createdAt = isoNow();
+  const createdAt = isoNow(deps.clock.now());
   const response: PlaceCallResponse = {
     callId,
     status: "queued",

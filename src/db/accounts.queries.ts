@@ -18,10 +18,17 @@ export async function findAccountsByName(db: Db, name: string) {
   return db.select().from(accounts).where(eq(accounts.name, name)).orderBy(accounts.createdAt);
 }
 
-export async function updateAccountCap(db: Db, id: string, minuteCap: number | null) {
+/** Sets the given settings; with none, only tells whether the account exists. */
+export async function updateAccount(
+  db: Db,
+  id: string,
+  patch: Partial<Pick<NewAccount, "minuteCap" | "maxCallsPerNumberPerDay">>,
+) {
+  const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+  if (Object.keys(set).length === 0) return (await findAccount(db, id)) !== undefined;
   const rows = await db
     .update(accounts)
-    .set({ minuteCap })
+    .set(set)
     .where(eq(accounts.id, id))
     .returning({ id: accounts.id });
   return rows.length > 0;

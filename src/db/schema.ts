@@ -14,6 +14,7 @@ import {
 } from "drizzle-orm/sqlite-core";
 import { LANGUAGE_SOURCES } from "../domain/call-params";
 import { CALL_STATUSES } from "../domain/call-status";
+import { DNC_SOURCES } from "../domain/do-not-call";
 import { WEBHOOK_EVENT_STATUSES, WEBHOOK_EVENT_TYPES } from "../domain/webhook-event";
 
 export const accounts = sqliteTable("accounts", {
@@ -28,6 +29,8 @@ export const accounts = sqliteTable("accounts", {
   previousWebhookSecret: text("previous_webhook_secret"),
   previousSecretExpiresAt: text("previous_secret_expires_at"),
   createdAt: text("created_at").notNull(),
+  /** Dialed placements allowed to one destination number in any 24 hours. */
+  maxCallsPerNumberPerDay: integer("max_calls_per_number_per_day").notNull().default(3),
 });
 
 export const apiKeys = sqliteTable(
@@ -124,6 +127,28 @@ export const calls = sqliteTable(
     index("calls_account_status_reserved_idx").on(t.accountId, t.status, t.reservedSec),
     // The sweeper's look for calls still queued long after placement, across accounts.
     index("calls_status_created_idx").on(t.status, t.createdAt),
+    // The per-number frequency cap: an account's calls to one number in the last 24 hours.
+    index("calls_account_to_created_idx").on(t.accountId, t.to, t.createdAt),
+  ],
+);
+
+/** Numbers an account must never call; placement refuses them (`do_not_call`). */
+export const doNotCall = sqliteTable(
+  "do_not_call",
+  {
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    /** E.164, normalised. */
+    number: text("number").notNull(),
+    reason: text("reason"),
+    source: text("source", { enum: DNC_SOURCES }).notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.number] }),
+    // The list, most recent first, paged by (createdAt, number).
+    index("do_not_call_account_created_idx").on(t.accountId, t.createdAt, t.number),
   ],
 );
 
@@ -186,3 +211,4 @@ export const webhookDeliveries = sqliteTable(
 export type AccountRow = typeof accounts.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type CallRow = typeof calls.$inferSelect;
+export type DncRow = typeof doNotCall.$inferSelect;

@@ -42,6 +42,8 @@ const STATUS = {
   range_not_satisfiable: 416,
   unsupported_media_type: 415,
   idempotency_key_reused: 422,
+  do_not_call: 400,
+  destination_frequency_capped: 429,
   upgrade_required: 426,
   internal: 500,
   bad_environment: 500,

@@ -7,4 +7,6 @@ export type Principal = {
   keyCallerId: string | null;
   minuteCap: number | null;
   periodAnchor: string;
+  /** Dialed placements allowed to one number in any 24 hours. */
+  maxCallsPerNumberPerDay: number;
 };

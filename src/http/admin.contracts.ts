@@ -3,8 +3,14 @@
  * that does not fit its schema answers 400 invalid_request.
  */
 import { createRoute, z } from "@hono/zod-openapi";
+import {
+  AddDncBodySchema,
+  DncEntrySchema,
+  DncListQuerySchema,
+  DncListResponseSchema,
+} from "../domain/do-not-call";
 import type { ErrorToken } from "../domain/error-tokens";
-import { ADMIN_TOKEN, errorResponses, jsonResponse } from "./openapi";
+import { ADMIN_TOKEN, errorResponses, jsonResponse, REQUEST_ID } from "./openapi";
 import { jsonOnly } from "./validate";
 
 const security = [{ [ADMIN_TOKEN]: [] }];
@@ -15,6 +21,12 @@ const BODY_READ: ErrorToken[] = [...BODY, "invalid_json"];
 
 const iso = z.iso.datetime();
 const MinuteCap = z.number().int().min(0).nullable();
+const MaxCallsPerNumberPerDay = z
+  .number()
+  .int()
+  .min(1)
+  .max(1000)
+  .describe("Dialed placements allowed to one number in any 24 hours (default 3).");
 const KeyFields = {
   name: z.string().min(1).max(100).nullish(),
   voice: z.string().min(1).max(64).nullish(),
@@ -40,6 +52,7 @@ const AccountSummary = z.object({
   id: z.string(),
   name: z.string(),
   minuteCap: z.number().int().nullable(),
+  maxCallsPerNumberPerDay: z.number().int(),
   createdAt: iso,
 });
 const Account = AccountSummary.extend({
@@ -105,14 +118,23 @@ export const getAccountRoute = createRoute({
   responses: { 200: jsonResponse(Account, "The account."), ...errorResponses(...ADMIN) },
 });
 
-export const setMinuteCapRoute = createRoute({
+export const updateAccountRoute = createRoute({
   method: "patch",
   path: "/accounts/{id}",
   tags: ["Admin"],
-  summary: "Set the account's minute cap (null: none)",
+  summary:
+    "Change the account's minute cap (null: none) or per-number frequency cap; omitted settings keep their values",
   security,
   middleware: [jsonOnly] as const,
-  request: { params: AccountId, body: json(z.object({ minuteCap: MinuteCap })) },
+  request: {
+    params: AccountId,
+    body: json(
+      z.object({
+        minuteCap: MinuteCap.optional(),
+        maxCallsPerNumberPerDay: MaxCallsPerNumberPerDay.optional(),
+      }),
+    ),
+  },
   responses: {
     200: jsonResponse(Account, "The account."),
     ...errorResponses(...ADMIN, ...BODY_READ),
@@ -194,4 +216,64 @@ export const revokeKeyRoute = createRoute({
   security,
   request: { params: KeyId },
   responses: { 200: jsonResponse(Key, "The revoked key."), ...errorResponses(...ADMIN) },
+});
+
+const DncEntry = DncEntrySchema.meta({ id: "DncEntry" });
+
+export const listDncAdminRoute = createRoute({
+  method: "get",
+  path: "/accounts/{id}/dnc",
+  tags: ["Admin"],
+  summary: "The account's do-not-call list, most recent first",
+  security,
+  request: { params: AccountId, query: DncListQuerySchema },
+  responses: {
+    200: jsonResponse(DncListResponseSchema, "A page of entries."),
+    ...errorResponses(...ADMIN, "invalid_request", "invalid_cursor"),
+  },
+});
+
+export const addDncAdminRoute = createRoute({
+  method: "post",
+  path: "/accounts/{id}/dnc",
+  tags: ["Admin"],
+  summary: "Add a number to the account's do-not-call list (200 with the entry if already listed)",
+  security,
+  middleware: [jsonOnly] as const,
+  request: {
+    params: AccountId,
+    body: json(
+      AddDncBodySchema.extend({
+        source: z
+          .enum(["admin", "recipient_request"])
+          .optional()
+          .describe("Who asked: `admin` (default) or `recipient_request` (the person called)."),
+      }),
+    ),
+  },
+  responses: {
+    200: jsonResponse(DncEntry, "Already listed; the stored entry."),
+    201: jsonResponse(DncEntry, "Added."),
+    ...errorResponses(...ADMIN, ...BODY_READ, "invalid_number"),
+  },
+});
+
+export const removeDncAdminRoute = createRoute({
+  method: "delete",
+  path: "/accounts/{id}/dnc/{number}",
+  tags: ["Admin"],
+  summary: "Remove a number from the account's do-not-call list",
+  security,
+  request: {
+    params: AccountId.extend({
+      number: z.string().openapi({
+        param: { name: "number", in: "path", description: "URL-encoded E.164." },
+        example: "%2B14155550123",
+      }),
+    }),
+  },
+  responses: {
+    204: { description: "Removed.", headers: REQUEST_ID },
+    ...errorResponses(...ADMIN, "invalid_number"),
+  },
 });

@@ -12,19 +12,23 @@ import {
   createKey,
   revoke,
   rotateWebhookSecret,
-  setMinuteCap,
+  updateAccountSettings,
 } from "../app/admin";
+import { addDoNotCall, ifAccountExists, listDoNotCall, removeDoNotCall } from "../app/do-not-call";
 import { sameSecret } from "../lib/crypto";
 import {
+  addDncAdminRoute,
   addNumberRoute,
   changeKeyRoute,
   createAccountRoute,
   createKeyRoute,
   findAccountsRoute,
   getAccountRoute,
+  listDncAdminRoute,
+  removeDncAdminRoute,
   revokeKeyRoute,
   rotateSecretRoute,
-  setMinuteCapRoute,
+  updateAccountRoute,
 } from "./admin.contracts";
 import { ApiError, orThrow } from "./api-error";
 import type { AppEnv } from "./app-env";
@@ -56,11 +60,9 @@ adminRoutes.openapi(getAccountRoute, async (c) =>
   c.json(orThrow(await accountDetail(c.get("db"), c.req.valid("param").id)), 200),
 );
 
-adminRoutes.openapi(setMinuteCapRoute, async (c) =>
+adminRoutes.openapi(updateAccountRoute, async (c) =>
   c.json(
-    orThrow(
-      await setMinuteCap(c.get("db"), c.req.valid("param").id, c.req.valid("json").minuteCap),
-    ),
+    orThrow(await updateAccountSettings(c.get("db"), c.req.valid("param").id, c.req.valid("json"))),
     200,
   ),
 );
@@ -105,3 +107,32 @@ adminRoutes.openapi(rotateSecretRoute, async (c) =>
 adminRoutes.openapi(revokeKeyRoute, async (c) =>
   c.json(orThrow(await revoke(c.get("db"), c.req.valid("param").id)), 200),
 );
+
+adminRoutes.openapi(listDncAdminRoute, async (c) => {
+  const db = c.get("db");
+  const id = c.req.valid("param").id;
+  const { limit, cursor } = c.req.valid("query");
+  return c.json(
+    orThrow(await ifAccountExists(db, id, () => listDoNotCall(db, id, { limit, cursor }))),
+    200,
+  );
+});
+
+adminRoutes.openapi(addDncAdminRoute, async (c) => {
+  const db = c.get("db");
+  const id = c.req.valid("param").id;
+  const body = c.req.valid("json");
+  const added = orThrow(
+    await ifAccountExists(db, id, () =>
+      addDoNotCall(db, id, { ...body, source: body.source ?? "admin" }),
+    ),
+  );
+  return added.created ? c.json(added.entry, 201) : c.json(added.entry, 200);
+});
+
+adminRoutes.openapi(removeDncAdminRoute, async (c) => {
+  const db = c.get("db");
+  const { id, number } = c.req.valid("param");
+  orThrow(await ifAccountExists(db, id, () => removeDoNotCall(db, id, number)));
+  return c.body(null, 204);
+});

@@ -13,6 +13,7 @@ import { adminRoutes } from "./admin.routes";
 import { ApiError } from "./api-error";
 import type { AppEnv } from "./app-env";
 import { callsRoutes } from "./calls.routes";
+import { dncRoutes } from "./dnc.routes";
 import { docsRoutes } from "./docs.routes";
 import { mcpRoutes as mcpContracts } from "./mcp.contracts";
 import { mcpRoutes } from "./mcp.routes";
@@ -50,6 +51,7 @@ export function createApp() {
   app.openapi(healthRoute, (c) => c.json({ ok: true as const }, 200));
   app.route("/", docsRoutes(app));
   app.route("/v1/agent/calls", callsRoutes);
+  app.route("/v1/agent/dnc", dncRoutes);
   app.route("/admin", adminRoutes);
   app.route("/mcp", mcpRoutes);
   for (const route of mcpContracts) app.openAPIRegistry.registerPath(route);

@@ -27,7 +27,10 @@ export const IDEMPOTENT_REPLAYED = {
   ),
 };
 export const RETRY_AFTER = {
-  "Retry-After": header("Seconds until the rate limit lets another call through.", "integer"),
+  "Retry-After": header(
+    "Seconds until a retry can succeed: the rate limit lets another call through, or (`destination_frequency_capped`) the oldest counted call to that number leaves the 24-hour window.",
+    "integer",
+  ),
 };
 export const CONTENT_RANGE = {
   "Content-Range": header("`bytes a-b/size` on 206; `bytes */size` on 416."),
@@ -70,7 +73,9 @@ export function errorResponses(...tokens: ErrorToken[]) {
         description: `${STATUS_MEANING[status] ?? "Error"}: ${group.map((t) => `\`${t}\``).join(", ")}.`,
         headers: {
           ...REQUEST_ID,
-          ...(group.includes("rate_limited") ? RETRY_AFTER : {}),
+          ...(group.includes("rate_limited") || group.includes("destination_frequency_capped")
+            ? RETRY_AFTER
+            : {}),
           ...(group.includes("range_not_satisfiable") ? CONTENT_RANGE : {}),
         },
         content: { "application/json": { schema: errorBody(group) } },

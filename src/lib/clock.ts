@@ -7,3 +7,9 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * The clock placement reads (the per-number frequency window, a call's createdAt): its own object,
+ * so a test can move placement's time without moving the call sessions'.
+ */
+export const placementClock: Clock = { now: () => Date.now() };
