@@ -20,9 +20,9 @@ const TIMEOUT_MS = 30_000;
 
 const USAGE = [
   "npm run --silent admin -- <command> [--flags]   (global: --url URL, --token ADMIN_TOKEN)",
-  "create-account --name NAME [--minute-cap N]",
+  "create-account --name NAME [--minute-cap N] [--calling-policy standard|strict|off]",
   "get-account --id ACCOUNT_ID",
-  "update-account --id ACCOUNT_ID --minute-cap N|none",
+  "update-account --id ACCOUNT_ID [--minute-cap N|none] [--calling-policy standard|strict|off]",
   "add-number --account ACCOUNT_ID --number E164 [--default]",
   "create-key --account ACCOUNT_ID [--name NAME] [--voice VOICE] [--caller-id E164] [--rate-limit N]",
   "update-key --id KEY_ID [--name NAME] [--voice VOICE|none] [--caller-id E164|none] [--rate-limit N]",
@@ -40,6 +40,7 @@ const OPTIONS = {
   number: { type: "string" },
   default: { type: "boolean" },
   "minute-cap": { type: "string" },
+  "calling-policy": { type: "string" },
   voice: { type: "string" },
   "caller-id": { type: "string" },
   "rate-limit": { type: "string" },
@@ -53,17 +54,12 @@ class UsageError extends Error {}
 /** Each command: the flags it accepts, the required ones, and the request it makes. */
 const COMMANDS = {
   "create-account": {
-    flags: ["name", "minute-cap"],
+    flags: ["name", "minute-cap", "calling-policy"],
     required: ["name"],
     request: (f) => ({
       method: "POST",
       path: "/admin/accounts",
-      body: {
-        name: f.name,
-        ...(f["minute-cap"] !== undefined
-          ? { minuteCap: capOrNull(f["minute-cap"], "--minute-cap") }
-          : {}),
-      },
+      body: { name: f.name, ...accountFields(f) },
     }),
   },
   "get-account": {
@@ -72,13 +68,15 @@ const COMMANDS = {
     request: (f) => ({ method: "GET", path: `/admin/accounts/${seg(f.id)}` }),
   },
   "update-account": {
-    flags: ["id", "minute-cap"],
-    required: ["id", "minute-cap"],
-    request: (f) => ({
-      method: "PATCH",
-      path: `/admin/accounts/${seg(f.id)}`,
-      body: { minuteCap: capOrNull(f["minute-cap"], "--minute-cap") },
-    }),
+    flags: ["id", "minute-cap", "calling-policy"],
+    required: ["id"],
+    request: (f) => {
+      const body = accountFields(f);
+      if (Object.keys(body).length === 0) {
+        throw new UsageError("update-account needs --minute-cap or --calling-policy");
+      }
+      return { method: "PATCH", path: `/admin/accounts/${seg(f.id)}`, body };
+    },
   },
   "add-number": {
     flags: ["account", "number", "default"],
@@ -238,6 +236,22 @@ function integer(raw, flag) {
 /** A minute cap: a whole number, or `none` for no cap. */
 function capOrNull(raw, flag) {
   return raw === "none" ? null : integer(raw, flag);
+}
+
+const CALLING_POLICIES = ["standard", "strict", "off"];
+
+/** The account settings given on the command line. */
+function accountFields(f) {
+  const body = {};
+  if (f["minute-cap"] !== undefined) body.minuteCap = capOrNull(f["minute-cap"], "--minute-cap");
+  const policy = f["calling-policy"];
+  if (policy !== undefined) {
+    if (!CALLING_POLICIES.includes(policy)) {
+      throw new UsageError(`--calling-policy must be standard, strict or off, got ${policy}`);
+    }
+    body.callingPolicy = policy;
+  }
+  return body;
 }
 
 /** The key settings given on the command line; `none` clears a voice or caller ID on update. */

@@ -37,6 +37,8 @@ export function placementDeps(
     db,
     config,
     takeRateSlot: (keyId, limit) => takeRateSlot(env.RATE_LIMITER, keyId, limit),
+    // Read through the object so a test's spy on systemClock.now moves placement time too.
+    now: () => systemClock.now(),
     // The call's row is committed before this runs; the engine starts after the 202 is sent.
     // If this start is lost, the sweeper starts the call from its row.
     dispatch: async (call) => {

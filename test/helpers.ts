@@ -31,10 +31,15 @@ export async function json<T = Record<string, unknown>>(res: Response): Promise<
 
 let accountCounter = 0;
 
-/** An account with one default caller ID (+12025550143 unless given) and one key. */
+/**
+ * An account with one default caller ID (+12025550143 unless given) and one key. Its calling
+ * policy is `off` unless given: the suite places calls at whatever time it runs, and only the
+ * calling-hours tests, which set the clock, should depend on the hour.
+ */
 export async function setupAccount(
   opts: {
     minuteCap?: number | null;
+    callingPolicy?: "standard" | "strict" | "off";
     rateLimit?: number;
     numbers?: string[];
     keyVoice?: string;
@@ -45,6 +50,7 @@ export async function setupAccount(
     await admin("POST", "/accounts", {
       name: `acct-${accountCounter}`,
       minuteCap: opts.minuteCap ?? null,
+      callingPolicy: opts.callingPolicy ?? "off",
     }),
   );
   const numbers = opts.numbers ?? ["+12025550143"];

@@ -13,7 +13,7 @@ import {
   listNumbers,
   revokeKey,
   setWebhookSecrets,
-  updateAccountCap,
+  updateAccount,
   updateKey,
   upsertNumber,
 } from "../db/accounts.queries";
@@ -21,6 +21,7 @@ import { answeredMinutesSince } from "../db/calls.queries";
 import type { Db } from "../db/client";
 import type { AccountRow, ApiKeyRow } from "../db/schema";
 import { periodStart } from "../domain/billing";
+import type { CallingPolicy } from "../domain/calling-hours";
 import { normalizeCallerId } from "../domain/guardrails";
 import { canonicalVoice, type VoiceProvider } from "../domain/voices";
 import { newId } from "../lib/crypto";
@@ -52,7 +53,12 @@ function keyView(k: ApiKeyRow) {
 
 type KeyView = ReturnType<typeof keyView>;
 
-export async function createAccount(db: Db, name: string, minuteCap: number | null) {
+export async function createAccount(
+  db: Db,
+  name: string,
+  minuteCap: number | null,
+  callingPolicy: CallingPolicy = "standard",
+) {
   const now = isoNow();
   const account: AccountRow = {
     id: newId("acct"),
@@ -63,6 +69,7 @@ export async function createAccount(db: Db, name: string, minuteCap: number | nu
     previousWebhookSecret: null,
     previousSecretExpiresAt: null,
     createdAt: now,
+    callingPolicy,
   };
   const inserted = await stored(() => insertAccount(db, account));
   if (!inserted.ok) return inserted;
@@ -70,6 +77,7 @@ export async function createAccount(db: Db, name: string, minuteCap: number | nu
     id: account.id,
     name,
     minuteCap,
+    callingPolicy,
     webhookSecret: account.webhookSecret,
     createdAt: now,
   });
@@ -90,6 +98,7 @@ export async function accountDetail(db: Db, id: string) {
     id: account.id,
     name: account.name,
     minuteCap: account.minuteCap,
+    callingPolicy: account.callingPolicy,
     minutesUsedThisPeriod: used,
     periodStart: start,
     webhookSecret: account.webhookSecret,
@@ -110,13 +119,17 @@ export async function accountsNamed(db: Db, name: string) {
       id: a.id,
       name: a.name,
       minuteCap: a.minuteCap,
+      callingPolicy: a.callingPolicy,
       createdAt: a.createdAt,
     })),
   );
 }
 
-export async function setMinuteCap(db: Db, id: string, minuteCap: number | null) {
-  const updated = await stored(() => updateAccountCap(db, id, minuteCap));
+export type AccountPatch = { minuteCap?: number | null; callingPolicy?: CallingPolicy };
+
+export async function changeAccount(db: Db, id: string, patch: AccountPatch) {
+  if (Object.keys(patch).length === 0) return accountDetail(db, id);
+  const updated = await stored(() => updateAccount(db, id, patch));
   if (!updated.ok) return updated;
   if (!updated.value) return fail("not_found");
   return accountDetail(db, id);

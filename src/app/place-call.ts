@@ -22,6 +22,7 @@ import {
   type PlaceCallResponse,
   PlaceCallResponseSchema,
 } from "../domain/call-schemas";
+import { checkCallingHours, placeOf } from "../domain/calling-hours";
 import { validatePlacement } from "../domain/placement";
 import type { Principal } from "../domain/principal";
 import type { TakeResult } from "../domain/sliding-window";
@@ -39,6 +40,8 @@ export type PlaceCallDeps = {
   takeRateSlot: (keyId: string, limit: number) => Promise<TakeResult>;
   /** Starts the call's lifecycle once its row exists (the call engine). */
   dispatch: (call: PlacedCall) => Promise<void>;
+  /** The instant calling hours are checked at (ms since the epoch); injected so tests move it. */
+  now: () => number;
 };
 
 export type Placed = { response: PlaceCallResponse; replayed: boolean };
@@ -111,6 +114,10 @@ async function placeOnce(
   });
   if (!valid.ok) return fail(valid.error);
   const call = valid.value;
+  const hours = checkCallingHours(who.callingPolicy, placeOf(call.to, call.region), deps.now());
+  if (!hours.allowed) {
+    return fail("outside_calling_window", { nextWindowAt: isoNow(hours.nextWindowAt) });
+  }
 
   const since = periodStart(who.periodAnchor, new Date()).toISOString();
   const known = await stored(() =>

@@ -18,10 +18,14 @@ export async function findAccountsByName(db: Db, name: string) {
   return db.select().from(accounts).where(eq(accounts.name, name)).orderBy(accounts.createdAt);
 }
 
-export async function updateAccountCap(db: Db, id: string, minuteCap: number | null) {
+export async function updateAccount(
+  db: Db,
+  id: string,
+  patch: Partial<Pick<NewAccount, "minuteCap" | "callingPolicy">>,
+) {
   const rows = await db
     .update(accounts)
-    .set({ minuteCap })
+    .set(patch)
     .where(eq(accounts.id, id))
     .returning({ id: accounts.id });
   return rows.length > 0;

@@ -14,6 +14,7 @@ import {
 } from "drizzle-orm/sqlite-core";
 import { LANGUAGE_SOURCES } from "../domain/call-params";
 import { CALL_STATUSES } from "../domain/call-status";
+import { CALLING_POLICIES } from "../domain/calling-hours";
 import { WEBHOOK_EVENT_STATUSES, WEBHOOK_EVENT_TYPES } from "../domain/webhook-event";
 
 export const accounts = sqliteTable("accounts", {
@@ -28,6 +29,8 @@ export const accounts = sqliteTable("accounts", {
   previousWebhookSecret: text("previous_webhook_secret"),
   previousSecretExpiresAt: text("previous_secret_expires_at"),
   createdAt: text("created_at").notNull(),
+  /** Calling hours applied at placement (src/domain/calling-hours.ts). */
+  callingPolicy: text("calling_policy", { enum: CALLING_POLICIES }).notNull().default("standard"),
 });
 
 export const apiKeys = sqliteTable(

@@ -1,3 +1,5 @@
+import type { CallingPolicy } from "./calling-hours";
+
 /** Who is calling the API: the authenticated key and its account. */
 export type Principal = {
   accountId: string;
@@ -7,4 +9,5 @@ export type Principal = {
   keyCallerId: string | null;
   minuteCap: number | null;
   periodAnchor: string;
+  callingPolicy: CallingPolicy;
 };

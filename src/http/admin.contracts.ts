@@ -3,6 +3,7 @@
  * that does not fit its schema answers 400 invalid_request.
  */
 import { createRoute, z } from "@hono/zod-openapi";
+import { CALLING_POLICIES } from "../domain/calling-hours";
 import type { ErrorToken } from "../domain/error-tokens";
 import { ADMIN_TOKEN, errorResponses, jsonResponse } from "./openapi";
 import { jsonOnly } from "./validate";
@@ -15,6 +16,10 @@ const BODY_READ: ErrorToken[] = [...BODY, "invalid_json"];
 
 const iso = z.iso.datetime();
 const MinuteCap = z.number().int().min(0).nullable();
+const CallingPolicy = z.enum(CALLING_POLICIES).openapi({
+  description:
+    "Calling hours checked at placement: `standard` (8:00–21:00 in the recipient's local time, the default), `strict` (the destination jurisdiction's telemarketing hours) or `off`.",
+});
 const KeyFields = {
   name: z.string().min(1).max(100).nullish(),
   voice: z.string().min(1).max(64).nullish(),
@@ -40,6 +45,7 @@ const AccountSummary = z.object({
   id: z.string(),
   name: z.string(),
   minuteCap: z.number().int().nullable(),
+  callingPolicy: CallingPolicy,
   createdAt: iso,
 });
 const Account = AccountSummary.extend({
@@ -70,7 +76,11 @@ export const createAccountRoute = createRoute({
   middleware: [jsonOnly] as const,
   request: {
     body: json(
-      z.object({ name: z.string().trim().min(1).max(200), minuteCap: MinuteCap.optional() }),
+      z.object({
+        name: z.string().trim().min(1).max(200),
+        minuteCap: MinuteCap.optional(),
+        callingPolicy: CallingPolicy.optional(),
+      }),
     ),
   },
   responses: {
@@ -105,14 +115,19 @@ export const getAccountRoute = createRoute({
   responses: { 200: jsonResponse(Account, "The account."), ...errorResponses(...ADMIN) },
 });
 
-export const setMinuteCapRoute = createRoute({
+export const changeAccountRoute = createRoute({
   method: "patch",
   path: "/accounts/{id}",
   tags: ["Admin"],
-  summary: "Set the account's minute cap (null: none)",
+  summary: "Set the account's minute cap (null: none) and/or calling policy",
   security,
   middleware: [jsonOnly] as const,
-  request: { params: AccountId, body: json(z.object({ minuteCap: MinuteCap })) },
+  request: {
+    params: AccountId,
+    body: json(
+      z.object({ minuteCap: MinuteCap.optional(), callingPolicy: CallingPolicy.optional() }),
+    ),
+  },
   responses: {
     200: jsonResponse(Account, "The account."),
     ...errorResponses(...ADMIN, ...BODY_READ),

@@ -7,16 +7,17 @@ import {
   accountDetail,
   accountsNamed,
   addNumber,
+  changeAccount,
   changeKey,
   createAccount,
   createKey,
   revoke,
   rotateWebhookSecret,
-  setMinuteCap,
 } from "../app/admin";
 import { sameSecret } from "../lib/crypto";
 import {
   addNumberRoute,
+  changeAccountRoute,
   changeKeyRoute,
   createAccountRoute,
   createKeyRoute,
@@ -24,7 +25,6 @@ import {
   getAccountRoute,
   revokeKeyRoute,
   rotateSecretRoute,
-  setMinuteCapRoute,
 } from "./admin.contracts";
 import { ApiError, orThrow } from "./api-error";
 import type { AppEnv } from "./app-env";
@@ -44,8 +44,11 @@ export const adminRoutes = createRouter();
 adminRoutes.use(requireAdmin);
 
 adminRoutes.openapi(createAccountRoute, async (c) => {
-  const { name, minuteCap } = c.req.valid("json");
-  return c.json(orThrow(await createAccount(c.get("db"), name, minuteCap ?? null)), 201);
+  const { name, minuteCap, callingPolicy } = c.req.valid("json");
+  return c.json(
+    orThrow(await createAccount(c.get("db"), name, minuteCap ?? null, callingPolicy)),
+    201,
+  );
 });
 
 adminRoutes.openapi(findAccountsRoute, async (c) =>
@@ -56,14 +59,14 @@ adminRoutes.openapi(getAccountRoute, async (c) =>
   c.json(orThrow(await accountDetail(c.get("db"), c.req.valid("param").id)), 200),
 );
 
-adminRoutes.openapi(setMinuteCapRoute, async (c) =>
-  c.json(
-    orThrow(
-      await setMinuteCap(c.get("db"), c.req.valid("param").id, c.req.valid("json").minuteCap),
-    ),
-    200,
-  ),
-);
+adminRoutes.openapi(changeAccountRoute, async (c) => {
+  const { minuteCap, callingPolicy } = c.req.valid("json");
+  const patch = {
+    ...(minuteCap !== undefined ? { minuteCap } : {}),
+    ...(callingPolicy !== undefined ? { callingPolicy } : {}),
+  };
+  return c.json(orThrow(await changeAccount(c.get("db"), c.req.valid("param").id, patch)), 200);
+});
 
 adminRoutes.openapi(addNumberRoute, async (c) => {
   const body = c.req.valid("json");

@@ -31,6 +31,7 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
     keyCallerId: key.defaultCallerId,
     minuteCap: account.minuteCap,
     periodAnchor: account.periodAnchor,
+    callingPolicy: account.callingPolicy,
   });
   const now = Date.now();
   if (!key.lastUsedAt || Date.parse(key.lastUsedAt) + TOUCH_INTERVAL_MS < now) {

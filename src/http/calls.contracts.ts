@@ -73,6 +73,7 @@ export const placeCallRoute = createRoute({
       "objective_too_long",
       "invalid_number",
       "destination_blocked",
+      "outside_calling_window",
       "caller_id_not_owned",
       "caller_id_required",
       "invalid_fields",
