@@ -47,6 +47,8 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 };
 const GLOBAL_FLAGS = ["url", "token", "help"];
+/** As src/domain/calling-hours.ts; the API checks it again. */
+const CALLING_POLICIES = ["standard", "strict", "off"];
 
 /** A usage problem: reported with exit code 2. */
 class UsageError extends Error {}
@@ -237,8 +239,6 @@ function integer(raw, flag) {
 function capOrNull(raw, flag) {
   return raw === "none" ? null : integer(raw, flag);
 }
-
-const CALLING_POLICIES = ["standard", "strict", "off"];
 
 /** The account settings given on the command line. */
 function accountFields(f) {
