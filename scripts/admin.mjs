@@ -20,9 +20,9 @@ const TIMEOUT_MS = 30_000;
 
 const USAGE = [
   "npm run --silent admin -- <command> [--flags]   (global: --url URL, --token ADMIN_TOKEN)",
-  "create-account --name NAME [--minute-cap N]",
+  "create-account --name NAME [--minute-cap N] [--calling-policy standard|strict|off]",
   "get-account --id ACCOUNT_ID",
-  "update-account --id ACCOUNT_ID [--minute-cap N|none] [--max-calls-per-number-per-day N]",
+  "update-account --id ACCOUNT_ID [--minute-cap N|none] [--max-calls-per-number-per-day N] [--calling-policy standard|strict|off]",
   "add-number --account ACCOUNT_ID --number E164 [--default]",
   "create-key --account ACCOUNT_ID [--name NAME] [--voice VOICE] [--caller-id E164] [--rate-limit N]",
   "update-key --id KEY_ID [--name NAME] [--voice VOICE|none] [--caller-id E164|none] [--rate-limit N]",
@@ -43,6 +43,7 @@ const OPTIONS = {
   number: { type: "string" },
   default: { type: "boolean" },
   "minute-cap": { type: "string" },
+  "calling-policy": { type: "string" },
   voice: { type: "string" },
   "caller-id": { type: "string" },
   "rate-limit": { type: "string" },
@@ -54,6 +55,8 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 };
 const GLOBAL_FLAGS = ["url", "token", "help"];
+/** As src/domain/calling-hours.ts; the API checks it again. */
+const CALLING_POLICIES = ["standard", "strict", "off"];
 
 /** A usage problem: reported with exit code 2. */
 class UsageError extends Error {}
@@ -61,17 +64,12 @@ class UsageError extends Error {}
 /** Each command: the flags it accepts, the required ones, and the request it makes. */
 const COMMANDS = {
   "create-account": {
-    flags: ["name", "minute-cap"],
+    flags: ["name", "minute-cap", "calling-policy"],
     required: ["name"],
     request: (f) => ({
       method: "POST",
       path: "/admin/accounts",
-      body: {
-        name: f.name,
-        ...(f["minute-cap"] !== undefined
-          ? { minuteCap: capOrNull(f["minute-cap"], "--minute-cap") }
-          : {}),
-      },
+      body: { name: f.name, ...accountFields(f) },
     }),
   },
   "get-account": {
@@ -80,13 +78,10 @@ const COMMANDS = {
     request: (f) => ({ method: "GET", path: `/admin/accounts/${seg(f.id)}` }),
   },
   "update-account": {
-    flags: ["id", "minute-cap", "max-calls-per-number-per-day"],
+    flags: ["id", "minute-cap", "max-calls-per-number-per-day", "calling-policy"],
     required: ["id"],
     request: (f) => {
-      const body = {};
-      if (f["minute-cap"] !== undefined) {
-        body.minuteCap = capOrNull(f["minute-cap"], "--minute-cap");
-      }
+      const body = accountFields(f);
       if (f["max-calls-per-number-per-day"] !== undefined) {
         body.maxCallsPerNumberPerDay = integer(
           f["max-calls-per-number-per-day"],
@@ -94,7 +89,9 @@ const COMMANDS = {
         );
       }
       if (Object.keys(body).length === 0) {
-        throw new UsageError("update-account needs --minute-cap or --max-calls-per-number-per-day");
+        throw new UsageError(
+          "update-account needs --minute-cap, --max-calls-per-number-per-day or --calling-policy",
+        );
       }
       return { method: "PATCH", path: `/admin/accounts/${seg(f.id)}`, body };
     },
@@ -290,6 +287,20 @@ function integer(raw, flag) {
 /** A minute cap: a whole number, or `none` for no cap. */
 function capOrNull(raw, flag) {
   return raw === "none" ? null : integer(raw, flag);
+}
+
+/** The account settings given on the command line. */
+function accountFields(f) {
+  const body = {};
+  if (f["minute-cap"] !== undefined) body.minuteCap = capOrNull(f["minute-cap"], "--minute-cap");
+  const policy = f["calling-policy"];
+  if (policy !== undefined) {
+    if (!CALLING_POLICIES.includes(policy)) {
+      throw new UsageError(`--calling-policy must be standard, strict or off, got ${policy}`);
+    }
+    body.callingPolicy = policy;
+  }
+  return body;
 }
 
 /** The key settings given on the command line; `none` clears a voice or caller ID on update. */

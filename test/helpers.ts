@@ -34,10 +34,13 @@ let accountCounter = 0;
 /**
  * An account with one default caller ID (+12025550143 unless given) and one key. Its per-number
  * frequency cap is 1000 unless given (most tests call one number many times; the cap has its own).
+ * Its calling policy is `off` unless given: the suite places calls at whatever time it runs, and
+ * only the calling-hours tests, which set the clock, should depend on the hour.
  */
 export async function setupAccount(
   opts: {
     minuteCap?: number | null;
+    callingPolicy?: "standard" | "strict" | "off";
     rateLimit?: number;
     numbers?: string[];
     keyVoice?: string;
@@ -49,6 +52,7 @@ export async function setupAccount(
     await admin("POST", "/accounts", {
       name: `acct-${accountCounter}`,
       minuteCap: opts.minuteCap ?? null,
+      callingPolicy: opts.callingPolicy ?? "off",
     }),
   );
   const capped = await admin("PATCH", `/accounts/${created.id}`, {

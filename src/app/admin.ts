@@ -21,6 +21,7 @@ import { answeredMinutesSince } from "../db/calls.queries";
 import type { Db } from "../db/client";
 import type { AccountRow, ApiKeyRow } from "../db/schema";
 import { periodStart } from "../domain/billing";
+import type { CallingPolicy } from "../domain/calling-hours";
 import { DEFAULT_MAX_CALLS_PER_NUMBER_PER_DAY } from "../domain/do-not-call";
 import { normalizeCallerId } from "../domain/guardrails";
 import { canonicalVoice, type VoiceProvider } from "../domain/voices";
@@ -53,7 +54,12 @@ function keyView(k: ApiKeyRow) {
 
 type KeyView = ReturnType<typeof keyView>;
 
-export async function createAccount(db: Db, name: string, minuteCap: number | null) {
+export async function createAccount(
+  db: Db,
+  name: string,
+  minuteCap: number | null,
+  callingPolicy: CallingPolicy = "standard",
+) {
   const now = isoNow();
   const account: AccountRow = {
     id: newId("acct"),
@@ -65,6 +71,7 @@ export async function createAccount(db: Db, name: string, minuteCap: number | nu
     previousSecretExpiresAt: null,
     createdAt: now,
     maxCallsPerNumberPerDay: DEFAULT_MAX_CALLS_PER_NUMBER_PER_DAY,
+    callingPolicy,
   };
   const inserted = await stored(() => insertAccount(db, account));
   if (!inserted.ok) return inserted;
@@ -73,6 +80,7 @@ export async function createAccount(db: Db, name: string, minuteCap: number | nu
     name,
     minuteCap,
     maxCallsPerNumberPerDay: account.maxCallsPerNumberPerDay,
+    callingPolicy,
     webhookSecret: account.webhookSecret,
     createdAt: now,
   });
@@ -94,6 +102,7 @@ export async function accountDetail(db: Db, id: string) {
     name: account.name,
     minuteCap: account.minuteCap,
     maxCallsPerNumberPerDay: account.maxCallsPerNumberPerDay,
+    callingPolicy: account.callingPolicy,
     minutesUsedThisPeriod: used,
     periodStart: start,
     webhookSecret: account.webhookSecret,
@@ -115,6 +124,7 @@ export async function accountsNamed(db: Db, name: string) {
       name: a.name,
       minuteCap: a.minuteCap,
       maxCallsPerNumberPerDay: a.maxCallsPerNumberPerDay,
+      callingPolicy: a.callingPolicy,
       createdAt: a.createdAt,
     })),
   );
@@ -123,6 +133,7 @@ export async function accountsNamed(db: Db, name: string) {
 export type AccountSettings = {
   minuteCap?: number | null;
   maxCallsPerNumberPerDay?: number;
+  callingPolicy?: CallingPolicy;
 };
 
 /** Changes the settings given; the others keep their values. */

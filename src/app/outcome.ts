@@ -9,6 +9,8 @@ export type Failure = {
   token: ErrorToken;
   /** rate_limited, destination_frequency_capped: how long until a retry can succeed. */
   retryAfterSec?: number;
+  /** outside_calling_window: when the recipient's calling window next opens (ISO 8601 UTC). */
+  nextWindowAt?: string;
   /** range_not_satisfiable: the size of the resource. */
   size?: number;
   /** For the logs only. */

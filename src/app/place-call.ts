@@ -23,6 +23,7 @@ import {
   type PlaceCallResponse,
   PlaceCallResponseSchema,
 } from "../domain/call-schemas";
+import { checkCallingHours, placeOf } from "../domain/calling-hours";
 import { FREQUENCY_WINDOW_MS, frequencyRetryAfterSec } from "../domain/do-not-call";
 import { validatePlacement } from "../domain/placement";
 import type { Principal } from "../domain/principal";
@@ -116,6 +117,14 @@ async function placeOnce(
   });
   if (!valid.ok) return fail(valid.error);
   const call = valid.value;
+  const hours = checkCallingHours(
+    who.callingPolicy,
+    placeOf(call.to, call.region),
+    deps.clock.now(),
+  );
+  if (!hours.allowed) {
+    return fail("outside_calling_window", { nextWindowAt: isoNow(hours.nextWindowAt) });
+  }
 
   const now = deps.clock.now();
   const since = periodStart(who.periodAnchor, new Date(now)).toISOString();

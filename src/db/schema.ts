@@ -14,6 +14,7 @@ import {
 } from "drizzle-orm/sqlite-core";
 import { LANGUAGE_SOURCES } from "../domain/call-params";
 import { CALL_STATUSES } from "../domain/call-status";
+import { CALLING_POLICIES } from "../domain/calling-hours";
 import { DNC_SOURCES } from "../domain/do-not-call";
 import { WEBHOOK_EVENT_STATUSES, WEBHOOK_EVENT_TYPES } from "../domain/webhook-event";
 
@@ -31,6 +32,8 @@ export const accounts = sqliteTable("accounts", {
   createdAt: text("created_at").notNull(),
   /** Dialed placements allowed to one destination number in any 24 hours. */
   maxCallsPerNumberPerDay: integer("max_calls_per_number_per_day").notNull().default(3),
+  /** Calling hours applied at placement (src/domain/calling-hours.ts). */
+  callingPolicy: text("calling_policy", { enum: CALLING_POLICIES }).notNull().default("standard"),
 });
 
 export const apiKeys = sqliteTable(

@@ -1,3 +1,5 @@
+import type { CallingPolicy } from "./calling-hours";
+
 /** Who is calling the API: the authenticated key and its account. */
 export type Principal = {
   accountId: string;
@@ -9,4 +11,5 @@ export type Principal = {
   periodAnchor: string;
   /** Dialed placements allowed to one number in any 24 hours. */
   maxCallsPerNumberPerDay: number;
+  callingPolicy: CallingPolicy;
 };

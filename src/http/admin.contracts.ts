@@ -3,6 +3,7 @@
  * that does not fit its schema answers 400 invalid_request.
  */
 import { createRoute, z } from "@hono/zod-openapi";
+import { CALLING_POLICIES } from "../domain/calling-hours";
 import {
   AddDncBodySchema,
   DncEntrySchema,
@@ -27,6 +28,10 @@ const MaxCallsPerNumberPerDay = z
   .min(1)
   .max(1000)
   .describe("Dialed placements allowed to one number in any 24 hours (default 3).");
+const CallingPolicy = z.enum(CALLING_POLICIES).openapi({
+  description:
+    "Calling hours checked at placement: `standard` (8:00–21:00 in the recipient's local time, the default), `strict` (the destination jurisdiction's telemarketing hours) or `off`.",
+});
 const KeyFields = {
   name: z.string().min(1).max(100).nullish(),
   voice: z.string().min(1).max(64).nullish(),
@@ -53,6 +58,7 @@ const AccountSummary = z.object({
   name: z.string(),
   minuteCap: z.number().int().nullable(),
   maxCallsPerNumberPerDay: z.number().int(),
+  callingPolicy: CallingPolicy,
   createdAt: iso,
 });
 const Account = AccountSummary.extend({
@@ -83,7 +89,11 @@ export const createAccountRoute = createRoute({
   middleware: [jsonOnly] as const,
   request: {
     body: json(
-      z.object({ name: z.string().trim().min(1).max(200), minuteCap: MinuteCap.optional() }),
+      z.object({
+        name: z.string().trim().min(1).max(200),
+        minuteCap: MinuteCap.optional(),
+        callingPolicy: CallingPolicy.optional(),
+      }),
     ),
   },
   responses: {
@@ -123,7 +133,7 @@ export const updateAccountRoute = createRoute({
   path: "/accounts/{id}",
   tags: ["Admin"],
   summary:
-    "Change the account's minute cap (null: none) or per-number frequency cap; omitted settings keep their values",
+    "Change the account's minute cap (null: none), per-number frequency cap or calling policy; omitted settings keep their values",
   security,
   middleware: [jsonOnly] as const,
   request: {
@@ -132,6 +142,7 @@ export const updateAccountRoute = createRoute({
       z.object({
         minuteCap: MinuteCap.optional(),
         maxCallsPerNumberPerDay: MaxCallsPerNumberPerDay.optional(),
+        callingPolicy: CallingPolicy.optional(),
       }),
     ),
   },

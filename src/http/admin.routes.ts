@@ -48,8 +48,11 @@ export const adminRoutes = createRouter();
 adminRoutes.use(requireAdmin);
 
 adminRoutes.openapi(createAccountRoute, async (c) => {
-  const { name, minuteCap } = c.req.valid("json");
-  return c.json(orThrow(await createAccount(c.get("db"), name, minuteCap ?? null)), 201);
+  const { name, minuteCap, callingPolicy } = c.req.valid("json");
+  return c.json(
+    orThrow(await createAccount(c.get("db"), name, minuteCap ?? null, callingPolicy)),
+    201,
+  );
 });
 
 adminRoutes.openapi(findAccountsRoute, async (c) =>

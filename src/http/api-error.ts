@@ -29,6 +29,7 @@ export function orThrow<T>(outcome: Outcome<T>): T {
 export function apiErrorOf(failure: Failure): ApiError {
   const headers: Record<string, string> = {};
   if (failure.retryAfterSec !== undefined) headers["Retry-After"] = String(failure.retryAfterSec);
+  if (failure.nextWindowAt !== undefined) headers["Next-Window-At"] = failure.nextWindowAt;
   if (failure.size !== undefined) headers["content-range"] = `bytes */${failure.size}`;
   return new ApiError(failure.token, { cause: failure.cause, headers });
 }

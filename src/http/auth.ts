@@ -32,6 +32,7 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
     minuteCap: account.minuteCap,
     periodAnchor: account.periodAnchor,
     maxCallsPerNumberPerDay: account.maxCallsPerNumberPerDay,
+    callingPolicy: account.callingPolicy,
   });
   const now = Date.now();
   if (!key.lastUsedAt || Date.parse(key.lastUsedAt) + TOUCH_INTERVAL_MS < now) {

@@ -74,6 +74,7 @@ export const placeCallRoute = createRoute({
       "invalid_number",
       "destination_blocked",
       "do_not_call",
+      "outside_calling_window",
       "caller_id_not_owned",
       "caller_id_required",
       "invalid_fields",

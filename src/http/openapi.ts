@@ -32,13 +32,18 @@ export const RETRY_AFTER = {
     "integer",
   ),
 };
+export const NEXT_WINDOW_AT = {
+  "Next-Window-At": header(
+    "On `outside_calling_window`: when the recipient's calling window next opens, ISO 8601 UTC.",
+  ),
+};
 export const CONTENT_RANGE = {
   "Content-Range": header("`bytes a-b/size` on 206; `bytes */size` on 416."),
 };
 export const ACCEPT_RANGES = { "Accept-Ranges": header("Always `bytes`.") };
 
 const STATUS_MEANING: Record<number, string> = {
-  400: "The request is invalid or a guardrail refused it",
+  400: "The request is invalid or a guardrail refused it (calling hours included)",
   401: "Missing, malformed, unknown or revoked key",
   403: "The signature did not verify",
   404: "Not found",
@@ -76,6 +81,7 @@ export function errorResponses(...tokens: ErrorToken[]) {
           ...(group.includes("rate_limited") || group.includes("destination_frequency_capped")
             ? RETRY_AFTER
             : {}),
+          ...(group.includes("outside_calling_window") ? NEXT_WINDOW_AT : {}),
           ...(group.includes("range_not_satisfiable") ? CONTENT_RANGE : {}),
         },
         content: { "application/json": { schema: errorBody(group) } },

@@ -6,7 +6,7 @@
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { cancelCall } from "../app/cancel-call";
-import { fail, type Outcome } from "../app/outcome";
+import { type Failure, fail, type Outcome } from "../app/outcome";
 import { placeCall } from "../app/place-call";
 import { getCall, listCalls } from "../app/read-calls";
 import type { Db } from "../db/client";
@@ -18,7 +18,6 @@ import {
   tokenForQueryIssues,
 } from "../domain/call-schemas";
 import { TERMINAL_STATUSES } from "../domain/call-status";
-import type { ErrorToken } from "../domain/error-tokens";
 import type { Principal } from "../domain/principal";
 import { pollDelayMs } from "../domain/wait-slots";
 import type { Config } from "../env";
@@ -241,21 +240,27 @@ export async function runTool(ctx: ToolContext, name: string, args: unknown): Pr
   if (!tool) throw new McpError(ErrorCode.InvalidParams, `Tool ${name} not found`);
   try {
     const outcome = await tool.run(ctx, (args ?? {}) as Record<string, unknown>);
-    if (!outcome.ok) return toolError(outcome.error.token, outcome.error.retryAfterSec);
+    if (!outcome.ok) return toolError(outcome.error);
     const value = { ...outcome.value };
     return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value };
   } catch (e) {
-    if (e instanceof z.ZodError) return toolError("invalid_request");
+    if (e instanceof z.ZodError) return toolError({ token: "invalid_request" });
     console.error("MCP tool failed", { tool: name, error: describeError(e) });
-    return toolError("internal");
+    return toolError({ token: "internal" });
   }
 }
 
-/** The REST body as the first text; REST's Retry-After, when there is one, as a second. */
-function toolError(token: ErrorToken, retryAfterSec?: number): ToolResult {
+/**
+ * The REST body as the first text; REST's Retry-After or Next-Window-At, when there is one, as a
+ * second.
+ */
+function toolError(failure: Pick<Failure, "token" | "retryAfterSec" | "nextWindowAt">): ToolResult {
+  const { token, retryAfterSec, nextWindowAt } = failure;
   const content: ToolResult["content"] = [{ type: "text", text: JSON.stringify({ error: token }) }];
   if (retryAfterSec !== undefined)
     content.push({ type: "text", text: `Retry after ${retryAfterSec} seconds.` });
+  if (nextWindowAt !== undefined)
+    content.push({ type: "text", text: `The next calling window opens at ${nextWindowAt}.` });
   return { content, isError: true };
 }
 

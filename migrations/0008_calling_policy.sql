@@ -1,0 +1,1 @@
+ALTER TABLE `accounts` ADD `calling_policy` text DEFAULT 'standard' NOT NULL;
