@@ -32,7 +32,7 @@
  * BENCH_DEADLINE_SECONDS (290), BENCH_FAULTS_STATE_DIR, BENCH_LOG_LEVEL (warn), BENCH_NO_README.
  */
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
@@ -128,7 +128,7 @@ async function main() {
     );
   const hardEnd = startedAt + HARD_DEADLINE_MS - REPORT_RESERVE_MS;
   harness.resetDirs(DIRS);
-  const sourcesBefore = sourceStamp();
+  const sourcesBefore = harness.sourceStamp();
   const receiver = await startReceiver();
   const hookUrl = `http://${harness.HOST}:${receiver.port}${HOOK_PATH}`;
   harness.log(`receiver on ${hookUrl}`);
@@ -361,7 +361,7 @@ async function main() {
   receiver.server.close();
   receiver.server.closeAllConnections();
 
-  const sourcesChanged = sourceStamp() !== sourcesBefore;
+  const sourcesChanged = harness.sourceStamp() !== sourcesBefore;
   if (sourcesChanged) harness.log("WARNING: files under src/ changed during the run");
   const analysis = analyse({
     calls: [...calls.values()],
@@ -883,19 +883,4 @@ function startServer(port, adminToken, n) {
       `WEBHOOK_STALLED_AFTER_SEC:${WEBHOOK_STALLED_AFTER_SEC}`,
     ],
   });
-}
-
-/** The newest modification time and the file count under src/ and wrangler.toml. */
-function sourceStamp() {
-  let newest = statSync(join(harness.ROOT, "wrangler.toml")).mtimeMs;
-  let files = 0;
-  for (const entry of readdirSync(join(harness.ROOT, "src"), {
-    recursive: true,
-    withFileTypes: true,
-  })) {
-    if (!entry.isFile()) continue;
-    files++;
-    newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return `${files}:${newest}`;
 }

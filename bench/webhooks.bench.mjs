@@ -28,7 +28,7 @@
  * receiver and every signature verified; 1 otherwise, or when the run itself failed.
  */
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
@@ -88,7 +88,7 @@ async function main() {
 
   // wrangler dev rebuilds and reloads the Worker when a source file changes (another session
   // editing src/), which can drop in-flight work: such a run is flagged.
-  const sourcesBefore = sourceStamp();
+  const sourcesBefore = harness.sourceStamp();
   const receiver = await startReceiver();
   const hookUrl = `http://${harness.HOST}:${receiver.port}${HOOK_PATH}`;
   harness.log(`receiver on ${hookUrl}`);
@@ -148,7 +148,7 @@ async function main() {
   http.destroy();
   if (harness.isFinishing()) return 1;
 
-  const sourcesChanged = sourceStamp() !== sourcesBefore;
+  const sourcesChanged = harness.sourceStamp() !== sourcesBefore;
   if (sourcesChanged)
     harness.log("WARNING: files under src/ changed during the run: wrangler dev reloaded");
   const analysis = analyse({
@@ -638,18 +638,3 @@ function startServer(port, adminToken) {
 }
 
 // ---------------------------------------------------------------------------------------------
-
-/** The newest modification time and the file count under src/ and wrangler.toml. */
-function sourceStamp() {
-  let newest = statSync(join(harness.ROOT, "wrangler.toml")).mtimeMs;
-  let files = 0;
-  for (const entry of readdirSync(join(harness.ROOT, "src"), {
-    recursive: true,
-    withFileTypes: true,
-  })) {
-    if (!entry.isFile()) continue;
-    files++;
-    newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return `${files}:${newest}`;
-}

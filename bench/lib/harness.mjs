@@ -4,7 +4,15 @@
 // the report's helpers (machine, code version, quantiles, Markdown tables). One bench a process.
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { Agent, request } from "node:http";
 import { createServer } from "node:net";
 import { availableParallelism, cpus, totalmem } from "node:os";
@@ -379,4 +387,17 @@ export function sleep(ms) {
 
 export function log(msg) {
   console.error(`[bench] ${msg}`);
+}
+
+/** The newest modification time and the file count under src/ and wrangler.toml: a bench that
+ * sees it change while it runs knows `wrangler dev` may have reloaded under it. */
+export function sourceStamp() {
+  let newest = statSync(join(ROOT, "wrangler.toml")).mtimeMs;
+  let files = 0;
+  for (const entry of readdirSync(join(ROOT, "src"), { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    files++;
+    newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return `${files}:${newest}`;
 }

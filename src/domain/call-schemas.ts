@@ -125,15 +125,22 @@ export function tokenForIssues(issues: readonly z.core.$ZodIssue[]): ErrorToken 
 
 export const CallStatusSchema = z.enum(CALL_STATUSES);
 
+/** `limit` and `cursor` of a paged list (calls, the do-not-call list): `what`, most recent first. */
+export function pageQuery(what: string) {
+  return {
+    limit: z.coerce
+      .number({ error: "invalid_limit" })
+      .int()
+      .min(1)
+      .max(100)
+      .default(20)
+      .describe(`How many ${what}, most recent first.`),
+    cursor: z.string().max(200).optional().describe("`nextCursor` of the previous page."),
+  };
+}
+
 export const ListCallsQuerySchema = z.object({
-  limit: z.coerce
-    .number({ error: "invalid_limit" })
-    .int()
-    .min(1)
-    .max(100)
-    .default(20)
-    .describe("How many calls, most recent first."),
-  cursor: z.string().max(200).optional().describe("`nextCursor` of the previous page."),
+  ...pageQuery("calls"),
   status: z
     .string()
     .transform((s) => s.split(",").map((x) => x.trim()))

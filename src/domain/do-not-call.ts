@@ -2,6 +2,7 @@
  * The per-account do-not-call list and the per-number frequency cap: pure rules and shapes.
  */
 import { z } from "zod";
+import { pageQuery } from "./call-schemas";
 
 /** Who put a number on the list. */
 export const DNC_SOURCES = ["api", "admin", "recipient_request"] as const;
@@ -39,16 +40,7 @@ export function frequencyRetryAfterSec(
   return Math.max(1, Math.ceil((oldest + FREQUENCY_WINDOW_MS - now) / 1000));
 }
 
-export const DncListQuerySchema = z.object({
-  limit: z.coerce
-    .number({ error: "invalid_limit" })
-    .int()
-    .min(1)
-    .max(100)
-    .default(20)
-    .describe("How many entries, most recent first."),
-  cursor: z.string().max(200).optional().describe("`nextCursor` of the previous page."),
-});
+export const DncListQuerySchema = z.object(pageQuery("entries"));
 
 export const AddDncBodySchema = z.object({
   number: z
