@@ -5,12 +5,13 @@
  */
 import { findAccount } from "../db/accounts.queries";
 import type { Db } from "../db/client";
-import { addDncEntry, type DncPosition, listDncRows, removeDncEntry } from "../db/dnc.queries";
+import { addDncEntry, listDncRows, removeDncEntry } from "../db/dnc.queries";
 import type { DncEntry, DncSource } from "../domain/do-not-call";
 import { normalizeCallerId } from "../domain/guardrails";
 import { ok } from "../lib/result";
 import { isoNow } from "../lib/time";
 import { fail, type Outcome, stored } from "./outcome";
+import { decodeCursor, encodeCursor } from "./page-cursor";
 
 export type DncPage = { entries: DncEntry[]; nextCursor: string | null };
 
@@ -19,8 +20,9 @@ export async function listDoNotCall(
   accountId: string,
   opts: { limit: number; cursor?: string },
 ): Promise<Outcome<DncPage>> {
-  const after = opts.cursor === undefined ? undefined : decodeCursor(opts.cursor);
-  if (after === null) return fail("invalid_cursor");
+  const pair = opts.cursor === undefined ? undefined : decodeCursor(opts.cursor);
+  if (pair === null) return fail("invalid_cursor");
+  const after = pair && { createdAt: pair[0], number: pair[1] };
   // One row more than asked tells whether another page exists.
   const rows = await stored(() => listDncRows(db, accountId, { limit: opts.limit + 1, after }));
   if (!rows.ok) return rows;
@@ -28,7 +30,8 @@ export async function listDoNotCall(
   const last = page[page.length - 1];
   return ok({
     entries: page,
-    nextCursor: rows.value.length > opts.limit && last ? encodeCursor(last) : null,
+    nextCursor:
+      rows.value.length > opts.limit && last ? encodeCursor([last.createdAt, last.number]) : null,
   });
 }
 
@@ -73,29 +76,4 @@ export async function ifAccountExists<T>(
   if (!account.ok) return account;
   if (!account.value) return fail("not_found");
   return op();
-}
-
-function encodeCursor(pos: DncPosition): string {
-  return btoa(JSON.stringify([pos.createdAt, pos.number]))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
-}
-
-/** The position a cursor names, or null when it is not one of ours. */
-function decodeCursor(cursor: string): DncPosition | null {
-  try {
-    const value: unknown = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/")));
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === "string" &&
-      typeof value[1] === "string"
-    ) {
-      return { createdAt: value[0], number: value[1] };
-    }
-  } catch {
-    // not one of ours
-  }
-  return null;
 }

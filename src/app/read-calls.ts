@@ -1,12 +1,13 @@
 /** getCall and listCalls: tenant-scoped reads shared by REST and MCP. */
 
-import { type CallPosition, findCall, listCallRows } from "../db/calls.queries";
+import { findCall, listCallRows } from "../db/calls.queries";
 import type { Db } from "../db/client";
 import { toCallView } from "../domain/call-record";
 import type { CallSummaryView, CallView } from "../domain/call-schemas";
 import type { CallStatus } from "../domain/call-status";
 import { ok } from "../lib/result";
 import { fail, type Outcome, stored } from "./outcome";
+import { decodeCursor, encodeCursor } from "./page-cursor";
 
 export async function getCall(
   db: Db,
@@ -27,8 +28,9 @@ export async function listCalls(
   accountId: string,
   opts: ListCallsOptions,
 ): Promise<Outcome<{ calls: CallSummaryView[]; nextCursor: string | null }>> {
-  const after = opts.cursor === undefined ? undefined : decodeCursor(opts.cursor);
-  if (after === null) return fail("invalid_cursor");
+  const pair = opts.cursor === undefined ? undefined : decodeCursor(opts.cursor);
+  if (pair === null) return fail("invalid_cursor");
+  const after = pair && { createdAt: pair[0], id: pair[1] };
   // One row more than asked tells whether another page exists.
   const rows = await stored(() =>
     listCallRows(db, accountId, { limit: opts.limit + 1, after, statuses: opts.statuses }),
@@ -38,32 +40,7 @@ export async function listCalls(
   const last = page[page.length - 1];
   return ok({
     calls: page,
-    nextCursor: rows.value.length > opts.limit && last ? encodeCursor(last) : null,
+    nextCursor:
+      rows.value.length > opts.limit && last ? encodeCursor([last.createdAt, last.id]) : null,
   });
-}
-
-function encodeCursor(pos: CallPosition): string {
-  return btoa(JSON.stringify([pos.createdAt, pos.id]))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
-}
-
-/** The position a cursor names, or null when it is not one of ours. */
-function decodeCursor(cursor: string): CallPosition | null {
-  try {
-    const json = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
-    const value: unknown = JSON.parse(json);
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === "string" &&
-      typeof value[1] === "string"
-    ) {
-      return { createdAt: value[0], id: value[1] };
-    }
-  } catch {
-    // not one of ours
-  }
-  return null;
 }
