@@ -23,6 +23,7 @@ import { readConfig } from "../env";
 import type { SessionPorts } from "../ports";
 import { engineSettings, sessionPorts } from "../wiring";
 import { CommandRunner, type SocketInfo } from "./command-runner";
+import { MediaPacer } from "./media/media-pacer";
 import { SerialQueue } from "./serial-queue";
 import { readSessionRecord, SESSION_KEY } from "./session-record";
 
@@ -31,8 +32,6 @@ import { readSessionRecord, SESSION_KEY } from "./session-record";
  * is refused before it is parsed.
  */
 const MAX_FRAME_CHARS = 8192;
-/** Media frames arrive 50 a second; more than twice that in a second is a flood and is dropped. */
-const MAX_MEDIA_FRAMES_PER_SEC = 100;
 
 /** The stream's upgrade refused, in the API's error shape. */
 const refusal = (error: ErrorToken, status: number) => Response.json({ error }, { status });
@@ -45,9 +44,8 @@ export class CallSession extends DurableObject<Env> {
   private readonly queue = new SerialQueue();
   private readonly ports: SessionPorts;
   private readonly runner: CommandRunner;
-  /** When media flow was last reported to the engine (in memory: a heartbeat, not state). */
-  private lastBeat = 0;
-  private mediaWindow = { start: 0, frames: 0 };
+  /** Floods dropped; media flow reported to the engine now and then (in memory, not state). */
+  private readonly pacer = new MediaPacer(MEDIA_HEARTBEAT_MS);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -157,13 +155,10 @@ export class CallSession extends DurableObject<Env> {
 
   /** Caller audio: to the bridge, within the real-time rate, with a heartbeat to the engine. */
   private media(payload: string): void {
-    const now = this.ports.clock.now();
-    const window = this.mediaWindow;
-    if (now - window.start >= 1000) this.mediaWindow = { start: now, frames: 1 };
-    else if (++window.frames > MAX_MEDIA_FRAMES_PER_SEC) return;
+    const { forward, heartbeat } = this.pacer.frame(this.ports.clock.now());
+    if (!forward) return;
     this.runner.bridge?.recipientAudio(payload);
-    if (now - this.lastBeat >= MEDIA_HEARTBEAT_MS) {
-      this.lastBeat = now;
+    if (heartbeat) {
       void this.feed({ type: "media_flowing" });
     }
   }

@@ -414,6 +414,13 @@ const LOUD = bytesToBase64(encodeMulaw(new Int16Array(160).map((_, i) => (i % 2 
 const QUIET = bytesToBase64(silence);
 
 describe("media bridge", () => {
+  it("drops a media payload that is not base64, quietly, and goes on", () => {
+    const { b, toModel } = bridge();
+    expect(() => b.recipientAudio("not base64 at all!")).not.toThrow();
+    b.recipientAudio(bytesToBase64(silence));
+    expect(toModel).toEqual([silence]);
+  });
+
   it("forwards caller audio to the model and agent audio to Twilio", () => {
     const { b, sent, toModel } = bridge();
     b.recipientAudio(bytesToBase64(silence));
