@@ -1,6 +1,7 @@
 /** Test helpers that drive the Worker through its public HTTP surface. */
 import { env, exports } from "cloudflare:workers";
 import { TERMINAL_STATUSES } from "../src/domain/call-status";
+import { twilioSignature } from "../src/telephony/twilio/signature";
 import { waitFor } from "./wait-for";
 
 export const BASE = "https://api.test";
@@ -134,4 +135,24 @@ export async function placeAndWait(
   opts: { timeoutMs?: number } = {},
 ): Promise<CallOut & { seen: string[] }> {
   return waitForTerminal(token, await placeCall(token, body), opts);
+}
+
+/** A carrier callback to the call, form-encoded and signed as Twilio signs it. */
+export async function signedCallback(
+  id: string,
+  params: Record<string, string>,
+  kind = "status",
+  token: string = env.SIMULATOR_AUTH_TOKEN,
+) {
+  const url = `${BASE}/telephony/twilio/${kind}/${id}`;
+  return exports.default.fetch(
+    new Request(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-twilio-signature": await twilioSignature(token, url, params),
+      },
+      body: new URLSearchParams(params),
+    }),
+  );
 }

@@ -12,7 +12,7 @@ import { systemClock } from "../../src/lib/clock";
 import { Recorder } from "../../src/recording/r2-recorder";
 import { CarrierError, TwilioClient } from "../../src/telephony/twilio/client";
 import { twilioSignature } from "../../src/telephony/twilio/signature";
-import { BASE, call, json, setupAccount, VALID_CALL } from "../helpers";
+import { BASE, call, json, setupAccount, signedCallback, VALID_CALL } from "../helpers";
 import { waitFor as waitUntil } from "../wait-for";
 
 type CallOut = {
@@ -71,25 +71,6 @@ async function expireDeadline(id: string) {
   } finally {
     clock.mockRestore();
   }
-}
-
-async function signedCallback(
-  id: string,
-  params: Record<string, string>,
-  kind = "status",
-  token = env.SIMULATOR_AUTH_TOKEN,
-) {
-  const url = `${BASE}/telephony/twilio/${kind}/${id}`;
-  return exports.default.fetch(
-    new Request(url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        "x-twilio-signature": await twilioSignature(token, url, params),
-      },
-      body: new URLSearchParams(params),
-    }),
-  );
 }
 
 describe("carrier callbacks", () => {

@@ -14,6 +14,7 @@ import {
   json,
   placeCall,
   setupAccount,
+  signedCallback,
   VALID_CALL,
   waitForTerminal,
 } from "../helpers";
@@ -31,20 +32,6 @@ async function live(key: string, to = LINGERS) {
   });
   const sid = (await stubOf(id).snapshot())?.providerCallId ?? "";
   return { id, sid };
-}
-
-async function signedCallback(id: string, params: Record<string, string>) {
-  const url = `${BASE}/telephony/twilio/status/${id}`;
-  return exports.default.fetch(
-    new Request(url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        "x-twilio-signature": await twilioSignature(env.SIMULATOR_AUTH_TOKEN, url, params),
-      },
-      body: new URLSearchParams(params),
-    }),
-  );
 }
 
 async function eventTypes(key: string, id: string): Promise<string[]> {
