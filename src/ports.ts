@@ -3,6 +3,7 @@
  * them (Twilio and the simulator, D1, Queues, R2, the voice providers); the composition root
  * (wiring.ts) picks them from the configuration. Nothing here does I/O.
  */
+import type { ToolCall, ToolDeclaration, ToolResult } from "./domain/agent-tools";
 import type { CallParams, PlacedCall } from "./domain/call-params";
 import type { CallOutputs, CallProgress, SavedRecording } from "./domain/call-record";
 import type { CallState } from "./domain/call-state";
@@ -68,6 +69,8 @@ export type VoiceSessionConfig = {
   voice: string;
   /** BCP-47, or "auto" to mirror whoever answers. */
   language: string;
+  /** The tools offered to the model on this call. */
+  tools: readonly ToolDeclaration[];
 };
 
 /** What the realtime voice model tells the bridge. Audio is μ-law 8 kHz, the carrier's format. */
@@ -82,8 +85,8 @@ export type VoiceEvents = {
   transcript(speaker: Speaker, text: string): void;
   /** The agent's turn is over (audio for it has all been sent; it may still be playing). */
   turnComplete(): void;
-  /** The model decided to hang up (its end_call tool). */
-  endCall(reason: string): void;
+  /** The model called one of its tools; it waits for `VoiceSession.toolResult`. */
+  toolCall(call: ToolCall): void;
   /** The model connection is gone for good. */
   closed(reason: string): void;
 };
@@ -99,6 +102,11 @@ export interface VoiceSession {
    * in their context cut them there (OpenAI's `conversation.item.truncate`); others need nothing.
    */
   truncate?(heardMs: number): void;
+  /**
+   * Answers a tool call. With `respond`, the model carries on speaking from the result; without,
+   * it is only told (end_call: the call is ending).
+   */
+  toolResult(call: ToolCall, result: ToolResult, respond: boolean): void;
   close(): void;
 }
 

@@ -4,6 +4,7 @@
  * the model, post-call work) start beside the queue and report back as inputs.
  */
 import { describeError } from "../db/client";
+import { toolsFor } from "../domain/agent-tools";
 import type { SessionCommand, SessionInput, SessionState } from "../domain/call-engine";
 import type { CallParams } from "../domain/call-params";
 import { rowProgress } from "../domain/call-record";
@@ -87,6 +88,9 @@ export class CommandRunner {
         );
       case "start_bridge":
         return queue.start(() => this.startBridge(call, command.answeredAt));
+      case "tool_result":
+        this.bridge?.toolResult(command.call, command.result);
+        return;
       case "run_post_call":
         return queue.start(async () => {
           const latency = this.bridge?.finish() ?? null;
@@ -133,6 +137,7 @@ export class CommandRunner {
           void this.host.feed({ type: "model_lost" });
         },
         line: (line) => void this.host.feed({ type: "transcript_line", line }),
+        toolCall: (toolCall) => void this.host.feed({ type: "tool_called", call: toolCall }),
       },
       () => ports.clock.now(),
     );
@@ -194,5 +199,10 @@ export class CommandRunner {
 }
 
 function sessionConfig(call: CallParams): VoiceSessionConfig {
-  return { systemPrompt: buildSystemPrompt(call), voice: call.voice, language: call.language };
+  return {
+    systemPrompt: buildSystemPrompt(call),
+    voice: call.voice,
+    language: call.language,
+    tools: toolsFor(call),
+  };
 }

@@ -13,6 +13,7 @@
  * terminal event is held until post-call work is done (or its bound ran out), so it carries the
  * full record, and is stamped with the call's end.
  */
+import type { ToolCall, ToolResult } from "./agent-tools";
 import type { CallParams } from "./call-params";
 import { type CallOutputs, NO_OUTPUTS, type SavedRecording, sessionView } from "./call-record";
 import {
@@ -109,7 +110,9 @@ export type SessionInput =
   | { type: "cancel" }
   | { type: "synced"; eventIds: string[] }
   | { type: "sync_failed" }
-  | { type: "post_call_done"; outputs: CallOutputs };
+  | { type: "post_call_done"; outputs: CallOutputs }
+  /** The voice model called one of its tools (end_call excepted: the bridge plays the goodbye). */
+  | { type: "tool_called"; call: ToolCall };
 
 export type SessionCommand =
   | { type: "dial"; attempt: number }
@@ -119,7 +122,9 @@ export type SessionCommand =
   | { type: "start_bridge"; answeredAt: number }
   | { type: "close_media" }
   | { type: "run_post_call"; deadline: number }
-  | { type: "sync" };
+  | { type: "sync" }
+  /** Tells the voice model what its tool call did; it carries on from there. */
+  | { type: "tool_result"; call: ToolCall; result: ToolResult };
 
 /** Why an input changed nothing, for the callers that answer someone (callbacks, cancel). */
 export type Refusal = "replay" | "wrong_call" | "already_ended";
@@ -199,7 +204,26 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
       };
     case "post_call_done":
       return finalize(state, input.outputs, now);
+    case "tool_called":
+      return toolCalled(state, input.call, now);
   }
+}
+
+/**
+ * What a tool call does to the call. Each tool's rules live in a module of their own; this only
+ * dispatches. A tool the call was not offered (or one no longer relevant because the call ended)
+ * is answered with an error, so the model is never left waiting.
+ */
+function toolCalled(state: SessionState, call: ToolCall, _now: number): StepResult {
+  if (isTerminal(state.call)) return answer(state, call, { error: "call_ended" });
+  switch (call.name) {
+    default:
+      return answer(state, call, { error: "unknown_tool" });
+  }
+}
+
+function answer(state: SessionState, call: ToolCall, result: ToolResult): StepResult {
+  return { state, commands: [{ type: "tool_result", call, result }] };
 }
 
 /** When the shell's alarm must next run: the earliest deadline, due dial, sync retry or post-call. */

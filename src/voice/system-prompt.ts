@@ -4,12 +4,6 @@
  */
 export type PromptInput = { objective: string; context: string | null; language: string };
 
-export const END_CALL_TOOL = {
-  name: "end_call",
-  description:
-    "Hang up the phone call. Use it after saying goodbye, when the objective is done or cannot be done, when you reach voicemail, or when the person asks to end the call.",
-} as const;
-
 export function buildSystemPrompt(input: PromptInput): string {
   const language =
     input.language === "auto"

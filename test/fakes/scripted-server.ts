@@ -3,6 +3,8 @@
  * end of a WebSocketPair (as the runtime's fetch would) and lets the test read what the client
  * sent and send the provider's frames itself.
  */
+import type { ToolCall } from "../../src/domain/agent-tools";
+
 export type ScriptedServer = {
   requests: Request[];
   /** Messages each connection received, parsed as JSON. */
@@ -76,7 +78,7 @@ export function recordingEvents() {
       interrupted: () => log.push(["interrupted"]),
       transcript: (speaker: string, text: string) => log.push(["transcript", speaker, text]),
       turnComplete: () => log.push(["turnComplete"]),
-      endCall: (reason: string) => log.push(["endCall", reason]),
+      toolCall: (call: ToolCall) => log.push(["toolCall", call]),
       closed: (reason: string) => log.push(["closed", reason]),
     },
   };

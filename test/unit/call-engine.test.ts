@@ -251,6 +251,25 @@ describe("the end of a call and post-call work", () => {
     expect(r.refused.at(-1)).toBe("already_ended");
   });
 
+  it("a tool the call was not offered is answered with an error; after the end, every tool is", () => {
+    const call = { id: "fc_1", name: "fly_to_moon", args: {} };
+    const live = run(dialed, answered, mediaStarted, [{ type: "tool_called", call }, T0 + 7000]);
+    expect(live.commands.at(-1)).toEqual({
+      type: "tool_result",
+      call,
+      result: { error: "unknown_tool" },
+    });
+    const ended = run(dialed, answered, mediaStarted, hungUp, [
+      { type: "tool_called", call },
+      T0 + 31_000,
+    ]);
+    expect(ended.commands.at(-1)).toEqual({
+      type: "tool_result",
+      call,
+      result: { error: "call_ended" },
+    });
+  });
+
   it("transcript lines are kept in order and go into the terminal event", () => {
     const line = (text: string, offsetMs: number): Row => [
       { type: "transcript_line", line: { speaker: "agent", text, offsetMs } },

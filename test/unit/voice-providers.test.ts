@@ -8,6 +8,7 @@ import { encodeMulaw } from "../../src/audio/mulaw";
 import { base64ToBytes, bytesToBase64, pcm16ToBytes } from "../../src/audio/pcm";
 import { Upsampler2x } from "../../src/audio/resample";
 import { MediaBridge } from "../../src/call-session/media/media-bridge";
+import { END_CALL_TOOL } from "../../src/domain/agent-tools";
 import type { TranscriptLine } from "../../src/domain/transcript";
 import type { VoiceSession } from "../../src/ports";
 import { twilioMediaCodec } from "../../src/telephony/twilio/media-codec";
@@ -21,6 +22,7 @@ const CONFIG = {
   systemPrompt: "You are an AI phone assistant.\nObjective: Ask about Friday.",
   voice: "Kore",
   language: "en-US",
+  tools: [END_CALL_TOOL],
 };
 const silence = new Uint8Array(160).fill(0xff);
 
@@ -75,7 +77,7 @@ describe("Gemini Live client", () => {
                 // Upper-case schema types, as @google/genai sends them.
                 parameters: {
                   type: "OBJECT",
-                  properties: { reason: { type: "STRING" } },
+                  properties: { reason: { type: "STRING", description: expect.any(String) } },
                   required: [],
                 },
               }),
@@ -140,8 +142,8 @@ describe("Gemini Live client", () => {
     expect(audioBytes()).toBe(160);
   });
 
-  it("reports transcripts of both sides, barge-in, and the end_call tool", async () => {
-    const { server, rec } = await connect();
+  it("reports transcripts of both sides, barge-in, and tool calls, and answers them", async () => {
+    const { server, rec, session } = await connect();
     server.send({ serverContent: { inputTranscription: { text: "Is this " } } });
     server.send({ serverContent: { inputTranscription: { text: "a robot?" } } });
     server.send({ serverContent: { outputTranscription: { text: "I am an AI " } } });
@@ -151,15 +153,16 @@ describe("Gemini Live client", () => {
     server.send({
       toolCall: { functionCalls: [{ id: "fc_9", name: "end_call", args: { reason: "asked to" } }] },
     });
-    await server.waitFor(3);
-    await waitFor(() => rec.log.some(([k]) => k === "endCall"));
+    await waitFor(() => rec.log.some(([k]) => k === "toolCall"));
     expect(rec.log.filter(([k]) => k !== "audio")).toEqual([
       ["transcript", "recipient", "Is this a robot?"],
       ["transcript", "agent", "I am an AI assistant."],
       ["interrupted"],
       ["turnComplete"],
-      ["endCall", "asked to"],
+      ["toolCall", { id: "fc_9", name: "end_call", args: { reason: "asked to" } }],
     ]);
+    session.toolResult({ id: "fc_9", name: "end_call", args: {} }, { result: "ok" }, false);
+    await server.waitFor(3);
     expect(server.received[0]?.[2]).toEqual({
       toolResponse: {
         functionResponses: [{ id: "fc_9", name: "end_call", response: { result: "ok" } }],
@@ -295,6 +298,31 @@ describe("OpenAI Realtime client", () => {
     expect(create).toEqual({ type: "response.create" });
   });
 
+  it("answers a tool call with its output and, when the model is to carry on, a response", async () => {
+    const { server, rec, session } = await connect();
+    server.send({
+      type: "response.function_call_arguments.done",
+      name: "press_keys",
+      call_id: "call_8",
+      arguments: "not json",
+    });
+    await waitFor(() => rec.log.some(([k]) => k === "toolCall"));
+    expect(rec.log.find(([k]) => k === "toolCall")?.[1]).toEqual({
+      id: "call_8",
+      name: "press_keys",
+      args: {},
+    });
+    session.toolResult({ id: "call_8", name: "press_keys", args: {} }, { error: "no" }, true);
+    await server.waitFor(5);
+    expect(server.received[0]?.slice(3)).toEqual([
+      {
+        type: "conversation.item.create",
+        item: { type: "function_call_output", call_id: "call_8", output: '{"error":"no"}' },
+      },
+      { type: "response.create" },
+    ]);
+  });
+
   it("passes μ-law through untouched in both directions", async () => {
     const { server, rec, session } = await connect();
     const caller = new Uint8Array(160).map((_, i) => i);
@@ -333,7 +361,13 @@ describe("OpenAI Realtime client", () => {
       call_id: "call_7",
       arguments: '{"reason":"done"}',
     });
-    await waitFor(() => rec.log.some(([k]) => k === "endCall"));
+    await waitFor(() => rec.log.some(([k]) => k === "toolCall"));
+    expect(rec.log.find(([k]) => k === "toolCall")?.[1]).toEqual({
+      id: "call_7",
+      name: "end_call",
+      args: { reason: "done" },
+    });
+    session.toolResult({ id: "call_7", name: "end_call", args: {} }, { result: "ok" }, false);
     // The bridge knows what Twilio played (mark echoes) and tells the session: 60 of 100 ms.
     session.truncate?.(60);
     await server.waitFor(5);
@@ -351,10 +385,12 @@ describe("OpenAI Realtime client", () => {
       ["transcript", "agent", "Hello, I am calling"],
       ["interrupted"],
       ["transcript", "recipient", "Who is this?"],
-      ["endCall", "done"],
+      ["toolCall", { id: "call_7", name: "end_call", args: { reason: "done" } }],
     ]);
   });
 });
+
+const END_CALL = { id: "fc_1", name: "end_call", args: { reason: "done" } };
 
 type Frame = { event: string; mark?: { name: string }; media?: { payload: string } };
 
@@ -370,6 +406,7 @@ function bridge(withModel = true) {
     sendCallerAudio: (b) => toModel.push(b),
     truncate: (ms) => truncated.push(ms),
     begin: () => undefined,
+    toolResult: () => undefined,
     close: () => undefined,
   };
   let now = 1000;
@@ -381,6 +418,7 @@ function bridge(withModel = true) {
       agentHungUp: () => hooks.hungUp++,
       modelLost: (r) => hooks.lost.push(r),
       line: (l) => lines.push(l),
+      toolCall: () => undefined,
     },
     () => now,
   );
@@ -442,7 +480,7 @@ describe("media bridge", () => {
 
   it("hangs up after the goodbye has played (mark echo), once", () => {
     const { b, sent, hooks, play } = bridge();
-    b.endCall("done");
+    b.toolCall(END_CALL);
     expect(sent.at(-1)).toEqual({ event: "mark", streamSid: "MZ1", mark: { name: "end_call.0" } });
     expect(hooks.hungUp).toBe(0);
     play(1);
@@ -488,7 +526,7 @@ describe("media bridge", () => {
     const { b, sent, hooks, play, echoPending } = bridge();
     b.audio(new Uint8Array(800));
     b.audio(new Uint8Array(800));
-    b.endCall("done");
+    b.toolCall(END_CALL);
     play(1);
     b.interrupted(); // the person talks over the goodbye
     expect(sent.at(-1)).toEqual({ event: "clear", streamSid: "MZ1" });
@@ -496,7 +534,7 @@ describe("media bridge", () => {
     expect(hooks.hungUp).toBe(0);
     // The model hears the person out and says goodbye again; that one plays to its end.
     b.audio(new Uint8Array(800));
-    b.endCall("done");
+    b.toolCall(END_CALL);
     echoPending();
     expect(hooks.hungUp).toBe(1);
     b.finish();

@@ -23,6 +23,7 @@
  */
 import { decodeMulaw } from "../../audio/mulaw";
 import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
+import { END_CALL_TOOL, stringArg, type ToolCall, type ToolResult } from "../../domain/agent-tools";
 import type { LatencyStats } from "../../domain/call-record";
 import type { Speaker, TranscriptLine } from "../../domain/transcript";
 import type { MediaCodec, RecordingSink, VoiceEvents, VoiceSession } from "../../ports";
@@ -43,6 +44,8 @@ export type BridgeHooks = {
   modelLost(reason: string): void;
   /** A transcript line was completed. */
   line(line: TranscriptLine): void;
+  /** The model called a tool other than end_call: the engine decides what it does. */
+  toolCall(call: ToolCall): void;
 };
 
 /** The carrier's side of the bridge: its socket, stream and wire format. */
@@ -163,7 +166,22 @@ export class MediaBridge implements VoiceEvents {
     this.latency.agentTurnEnded();
   }
 
-  endCall(reason: string): void {
+  toolCall(call: ToolCall): void {
+    if (this.done) return;
+    if (call.name !== END_CALL_TOOL.name) {
+      this.hooks.toolCall(call);
+      return;
+    }
+    this.model?.toolResult(call, { result: "ok" }, false);
+    this.endCall(stringArg(call, "reason") ?? "done");
+  }
+
+  /** The engine's answer to a tool call, for the model. */
+  toolResult(call: ToolCall, result: ToolResult): void {
+    if (!this.done) this.model?.toolResult(call, result, true);
+  }
+
+  private endCall(reason: string): void {
     if (this.goodbye || this.done) return;
     console.info("agent ends the call", { reason });
     // The carrier echoes a mark once the audio queued before it has played.

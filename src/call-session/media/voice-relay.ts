@@ -3,6 +3,7 @@
  * answered the bridge takes over (`target`). Before that the model says nothing (it has not been
  * asked to begin), so only its loss matters.
  */
+import type { ToolCall } from "../../domain/agent-tools";
 import type { Speaker } from "../../domain/transcript";
 import type { VoiceEvents } from "../../ports";
 
@@ -23,8 +24,8 @@ export class VoiceRelay implements VoiceEvents {
   turnComplete(): void {
     this.target?.turnComplete();
   }
-  endCall(reason: string): void {
-    this.target?.endCall(reason);
+  toolCall(call: ToolCall): void {
+    this.target?.toolCall(call);
   }
   closed(reason: string): void {
     if (this.target) this.target.closed(reason);

@@ -14,9 +14,10 @@
  * frame is lost: the only gap is the reconnect itself.
  */
 import { Downsampler3x, Upsampler2x } from "../../audio/resample";
+import type { ToolCall, ToolResult } from "../../domain/agent-tools";
 import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
 import type { VoiceEvents, VoiceSession, VoiceSessionConfig } from "../../ports";
-import { END_CALL_TOOL } from "../system-prompt";
+import { geminiFunctionDeclarations } from "../tool-declarations";
 import { callerAudioToGemini, GEMINI_INPUT_AUDIO_MIME, geminiAudioToCaller } from "./audio";
 import {
   type GeminiClientMessage,
@@ -166,6 +167,13 @@ class GeminiLiveSession implements VoiceSession {
     }
   }
 
+  /** Gemini carries on by itself once a (blocking) function has its response. */
+  toolResult(call: ToolCall, result: ToolResult): void {
+    this.send({
+      toolResponse: { functionResponses: [{ id: call.id, name: call.name, response: result }] },
+    });
+  }
+
   close(): void {
     this.closing = true;
     this.flushTranscripts();
@@ -191,21 +199,7 @@ class GeminiLiveSession implements VoiceSession {
         },
       },
       systemInstruction: { parts: [{ text: this.config.systemPrompt }] },
-      tools: [
-        {
-          functionDeclarations: [
-            {
-              ...END_CALL_TOOL,
-              // Upper case, as @google/genai sends schema types (the service takes either).
-              parameters: {
-                type: "OBJECT",
-                properties: { reason: { type: "STRING" } },
-                required: [],
-              },
-            },
-          ],
-        },
-      ],
+      tools: [{ functionDeclarations: geminiFunctionDeclarations(this.config.tools) }],
       realtimeInputConfig: {
         automaticActivityDetection: {
           disabled: false,
@@ -250,15 +244,10 @@ class GeminiLiveSession implements VoiceSession {
       }
     }
     for (const call of msg.toolCall?.functionCalls ?? []) {
-      this.send({
-        toolResponse: {
-          functionResponses: [{ id: call.id, name: call.name, response: { result: "ok" } }],
-        },
-      });
-      if (call.name === END_CALL_TOOL.name) {
-        this.flushTranscripts();
-        this.events.endCall(typeof call.args?.reason === "string" ? call.args.reason : "done");
-      }
+      if (!call.name) continue;
+      // What was said before the call is complete: the tool may end or pause the conversation.
+      this.flushTranscripts();
+      this.events.toolCall({ id: call.id ?? "", name: call.name, args: call.args ?? {} });
     }
     if (msg.sessionResumptionUpdate?.resumable && msg.sessionResumptionUpdate.newHandle) {
       this.handle = msg.sessionResumptionUpdate.newHandle;

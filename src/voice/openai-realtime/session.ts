@@ -8,9 +8,10 @@
  * answered with a function_call_output.
  */
 import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
+import type { ToolCall, ToolResult } from "../../domain/agent-tools";
 import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
 import type { VoiceEvents, VoiceSession, VoiceSessionConfig } from "../../ports";
-import { END_CALL_TOOL } from "../system-prompt";
+import { openAiTools } from "../tool-declarations";
 import { type OpenAiClientEvent, type OpenAiServerEvent, parseServerEvent } from "./events";
 
 export type OpenAiRealtimeOptions = {
@@ -79,13 +80,7 @@ class OpenAiRealtimeSession implements VoiceSession {
           },
           output: { format: { type: "audio/pcmu" }, voice: config.voice },
         },
-        tools: [
-          {
-            type: "function",
-            ...END_CALL_TOOL,
-            parameters: { type: "object", properties: { reason: { type: "string" } } },
-          },
-        ],
+        tools: openAiTools(config.tools),
       },
     });
   }
@@ -124,6 +119,14 @@ class OpenAiRealtimeSession implements VoiceSession {
     });
   }
 
+  toolResult(call: ToolCall, result: ToolResult, respond: boolean): void {
+    this.send({
+      type: "conversation.item.create",
+      item: { type: "function_call_output", call_id: call.id, output: JSON.stringify(result) },
+    });
+    if (respond) this.send({ type: "response.create" });
+  }
+
   close(): void {
     this.closing = true;
     this.flushAgent();
@@ -160,17 +163,13 @@ class OpenAiRealtimeSession implements VoiceSession {
         this.events.interrupted();
         return;
       case "response.function_call_arguments.done":
-        if (event.name !== END_CALL_TOOL.name) return;
-        this.send({
-          type: "conversation.item.create",
-          item: {
-            type: "function_call_output",
-            call_id: event.call_id,
-            output: JSON.stringify({ result: "ok" }),
-          },
-        });
+        if (!event.name) return;
         this.flushAgent();
-        this.events.endCall(reasonOf(event.arguments));
+        this.events.toolCall({
+          id: event.call_id ?? "",
+          name: event.name,
+          args: argsOf(event.arguments),
+        });
         return;
       case "response.done":
         // Not the end of the agent speaking: its audio plays on at Twilio (see truncate).
@@ -198,11 +197,14 @@ class OpenAiRealtimeSession implements VoiceSession {
   }
 }
 
-function reasonOf(args: string | undefined): string {
+/** The function's arguments (a JSON object as text); anything else counts as none. */
+function argsOf(args: string | undefined): Record<string, unknown> {
   try {
-    const parsed = JSON.parse(args ?? "{}") as { reason?: unknown };
-    return typeof parsed.reason === "string" ? parsed.reason : "done";
+    const parsed: unknown = JSON.parse(args ?? "{}");
+    return parsed && typeof parsed === "object" && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
   } catch {
-    return "done";
+    return {};
   }
 }

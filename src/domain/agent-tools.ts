@@ -1,0 +1,48 @@
+/**
+ * The agent's abilities on the line, as tools offered to the realtime voice model (design.md
+ * "What answers the phone"). Pure data: each provider turns a declaration into its own wire form,
+ * the bridge forwards the model's calls to the engine, and the engine decides what each does to
+ * the call and what the model is told back. A tool is offered only when the request enables it.
+ */
+import type { CallParams } from "./call-params";
+
+export type ToolParameter =
+  | {
+      type: "string" | "number" | "integer" | "boolean";
+      description?: string;
+      enum?: readonly string[];
+    }
+  | { type: "array"; items: ToolParameter; description?: string };
+
+export type ToolDeclaration = {
+  name: string;
+  description: string;
+  parameters: { properties: Record<string, ToolParameter>; required: readonly string[] };
+};
+
+/** One call of a tool by the model; `id` is the provider's, echoed in the result. */
+export type ToolCall = { id: string; name: string; args: Record<string, unknown> };
+
+/** What the model is told a tool did (a JSON object). */
+export type ToolResult = Record<string, unknown>;
+
+export const END_CALL_TOOL = {
+  name: "end_call",
+  description:
+    "Hang up the phone call. Use it after saying goodbye, when the objective is done or cannot be done, when you reach voicemail, or when the person asks to end the call.",
+  parameters: {
+    properties: { reason: { type: "string", description: "Why the call ends, in a few words." } },
+    required: [],
+  },
+} as const satisfies ToolDeclaration;
+
+/** The tools offered on this call. */
+export function toolsFor(_call: CallParams): ToolDeclaration[] {
+  return [END_CALL_TOOL];
+}
+
+/** A string argument of a tool call, or undefined when the model sent something else. */
+export function stringArg(call: ToolCall, name: string): string | undefined {
+  const value = call.args[name];
+  return typeof value === "string" ? value : undefined;
+}
