@@ -32,11 +32,6 @@ export function outcomeFor(to: string): SimulatedOutcome {
   return MAGIC[to] ?? "answered";
 }
 
-/** Whether the person answers the agent; one who stays silent keeps the call open. */
-export function personSpeaks(outcome: SimulatedOutcome): boolean {
-  return outcome === "answered" || outcome === "flaky";
-}
-
 /** How many failed create attempts the flaky number answers with 503 before accepting. */
 export const FLAKY_FAILURES = 2;
 
@@ -72,8 +67,8 @@ export function scriptFor(outcome: SimulatedOutcome): { beat: number; action: Sc
       ];
     case "answered":
     case "flaky":
-      // The AI normally ends the call itself; a person who is kept waiting hangs up eventually.
-      return [...ring, { beat: 3, action: "answer" }, { beat: 60, action: "person_hangs_up" }];
+      // The AI normally ends the call itself; a person kept waiting in silence hangs up (phone/).
+      return [...ring, { beat: 3, action: "answer" }];
     case "lingers":
       return [...ring, { beat: 3, action: "answer" }, { beat: 10_000, action: "person_hangs_up" }];
     case "drops":

@@ -5,11 +5,13 @@
  * and hangs up when asked. Everything it sends goes to our public endpoints.
  */
 import { DurableObject } from "cloudflare:workers";
-import { encodeMulaw } from "../../audio/mulaw";
+import { decodeMulaw, encodeMulaw } from "../../audio/mulaw";
 import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
 import { httpUrlOfWebSocket, loopbackTransport, type Transport } from "../../lib/loopback";
 import { twilioSignature } from "../twilio/signature";
-import { FLAKY_FAILURES, outcomeFor, personSpeaks, type ScriptAction, scriptFor } from "./script";
+import type { PhoneAction, PhoneSide } from "./phone/phone-side";
+import { phoneFor } from "./phone/phones";
+import { FLAKY_FAILURES, outcomeFor, type ScriptAction, scriptFor } from "./script";
 
 export type SimulatedCallRequest = {
   sid: string;
@@ -40,22 +42,7 @@ export type CreateResult =
 /** 20 ms of μ-law silence (0xFF) at 8 kHz, base64. */
 const SILENT_FRAME = bytesToBase64(new Uint8Array(160).fill(0xff));
 const FRAME_MS = 20;
-/** The person's one utterance: 0.8 s of a voiced 140 Hz buzz, as 20 ms μ-law frames. */
-const SPEECH_FRAMES = (() => {
-  const frames: string[] = [];
-  for (let f = 0; f < 40; f++) {
-    const pcm = new Int16Array(160);
-    for (let i = 0; i < 160; i++) {
-      const t = (f * 160 + i) / 8000;
-      pcm[i] = Math.round(
-        7000 * (Math.sin(2 * Math.PI * 140 * t) + 0.4 * Math.sin(2 * Math.PI * 420 * t)),
-      );
-    }
-    frames.push(bytesToBase64(encodeMulaw(pcm)));
-  }
-  return frames;
-})();
-/** The person starts talking this long after the agent's audio has finished playing. */
+/** The far end takes its turn this long after the agent's audio has finished playing. */
 const REPLY_GAP_MS = 300;
 
 export class SimulatedCarrier extends DurableObject<Env> {
@@ -63,10 +50,10 @@ export class SimulatedCarrier extends DurableObject<Env> {
   private ticker: ReturnType<typeof setInterval> | undefined;
   /** When the agent audio received so far will have finished playing (ms, wall clock). */
   private playbackEndsAt = 0;
-  private personSpoke = false;
+  /** Who is at the far end, once the call is answered. */
+  private phone: PhoneSide | undefined;
   /** Marks not echoed yet, each with the timer that echoes it once the audio before it played. */
   private readonly pendingMarks = new Map<ReturnType<typeof setTimeout>, string>();
-  private replyTimer: ReturnType<typeof setTimeout> | undefined;
 
   async create(req: SimulatedCallRequest): Promise<CreateResult> {
     const existing = await this.ctx.storage.get<SimCall>("call");
@@ -203,9 +190,14 @@ export class SimulatedCarrier extends DurableObject<Env> {
         },
       }),
     );
+    const phone = phoneFor(outcomeFor(call.to), call.paceMs, (REPLY_GAP_MS * call.paceMs) / 1000);
+    this.phone = phone;
+    phone.start(Date.now());
     let chunk = 0;
     this.ticker = setInterval(() => {
       chunk += 1;
+      const pcm = phone.nextFrame(Date.now());
+      void this.carryOut(phone.drain(), ws, streamSid);
       try {
         ws.send(
           JSON.stringify({
@@ -216,7 +208,7 @@ export class SimulatedCarrier extends DurableObject<Env> {
               track: "inbound",
               chunk: String(chunk),
               timestamp: String(chunk * FRAME_MS),
-              payload: SILENT_FRAME,
+              payload: pcm ? bytesToBase64(encodeMulaw(pcm)) : SILENT_FRAME,
             },
           }),
         );
@@ -233,8 +225,8 @@ export class SimulatedCarrier extends DurableObject<Env> {
   /**
    * What our side sends on the stream, handled as Twilio does: media is played in order at real
    * time (scaled by the pace), a mark is echoed once what came before it has played, and `clear`
-   * drops unplayed audio and echoes pending marks at once. The person answers after the agent's
-   * first turn has played.
+   * drops unplayed audio and echoes pending marks at once. The far end hears the agent's audio
+   * as it plays.
    */
   private fromAgent(call: SimCall, ws: WebSocket, streamSid: string, text: string): void {
     let frame: { event?: string; media?: { payload?: string }; mark?: { name?: string } };
@@ -246,15 +238,15 @@ export class SimulatedCarrier extends DurableObject<Env> {
     const scale = call.paceMs / 1000;
     const now = Date.now();
     if (frame.event === "media" && frame.media?.payload) {
-      const ms = (base64ToBytes(frame.media.payload).length / 8) * scale;
-      this.playbackEndsAt = Math.max(this.playbackEndsAt, now) + ms;
-      if (!this.personSpoke && personSpeaks(outcomeFor(call.to))) {
-        if (this.replyTimer !== undefined) clearTimeout(this.replyTimer);
-        this.replyTimer = setTimeout(
-          () => this.speak(ws, streamSid),
-          this.playbackEndsAt - now + REPLY_GAP_MS * scale,
-        );
+      let mulaw: Uint8Array;
+      try {
+        mulaw = base64ToBytes(frame.media.payload);
+      } catch {
+        return;
       }
+      const from = Math.max(this.playbackEndsAt, now);
+      this.playbackEndsAt = from + (mulaw.length / 8) * scale;
+      this.phone?.agentAudio(decodeMulaw(mulaw), from, this.playbackEndsAt);
     } else if (frame.event === "mark" && frame.mark?.name) {
       const name = frame.mark.name;
       const timer = setTimeout(
@@ -268,6 +260,7 @@ export class SimulatedCarrier extends DurableObject<Env> {
     } else if (frame.event === "clear") {
       // Twilio drops the unplayed audio and echoes every pending mark at once.
       this.playbackEndsAt = now;
+      this.phone?.agentCleared(now);
       for (const [timer, name] of this.pendingMarks) {
         clearTimeout(timer);
         this.sendFrame(ws, { event: "mark", streamSid, mark: { name } });
@@ -276,11 +269,26 @@ export class SimulatedCarrier extends DurableObject<Env> {
     }
   }
 
-  private speak(ws: WebSocket, streamSid: string): void {
-    if (this.personSpoke) return;
-    this.personSpoke = true;
-    for (const payload of SPEECH_FRAMES) {
-      this.sendFrame(ws, { event: "media", streamSid, media: { track: "inbound", payload } });
+  /** What the far end asked for: carrier callbacks, hanging up, keys pressed. */
+  private async carryOut(actions: PhoneAction[], ws: WebSocket, streamSid: string): Promise<void> {
+    for (const action of actions) {
+      const call = await this.ctx.storage.get<SimCall>("call");
+      if (!call || call.ended) return;
+      switch (action.type) {
+        case "amd":
+          await this.amdCallback(call, action.answeredBy);
+          break;
+        case "hang_up":
+          await this.finish(call, "completed");
+          return;
+        case "dtmf":
+          this.sendFrame(ws, {
+            event: "dtmf",
+            streamSid,
+            dtmf: { track: "inbound_track", digit: action.digit },
+          });
+          break;
+      }
     }
   }
 
@@ -316,9 +324,7 @@ export class SimulatedCarrier extends DurableObject<Env> {
     if (this.ticker !== undefined) clearInterval(this.ticker);
     for (const timer of this.pendingMarks.keys()) clearTimeout(timer);
     this.pendingMarks.clear();
-    if (this.replyTimer !== undefined) clearTimeout(this.replyTimer);
     this.ticker = undefined;
-    this.replyTimer = undefined;
   }
 
   private async statusCallback(

@@ -6,19 +6,16 @@
  * recipient said as a canned line, answers, and hangs up with the end_call tool.
  */
 import { base64ToBytes, bytesToBase64, pcm16FromBytes, pcm16ToBytes } from "../../audio/pcm";
+import { lineOfCode, PHONE_LINES } from "../../simulator/phone-lines";
+import { SpeechListener } from "../../simulator/speech-code";
+import { type AgentMoves, LINE_REACTIONS, TOOL_REACTIONS } from "./reactions";
 
 /** Where this Worker serves the simulated model (Gemini Live's path is appended). */
 export const SIMULATED_MODEL_PATH = "/simulator/gemini-live";
 
-/** What the simulated recipient is taken to have said (the simulated carrier's speech burst). */
-export const SIMULATED_RECIPIENT_LINE =
-  "Sure, we can do that. I have booked a table for 4 at 7 PM on Friday under the name Smith. That will be 249 dollars deposit.";
-const CLOSING_LINE = "Wonderful, thank you very much for your help. Goodbye!";
+/** What the scripted person of an ordinary number says (for tests of the analysis). */
+export const SIMULATED_RECIPIENT_LINE = PHONE_LINES.booking_confirmed;
 
-const VOICE_RMS = 600;
-/** Speech this long, then silence this long, is a finished utterance (ms). */
-const MIN_SPEECH_MS = 300;
-const END_SILENCE_MS = 300;
 /** Spoken audio per word of text, capped, so replies take a plausible but short time. */
 const MS_PER_WORD = 40;
 const MAX_UTTERANCE_MS = 1500;
@@ -39,13 +36,14 @@ const VOICE_CHUNK = (() => {
   return bytesToBase64(pcm16ToBytes(pcm));
 })();
 
-type Phase = "setup" | "waiting" | "greeted" | "answered";
+type Phase = "setup" | "waiting" | "greeted";
 
 export class SimulatedModel {
   private phase: Phase = "setup";
   private objective = "";
-  private speechMs = 0;
-  private silenceMs = 0;
+  private tools = new Set<string>();
+  private readonly listener = new SpeechListener(16_000);
+  private toolCalls = 0;
 
   constructor(private readonly send: (frame: string | Uint8Array) => void) {}
 
@@ -57,9 +55,14 @@ export class SimulatedModel {
       return;
     }
     if (this.phase === "setup" && "setup" in msg) {
-      const setup = msg.setup as { systemInstruction?: { parts?: { text?: string }[] } };
+      const setup = msg.setup as {
+        systemInstruction?: { parts?: { text?: string }[] };
+        tools?: { functionDeclarations?: { name?: string }[] }[];
+      };
       const prompt = setup.systemInstruction?.parts?.[0]?.text ?? "";
       this.objective = /^Objective: (.*)$/m.exec(prompt)?.[1] ?? "";
+      for (const t of setup.tools ?? [])
+        for (const f of t.functionDeclarations ?? []) if (f.name) this.tools.add(f.name);
       this.phase = "waiting";
       this.send(new TextEncoder().encode(JSON.stringify({ setupComplete: {} })));
       this.sendJson({
@@ -76,30 +79,39 @@ export class SimulatedModel {
       return;
     }
     if (input?.audio?.data && this.phase === "greeted") this.listen(input.audio.data);
+    const response = msg.toolResponse as
+      | { functionResponses?: { name?: string; response?: Record<string, unknown> }[] }
+      | undefined;
+    for (const r of response?.functionResponses ?? []) {
+      if (r.name) TOOL_REACTIONS[r.name]?.(this.moves(), r.response ?? {});
+    }
   }
 
+  /** "Transcribes" what the phone said (coded speech) and reacts to the line. */
   private listen(data: string): void {
-    const pcm = pcm16FromBytes(base64ToBytes(data));
-    let sum = 0;
-    for (const s of pcm) sum += s * s;
-    const rms = pcm.length > 0 ? Math.sqrt(sum / pcm.length) : 0;
-    const ms = (pcm.length / 16_000) * 1000;
-    if (rms >= VOICE_RMS) {
-      this.speechMs += ms;
-      this.silenceMs = 0;
-      return;
+    for (const heard of this.listener.push(pcm16FromBytes(base64ToBytes(data)))) {
+      if (heard.type !== "utterance") continue;
+      const key = lineOfCode(heard.code);
+      if (!key) continue;
+      this.sendJson({ serverContent: { inputTranscription: { text: PHONE_LINES[key] } } });
+      LINE_REACTIONS[key]?.(this.moves());
     }
-    this.silenceMs += ms;
-    if (this.speechMs >= MIN_SPEECH_MS && this.silenceMs >= END_SILENCE_MS) {
-      this.phase = "answered";
-      this.sendJson({ serverContent: { inputTranscription: { text: SIMULATED_RECIPIENT_LINE } } });
-      this.speak(CLOSING_LINE);
-      this.sendJson({
-        toolCall: {
-          functionCalls: [{ id: "fc_end", name: "end_call", args: { reason: "objective done" } }],
-        },
-      });
-    }
+  }
+
+  private moves(): AgentMoves {
+    return {
+      say: (text) => this.speak(text),
+      callTool: (name, args) => {
+        if (!this.tools.has(name)) return false;
+        this.toolCalls += 1;
+        this.sendJson({
+          toolCall: { functionCalls: [{ id: `fc_${this.toolCalls}`, name, args }] },
+        });
+        return true;
+      },
+      offered: (name) => this.tools.has(name),
+      objective: this.objective,
+    };
   }
 
   private speak(text: string): void {

@@ -1,0 +1,43 @@
+/**
+ * What the simulated phone side can say, and what the simulated model's "speech recognizer"
+ * transcribes it as: each line is spoken as coded speech (speech-code.ts) whose number is the
+ * line's position here. Both simulators read this one table, so a line is recognised only when
+ * its audio arrived. Keys name the line; scenarios and reactions refer to keys, never numbers.
+ */
+import { MAX_CODES, speechFor } from "./speech-code";
+
+export const PHONE_LINES = {
+  /** A person picking up. */
+  hello: "Hello?",
+  /** The scripted person of any ordinary number: agrees to the booking. */
+  booking_confirmed:
+    "Sure, we can do that. I have booked a table for 4 at 7 PM on Friday under the name Smith. That will be 249 dollars deposit.",
+} as const satisfies Record<string, string>;
+
+export type PhoneLineKey = keyof typeof PHONE_LINES;
+
+const KEYS = Object.keys(PHONE_LINES) as PhoneLineKey[];
+if (KEYS.length > MAX_CODES) throw new Error("too many phone lines for the speech code");
+
+export function lineCode(key: PhoneLineKey): number {
+  return KEYS.indexOf(key);
+}
+
+export function lineOfCode(code: number | null): PhoneLineKey | undefined {
+  return code === null ? undefined : KEYS[code];
+}
+
+/** Syllables per word of text: a line takes about as long to say as its words would. */
+const SYLLABLES_PER_WORD = 1.3;
+/** Longest line, in syllables (~2.2 s), so simulated calls stay short: a long text is said in brief. */
+const MAX_SYLLABLES = 10;
+
+/** The line as the phone says it (8 kHz PCM16 unless told). */
+export function lineAudio(key: PhoneLineKey, rate = 8000): Int16Array {
+  const words = PHONE_LINES[key].split(/\s+/).length;
+  return speechFor(
+    lineCode(key),
+    Math.min(MAX_SYLLABLES, Math.round(words * SYLLABLES_PER_WORD)),
+    rate,
+  );
+}

@@ -1,0 +1,20 @@
+/**
+ * Who is at the far end of each simulated destination, once it answers (design.md "The
+ * simulator"). Each scenario is a PhoneSide of its own module.
+ */
+import type { SimulatedOutcome } from "../script";
+import { AgreeablePerson } from "./person";
+import { type PhoneSide, SilentPhone } from "./phone-side";
+
+/** A person kept waiting in silence this many beats hangs up. */
+const PATIENCE_BEATS = 57;
+
+export function phoneFor(outcome: SimulatedOutcome, paceMs: number, replyGapMs: number): PhoneSide {
+  switch (outcome) {
+    case "answered":
+    case "flaky":
+      return new AgreeablePerson(replyGapMs, PATIENCE_BEATS * paceMs);
+    default:
+      return new SilentPhone(replyGapMs);
+  }
+}

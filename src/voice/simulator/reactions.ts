@@ -1,0 +1,32 @@
+/**
+ * What the simulated model's scripted agent does when it recognises a line of the simulated
+ * phone (simulator/phone-lines.ts) or gets a tool's result back. Each scenario adds its entries;
+ * a line without one gets no reaction (the agent waits).
+ */
+import type { PhoneLineKey } from "../../simulator/phone-lines";
+
+/** What a reaction can make the scripted agent do, in the Gemini Live wire protocol. */
+export type AgentMoves = {
+  /** Speaks a line (transcription and audio, then the turn ends). */
+  say(text: string): void;
+  /** Calls a tool, if this call offers it; returns whether it did. */
+  callTool(name: string, args: Record<string, unknown>): boolean;
+  /** The tools the session declared for this call. */
+  offered(name: string): boolean;
+  /** The objective from the system instruction. */
+  objective: string;
+};
+
+export const CLOSING_LINE = "Wonderful, thank you very much for your help. Goodbye!";
+
+export const LINE_REACTIONS: Partial<Record<PhoneLineKey, (agent: AgentMoves) => void>> = {
+  booking_confirmed: (agent) => {
+    agent.say(CLOSING_LINE);
+    agent.callTool("end_call", { reason: "objective done" });
+  },
+};
+
+/** Reactions to a tool's response (by tool name): the response object the session sent. */
+export const TOOL_REACTIONS: Partial<
+  Record<string, (agent: AgentMoves, response: Record<string, unknown>) => void>
+> = {};
