@@ -107,6 +107,11 @@ export interface VoiceSession {
    * it is only told (end_call: the call is ending).
    */
   toolResult(call: ToolCall, result: ToolResult, respond: boolean): void;
+  /**
+   * Tells the model something it cannot hear (the beep has sounded, the person pressed 3, the
+   * requester answered): a note in the conversation from the platform; the model carries on.
+   */
+  inform(text: string): void;
   close(): void;
 }
 

@@ -91,6 +91,9 @@ export class CommandRunner {
       case "tool_result":
         this.bridge?.toolResult(command.call, command.result);
         return;
+      case "inform_model":
+        this.bridge?.inform(command.text);
+        return;
       case "run_post_call":
         return queue.start(async () => {
           const latency = this.bridge?.finish() ?? null;

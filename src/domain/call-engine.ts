@@ -124,7 +124,9 @@ export type SessionCommand =
   | { type: "run_post_call"; deadline: number }
   | { type: "sync" }
   /** Tells the voice model what its tool call did; it carries on from there. */
-  | { type: "tool_result"; call: ToolCall; result: ToolResult };
+  | { type: "tool_result"; call: ToolCall; result: ToolResult }
+  /** Tells the voice model something it cannot hear itself (VoiceSession.inform). */
+  | { type: "inform_model"; text: string };
 
 /** Why an input changed nothing, for the callers that answer someone (callbacks, cancel). */
 export type Refusal = "replay" | "wrong_call" | "already_ended";

@@ -162,7 +162,9 @@ describe("Gemini Live client", () => {
       ["toolCall", { id: "fc_9", name: "end_call", args: { reason: "asked to" } }],
     ]);
     session.toolResult({ id: "fc_9", name: "end_call", args: {} }, { result: "ok" }, false);
-    await server.waitFor(3);
+    session.inform("(The beep has sounded.)");
+    await server.waitFor(4);
+    expect(server.received[0]?.[3]).toEqual({ realtimeInput: { text: "(The beep has sounded.)" } });
     expect(server.received[0]?.[2]).toEqual({
       toolResponse: {
         functionResponses: [{ id: "fc_9", name: "end_call", response: { result: "ok" } }],
@@ -321,6 +323,19 @@ describe("OpenAI Realtime client", () => {
       },
       { type: "response.create" },
     ]);
+    session.inform("(The person pressed 3.)");
+    await server.waitFor(7);
+    expect(server.received[0]?.slice(5)).toEqual([
+      {
+        type: "conversation.item.create",
+        item: {
+          type: "message",
+          role: "user",
+          content: [{ type: "input_text", text: "(The person pressed 3.)" }],
+        },
+      },
+      { type: "response.create" },
+    ]);
   });
 
   it("passes μ-law through untouched in both directions", async () => {
@@ -407,6 +422,7 @@ function bridge(withModel = true) {
     truncate: (ms) => truncated.push(ms),
     begin: () => undefined,
     toolResult: () => undefined,
+    inform: () => undefined,
     close: () => undefined,
   };
   let now = 1000;

@@ -176,6 +176,11 @@ export class MediaBridge implements VoiceEvents {
     this.endCall(stringArg(call, "reason") ?? "done");
   }
 
+  /** A note from the platform for the model (see VoiceSession.inform). */
+  inform(text: string): void {
+    if (!this.done) this.model?.inform(text);
+  }
+
   /** The engine's answer to a tool call, for the model. */
   toolResult(call: ToolCall, result: ToolResult): void {
     if (!this.done) this.model?.toolResult(call, result, true);

@@ -167,6 +167,10 @@ class GeminiLiveSession implements VoiceSession {
     }
   }
 
+  inform(text: string): void {
+    this.send({ realtimeInput: { text } });
+  }
+
   /** Gemini carries on by itself once a (blocking) function has its response. */
   toolResult(call: ToolCall, result: ToolResult): void {
     this.send({

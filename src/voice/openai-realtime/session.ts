@@ -119,6 +119,14 @@ class OpenAiRealtimeSession implements VoiceSession {
     });
   }
 
+  inform(text: string): void {
+    this.send({
+      type: "conversation.item.create",
+      item: { type: "message", role: "user", content: [{ type: "input_text", text }] },
+    });
+    this.send({ type: "response.create" });
+  }
+
   toolResult(call: ToolCall, result: ToolResult, respond: boolean): void {
     this.send({
       type: "conversation.item.create",
