@@ -111,16 +111,16 @@ export async function findFailures(db: Db, subjects: string[]) {
 /** Counts one failure for each subject: a new window once the old one has passed. */
 export async function recordFailure(db: Db, subjects: string[], now: string, windowFloor: string) {
   const [first, ...rest] = subjects.map((subject) =>
-      db
-        .insert(dashboardSignInFailures)
-        .values({ subject, failures: 1, windowStartedAt: now })
-        .onConflictDoUpdate({
-          target: dashboardSignInFailures.subject,
-          set: {
-            failures: sql`case when ${dashboardSignInFailures.windowStartedAt} <= ${windowFloor} then 1 else ${dashboardSignInFailures.failures} + 1 end`,
-            windowStartedAt: sql`case when ${dashboardSignInFailures.windowStartedAt} <= ${windowFloor} then ${now} else ${dashboardSignInFailures.windowStartedAt} end`,
-          },
-        }),
+    db
+      .insert(dashboardSignInFailures)
+      .values({ subject, failures: 1, windowStartedAt: now })
+      .onConflictDoUpdate({
+        target: dashboardSignInFailures.subject,
+        set: {
+          failures: sql`case when ${dashboardSignInFailures.windowStartedAt} <= ${windowFloor} then 1 else ${dashboardSignInFailures.failures} + 1 end`,
+          windowStartedAt: sql`case when ${dashboardSignInFailures.windowStartedAt} <= ${windowFloor} then ${now} else ${dashboardSignInFailures.windowStartedAt} end`,
+        },
+      }),
   );
   if (first) await db.batch([first, ...rest]);
 }

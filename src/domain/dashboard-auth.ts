@@ -71,7 +71,7 @@ export async function hashPassword(password: string): Promise<string> {
  */
 export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
   const parts = stored?.split("$");
-  if (!parts || parts.length !== 4 || parts[0] !== "pbkdf2-sha256") {
+  if (parts?.length !== 4 || parts[0] !== "pbkdf2-sha256") {
     await pbkdf2(password, new Uint8Array(SALT_BYTES), PBKDF2_ITERATIONS);
     return false;
   }
