@@ -54,6 +54,9 @@ export function Page({ title, user, notice, error, children }: PageProps) {
                 <button type="submit" class="secondary">
                   Sign out
                 </button>
+                <button type="submit" class="secondary" name="everywhere" value="1">
+                  Sign out everywhere
+                </button>
               </form>
             )}
           </div>

@@ -254,7 +254,7 @@ describe.skipIf(!available)("the dashboard in a browser", () => {
 
   it("signs out, and the old session no longer opens a page", async () => {
     const before = await sessionCookie(context);
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.waitForURL(/\/dashboard\/sign-in$/);
     // Even with the old cookie put back, the session is gone on the server.
     await context.addCookies([
