@@ -56,5 +56,18 @@ export default defineConfig({
     silent: DEBUG ? false : "passed-only",
     setupFiles: ["./test/apply-migrations.ts"],
     include: ["test/**/*.test.ts"],
+    projects: [
+      // The Workers project: everything above (plugin, bindings, options), in workerd.
+      {
+        extends: true,
+        test: {
+          name: "workers",
+          exclude: ["test/e2e/**", "**/node_modules/**"],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      // The dashboard in headless Chromium against its own `wrangler dev`, in Node.
+      "./test/e2e/vitest.config.ts",
+    ],
   },
 });

@@ -27,6 +27,7 @@ const USAGE = [
   "create-key --account ACCOUNT_ID [--name NAME] [--voice VOICE] [--caller-id E164] [--rate-limit N]",
   "update-key --id KEY_ID [--name NAME] [--voice VOICE|none] [--caller-id E164|none] [--rate-limit N]",
   "revoke-key --id KEY_ID",
+  "create-user --account ACCOUNT_ID --email EMAIL   (prints the user's id and a one-time signInUrl, 24 h)",
   "rotate-webhook-secret --id ACCOUNT_ID",
   "dnc-add --account ACCOUNT_ID --number E164 [--reason REASON] [--source admin|recipient_request]",
   "dnc-remove --account ACCOUNT_ID --number E164",
@@ -49,6 +50,7 @@ const OPTIONS = {
   "rate-limit": { type: "string" },
   "max-calls-per-number-per-day": { type: "string" },
   reason: { type: "string" },
+  email: { type: "string" },
   source: { type: "string" },
   limit: { type: "string" },
   cursor: { type: "string" },
@@ -126,6 +128,15 @@ const COMMANDS = {
       }
       return { method: "PATCH", path: `/admin/keys/${seg(f.id)}`, body };
     },
+  },
+  "create-user": {
+    flags: ["account", "email"],
+    required: ["account", "email"],
+    request: (f) => ({
+      method: "POST",
+      path: `/admin/accounts/${seg(f.account)}/users`,
+      body: { email: f.email },
+    }),
   },
   "revoke-key": {
     flags: ["id"],

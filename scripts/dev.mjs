@@ -27,6 +27,8 @@ const BIN = join(ROOT, "node_modules", ".bin");
 const WRANGLER = join(BIN, "wrangler");
 const DEV_VARS = join(ROOT, ".dev.vars");
 const KEY_FILE = join(ROOT, ".wrangler", "dev-api-key");
+const PASSWORD_FILE = join(ROOT, ".wrangler", "dev-dashboard-password");
+const DEV_EMAIL = "dev@example.com";
 const HOST = "127.0.0.1";
 const PORT = parsePort(process.env.PORT ?? "8787");
 const BASE = `http://${HOST}:${PORT}`;
@@ -119,7 +121,8 @@ async function main() {
   }
   try {
     const key = await provision(vars.ADMIN_TOKEN);
-    printBanner(key);
+    const user = await provisionDashboardUser(vars.ADMIN_TOKEN, key.accountId);
+    printBanner(key.key, user);
   } catch (e) {
     console.error(`[dev] could not set up the dev account: ${e instanceof Error ? e.message : e}`);
     console.error("[dev] the server keeps running; use `npm run admin -- help` to set one up.");
@@ -350,7 +353,7 @@ async function provision(adminToken) {
     const check = await api("GET", "/v1/agent/calls?limit=1", saved);
     if (check.status === 200) {
       console.log("[dev] reusing the dev API key in .wrangler/dev-api-key");
-      return saved;
+      return { key: saved, accountId };
     }
   }
   const minted = await adminCall(
@@ -363,7 +366,33 @@ async function provision(adminToken) {
   mkdirSync(dirname(KEY_FILE), { recursive: true });
   writeFileSync(KEY_FILE, `${minted.key}\n`, { mode: 0o600 });
   console.log(`[dev] created API key ${minted.id}, saved to .wrangler/dev-api-key`);
-  return minted.key;
+  return { key: minted.key, accountId };
+}
+
+/**
+ * The dev account's dashboard user, with a random password kept in .wrangler/dev-dashboard-password
+ * (made once; create-user with a password sets it again on every start, so the two agree).
+ */
+async function provisionDashboardUser(adminToken, accountId) {
+  let password;
+  try {
+    password = readFileSync(PASSWORD_FILE, "utf8").trim() || undefined;
+  } catch {
+    password = undefined;
+  }
+  if (!password) {
+    password = randomBase62(20);
+    mkdirSync(dirname(PASSWORD_FILE), { recursive: true });
+    writeFileSync(PASSWORD_FILE, `${password}\n`, { mode: 0o600 });
+  }
+  await adminCall(
+    adminToken,
+    "POST",
+    `/admin/accounts/${encodeURIComponent(accountId)}/users`,
+    { email: DEV_EMAIL, password },
+    201,
+  );
+  return { email: DEV_EMAIL, password };
 }
 
 function readSavedKey() {
@@ -374,7 +403,7 @@ function readSavedKey() {
   }
 }
 
-function printBanner(key) {
+function printBanner(key, user) {
   const body = JSON.stringify({
     to: "+14155550123",
     objective: "Book a table for 4 at 7 PM Friday.",
@@ -386,6 +415,7 @@ function printBanner(key) {
     `  URL      ${BASE}`,
     `  Docs     ${BASE}/docs`,
     `  API key  ${key}`,
+    `  Dashboard ${BASE}/dashboard   sign in as ${user.email} / ${user.password}`,
     "",
     "  Place a call:",
     `    curl -sS -X POST ${BASE}/v1/agent/calls \\`,

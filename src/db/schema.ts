@@ -211,7 +211,53 @@ export const webhookDeliveries = sqliteTable(
   (t) => [index("webhook_deliveries_event_idx").on(t.eventId, t.attempt)],
 );
 
+/** People who sign in to the dashboard; each belongs to one account. */
+export const dashboardUsers = sqliteTable(
+  "dashboard_users",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    /** Lower-cased; one user per email across the deployment. */
+    email: text("email").notNull().unique(),
+    /** `pbkdf2-sha256$<iterations>$<salt>$<hash>` (base64url); null until the invite is used. */
+    passwordHash: text("password_hash"),
+    /** SHA-256 of the one-time set-password token, and when it stops working. */
+    inviteTokenHash: text("invite_token_hash"),
+    inviteExpiresAt: text("invite_expires_at"),
+    createdAt: text("created_at").notNull(),
+    lastSignInAt: text("last_sign_in_at"),
+  },
+  (t) => [
+    index("dashboard_users_account_idx").on(t.accountId),
+    uniqueIndex("dashboard_users_invite_idx").on(t.inviteTokenHash),
+  ],
+);
+
+/** Dashboard sessions: only the SHA-256 of the cookie's token is stored. */
+export const dashboardSessions = sqliteTable(
+  "dashboard_sessions",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => dashboardUsers.id),
+    createdAt: text("created_at").notNull(),
+    lastSeenAt: text("last_seen_at").notNull(),
+  },
+  (t) => [index("dashboard_sessions_user_idx").on(t.userId)],
+);
+
+/** Failed sign-ins counted per subject (`email:…` or `client:…`) over a fixed window. */
+export const dashboardSignInFailures = sqliteTable("dashboard_sign_in_failures", {
+  subject: text("subject").primaryKey(),
+  failures: integer("failures").notNull(),
+  windowStartedAt: text("window_started_at").notNull(),
+});
+
 export type AccountRow = typeof accounts.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type CallRow = typeof calls.$inferSelect;
 export type DncRow = typeof doNotCall.$inferSelect;
+export type DashboardUserRow = typeof dashboardUsers.$inferSelect;

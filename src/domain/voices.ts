@@ -74,3 +74,8 @@ export function resolveVoice(
   const voice = canonicalVoice(name, provider);
   return voice ? ok(voice) : err("invalid_voice");
 }
+
+/** The provider's voices, in catalogue order (the dashboard's voice picker). */
+export function voiceCatalogue(provider: VoiceProvider): readonly string[] {
+  return voicesFor(provider);
+}

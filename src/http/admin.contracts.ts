@@ -288,3 +288,38 @@ export const removeDncAdminRoute = createRoute({
     ...errorResponses(...ADMIN, "invalid_number"),
   },
 });
+
+export const createUserRoute = createRoute({
+  method: "post",
+  path: "/accounts/{id}/users",
+  tags: ["Admin"],
+  summary: "Invite a dashboard user (or issue a new sign-in link)",
+  description:
+    "Creates a person of the account who signs in to the dashboard at `/dashboard`, and answers a one-time `signInUrl` (valid 24 h) where they set a password. For an email already on the account, a new link replaces the old one. With `password` (local development and tests), the password is set at once and `signInUrl` is the sign-in page. An email of another account → `invalid_request`.",
+  security,
+  middleware: [jsonOnly] as const,
+  request: {
+    params: AccountId,
+    body: json(
+      z.object({
+        email: z.string().max(320),
+        password: z.string().min(12).max(256).optional(),
+      }),
+    ),
+  },
+  responses: {
+    201: jsonResponse(
+      z
+        .object({
+          id: z.string(),
+          accountId: z.string(),
+          email: z.string(),
+          signInUrl: z.string(),
+          signInUrlExpiresAt: iso.nullable(),
+        })
+        .openapi("DashboardUser"),
+      "The user and where they sign in.",
+    ),
+    ...errorResponses(...ADMIN, ...BODY_READ),
+  },
+});

@@ -14,6 +14,7 @@ import {
   rotateWebhookSecret,
   updateAccountSettings,
 } from "../app/admin";
+import { createUser } from "../app/dashboard-auth";
 import { addDoNotCall, ifAccountExists, listDoNotCall, removeDoNotCall } from "../app/do-not-call";
 import { sameSecret } from "../lib/crypto";
 import {
@@ -22,6 +23,7 @@ import {
   changeKeyRoute,
   createAccountRoute,
   createKeyRoute,
+  createUserRoute,
   findAccountsRoute,
   getAccountRoute,
   listDncAdminRoute,
@@ -32,6 +34,7 @@ import {
 } from "./admin.contracts";
 import { ApiError, orThrow } from "./api-error";
 import type { AppEnv } from "./app-env";
+import { publicOrigin } from "./origin";
 import { createRouter } from "./validate";
 
 const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -138,4 +141,17 @@ adminRoutes.openapi(removeDncAdminRoute, async (c) => {
   const { id, number } = c.req.valid("param");
   orThrow(await ifAccountExists(db, id, () => removeDoNotCall(db, id, number)));
   return c.body(null, 204);
+});
+
+adminRoutes.openapi(createUserRoute, async (c) => {
+  const { email, password } = c.req.valid("json");
+  const user = orThrow(
+    await createUser(c.get("db"), {
+      accountId: c.req.valid("param").id,
+      email,
+      password,
+      origin: publicOrigin(c),
+    }),
+  );
+  return c.json(user, 201);
 });

@@ -3,6 +3,7 @@
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
+import { dashboardRoutes } from "../dashboard/routes";
 import { describeError, makeDb } from "../db/client";
 import { type ErrorToken, statusOf } from "../domain/error-tokens";
 import { ConfigError, readConfig } from "../env";
@@ -53,6 +54,7 @@ export function createApp() {
   app.route("/v1/agent/calls", callsRoutes);
   app.route("/v1/agent/dnc", dncRoutes);
   app.route("/admin", adminRoutes);
+  app.route("/dashboard", dashboardRoutes);
   app.route("/mcp", mcpRoutes);
   for (const route of mcpContracts) app.openAPIRegistry.registerPath(route);
   app.route(TELEPHONY_BASE_PATH, telephonyRoutes);

@@ -29,7 +29,8 @@ type Document = {
  * Served but not documented: the simulated carrier's fake of Twilio's REST API and the simulated
  * voice model's fake of Gemini Live, local stand-ins for third-party services (README: Simulator).
  */
-const UNDOCUMENTED = [SIMULATOR_API_PATH, SIMULATED_MODEL_PATH];
+// The dashboard's HTML pages (README: Dashboard) are not part of the JSON API either.
+const UNDOCUMENTED = [SIMULATOR_API_PATH, SIMULATED_MODEL_PATH, "/dashboard"];
 
 const document = async () => json<Document>(await call("GET", "/openapi.json"));
 
