@@ -75,6 +75,8 @@ export type VoiceSessionConfig = {
   voice: string;
   /** BCP-47, or "auto" to mirror whoever answers. */
   language: string;
+  /** The disclosure the agent's first sentence must carry (src/domain/disclosure.ts). */
+  firstSentence?: string;
 };
 
 /** What the realtime voice model tells the bridge. Audio is μ-law 8 kHz, the carrier's format. */

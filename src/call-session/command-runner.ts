@@ -7,6 +7,7 @@ import { describeError } from "../db/client";
 import type { SessionCommand, SessionInput, SessionState } from "../domain/call-engine";
 import type { CallParams } from "../domain/call-params";
 import { rowProgress } from "../domain/call-record";
+import { disclosureSentence, FALLBACK_PRINCIPAL } from "../domain/disclosure";
 import type { GuardrailToken } from "../domain/schedule";
 import type { RecordingSink, SessionPorts, VoiceSession, VoiceSessionConfig } from "../ports";
 import { buildSystemPrompt } from "../voice/system-prompt";
@@ -211,5 +212,14 @@ export class CommandRunner {
 }
 
 function sessionConfig(call: CallParams): VoiceSessionConfig {
-  return { systemPrompt: buildSystemPrompt(call), voice: call.voice, language: call.language };
+  const firstSentence = disclosureSentence({
+    onBehalfOf: call.onBehalfOf ?? FALLBACK_PRINCIPAL,
+    recorded: call.recorded ?? true,
+  });
+  return {
+    systemPrompt: buildSystemPrompt({ ...call, firstSentence }),
+    voice: call.voice,
+    language: call.language,
+    firstSentence,
+  };
 }

@@ -32,8 +32,13 @@ export function disclosureSentence(facts: DisclosureFacts): string {
   return `Hello, this is an AI assistant calling on behalf of ${facts.onBehalfOf}.${recorded}`;
 }
 
-const AI_STATEMENT =
-  /\b(?:(?:AI|A\.I\.|IA|KI|artificial intelligence|intelligence artificielle|inteligencia artificial|künstliche[nr]? Intelligenz)\b[\s\S]{0,40}\b(?:assistant|assistante|asistente|assistent|agent|agente|system|système|sistema)|(?:assistant|assistante|asistente|assistent|agent|agente)\b[\s\S]{0,40}\b(?:AI|IA|KI|virtuel|virtual|d'intelligence artificielle|de inteligencia artificial)\b|virtual assistant)/iu;
+const AI_WORD = String.raw`(?:\b(?:AI|IA|KI|artificial intelligence|intelligence artificielle|inteligencia artificial|künstliche[nr]? Intelligenz)\b|\bA\.I\.)`;
+const ROLE = String.raw`\b(?:assistant|assistante|asistente|assistent|agent|agente|system|système|sistema)`;
+/** "AI … assistant" or "assistant … AI" within a few words, or "virtual assistant". */
+const AI_STATEMENT = new RegExp(
+  String.raw`${AI_WORD}[\s\S]{0,40}${ROLE}|${ROLE}[\s\S]{0,40}(?:${AI_WORD}|\bvirtuel|\bvirtual)|\bvirtual assistant`,
+  "iu",
+);
 const RECORDING_STATEMENT =
   /\b(?:record(?:ed|ing)?|enregistr\p{L}*|grabad\p{L}*|grabación|aufgezeichnet|aufgenommen|aufzeichnung)/iu;
 

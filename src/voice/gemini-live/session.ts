@@ -16,7 +16,7 @@
 import { Downsampler3x, Upsampler2x } from "../../audio/resample";
 import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
 import type { VoiceEvents, VoiceSession, VoiceSessionConfig } from "../../ports";
-import { END_CALL_TOOL } from "../system-prompt";
+import { answerTrigger, END_CALL_TOOL } from "../system-prompt";
 import { callerAudioToGemini, GEMINI_INPUT_AUDIO_MIME, geminiAudioToCaller } from "./audio";
 import {
   type GeminiClientMessage,
@@ -129,7 +129,7 @@ class GeminiLiveSession implements VoiceSession {
 
   begin(): void {
     this.send({
-      realtimeInput: { text: "(The call has just been answered. Greet the person and begin.)" },
+      realtimeInput: { text: answerTrigger(this.config.firstSentence) },
     });
   }
 

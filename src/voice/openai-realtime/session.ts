@@ -10,7 +10,7 @@
 import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
 import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
 import type { VoiceEvents, VoiceSession, VoiceSessionConfig } from "../../ports";
-import { END_CALL_TOOL } from "../system-prompt";
+import { answerTrigger, END_CALL_TOOL } from "../system-prompt";
 import { type OpenAiClientEvent, type OpenAiServerEvent, parseServerEvent } from "./events";
 
 export type OpenAiRealtimeOptions = {
@@ -47,6 +47,8 @@ class OpenAiRealtimeSession implements VoiceSession {
   /** The latest agent item with audio, and where its audio began in `deliveredMs`. */
   private speaking: { itemId: string; startMs: number } | undefined;
   private closing = false;
+  /** The disclosure the greeting trigger asks for (from the session's configuration). */
+  private firstSentence: string | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -62,6 +64,7 @@ class OpenAiRealtimeSession implements VoiceSession {
   }
 
   configure(config: VoiceSessionConfig): void {
+    this.firstSentence = config.firstSentence;
     this.send({
       type: "session.update",
       session: {
@@ -99,7 +102,7 @@ class OpenAiRealtimeSession implements VoiceSession {
         content: [
           {
             type: "input_text",
-            text: "(The call has just been answered. Greet the person and begin.)",
+            text: answerTrigger(this.firstSentence),
           },
         ],
       },
