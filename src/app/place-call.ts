@@ -1,10 +1,11 @@
 /**
- * placeCall: the one placement path used by REST and MCP. Validates, checks the caller ID
+ * placeCall: the one placement path used by REST and MCP. Validates, decides when to dial (now,
+ * or a `schedule` moved into the calling window; src/domain/schedule.ts), checks the caller ID
  * against the account, the do-not-call list, the per-number frequency cap, the minute cap and
  * the key's rate limit, then records the call as
- * `queued`, holding its first minute against the cap (checked again in that same insert, so
- * concurrent placements cannot overrun the cap) — together with the idempotency record, in one
- * D1 transaction.
+ * `queued`, holding its first minute against the cap unless it is scheduled (the minute cap and
+ * the frequency cap are checked again in that same insert, so concurrent placements cannot
+ * overrun them) — together with the idempotency record, in one D1 transaction.
  */
 
 import { insertCallWithinCapStatement, markCallFailed } from "../db/calls.queries";

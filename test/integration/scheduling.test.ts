@@ -192,3 +192,29 @@ describe("MCP place_call", () => {
     await call("POST", `/v1/agent/calls/${placed.callId}/cancel`, { token: key });
   });
 });
+
+describe("the frequency cap under a burst", () => {
+  it("admits exactly the cap's calls to one number when placements race", async () => {
+    const { key } = await setupAccount({ maxCallsPerNumberPerDay: 3 });
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        call("POST", "/v1/agent/calls", {
+          token: key,
+          body: { ...VALID_CALL, to: "+14155550107" },
+        }),
+      ),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 202)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(9);
+    for (const res of results) {
+      const body = await json<{ callId?: string; error?: string }>(res);
+      if (res.status === 429) {
+        expect(body).toEqual({ error: "destination_frequency_capped" });
+        expect(Number(res.headers.get("Retry-After"))).toBeGreaterThan(0);
+      } else if (body.callId) {
+        await call("POST", `/v1/agent/calls/${body.callId}/cancel`, { token: key });
+      }
+    }
+  });
+});
