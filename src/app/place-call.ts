@@ -157,7 +157,13 @@ async function placeOnce(
   );
   if (capped !== undefined) return fail("destination_frequency_capped", { retryAfterSec: capped });
   // Refused here without using a rate slot; the insert below decides, atomically, under a burst.
-  if (who.minuteCap !== null && !admits(who.minuteCap, facts.usedMinutes, facts.reservedSec)) {
+  // A scheduled call holds no minute now: the cap is checked (and its minute held) when it is due.
+  const holdsNow = scheduledFor === null;
+  if (
+    holdsNow &&
+    who.minuteCap !== null &&
+    !admits(who.minuteCap, facts.usedMinutes, facts.reservedSec)
+  ) {
     return fail("over_minute_cap");
   }
   const slot = await deps.takeRateSlot(who.keyId, who.rateLimit);
@@ -173,7 +179,7 @@ async function placeOnce(
     voice: call.voice,
     ...(scheduledFor ? { scheduledFor } : {}),
   };
-  const cap = who.minuteCap === null ? null : { capMinutes: who.minuteCap, since };
+  const cap = who.minuteCap === null || !holdsNow ? null : { capMinutes: who.minuteCap, since };
   const insert = insertCallWithinCapStatement(
     db,
     {
@@ -194,7 +200,7 @@ async function placeOnce(
       scheduledFor,
       onBehalfOf: body.onBehalfOf ?? null,
       // A scheduled call holds its first minute only once it is due (its dial-time recheck).
-      reservedSec: scheduledFor ? 0 : ADMISSION_HOLD_SEC,
+      reservedSec: holdsNow ? ADMISSION_HOLD_SEC : 0,
     },
     cap,
     { max: who.maxCallsPerNumberPerDay, dayAgo: isoNow(now - FREQUENCY_WINDOW_MS) },

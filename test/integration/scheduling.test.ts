@@ -117,7 +117,7 @@ describe("when it is due", () => {
     expect(ended).toMatchObject({ status: "failed", error: "do_not_call", startedAt: null });
   });
 
-  it("ends failed / over_minute_cap when the cap was used up meanwhile, having held nothing", async () => {
+  it("holds no minute until due, then ends failed / over_minute_cap when none is left", async () => {
     const { key } = await setupAccount({ minuteCap: 1 });
     const now = Date.now();
     const res = await placeAt(now, key, {
@@ -134,7 +134,7 @@ describe("when it is due", () => {
 
     await alarmAt(callId, now + HOUR_MS + 1);
     const ended = await waitForTerminal(key, callId);
-    expect(ended).toMatchObject({ status: "failed", error: "over_minute_cap" });
+    expect(ended).toMatchObject({ status: "failed", error: "over_minute_cap", startedAt: null });
     await call("POST", `/v1/agent/calls/${otherId}/cancel`, { token: key });
     await waitForTerminal(key, otherId);
   });
