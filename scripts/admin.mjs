@@ -22,7 +22,7 @@ const USAGE = [
   "npm run --silent admin -- <command> [--flags]   (global: --url URL, --token ADMIN_TOKEN)",
   "create-account --name NAME [--minute-cap N] [--calling-policy standard|strict|off]",
   "get-account --id ACCOUNT_ID",
-  "update-account --id ACCOUNT_ID [--minute-cap N|none] [--max-calls-per-number-per-day N] [--calling-policy standard|strict|off]",
+  "update-account --id ACCOUNT_ID [--minute-cap N|none] [--max-calls-per-number-per-day N] [--calling-policy standard|strict|off] [--display-name NAME|none]",
   "add-number --account ACCOUNT_ID --number E164 [--default]",
   "create-key --account ACCOUNT_ID [--name NAME] [--voice VOICE] [--caller-id E164] [--rate-limit N]",
   "update-key --id KEY_ID [--name NAME] [--voice VOICE|none] [--caller-id E164|none] [--rate-limit N]",
@@ -49,6 +49,7 @@ const OPTIONS = {
   "caller-id": { type: "string" },
   "rate-limit": { type: "string" },
   "max-calls-per-number-per-day": { type: "string" },
+  "display-name": { type: "string" },
   reason: { type: "string" },
   email: { type: "string" },
   source: { type: "string" },
@@ -80,7 +81,7 @@ const COMMANDS = {
     request: (f) => ({ method: "GET", path: `/admin/accounts/${seg(f.id)}` }),
   },
   "update-account": {
-    flags: ["id", "minute-cap", "max-calls-per-number-per-day", "calling-policy"],
+    flags: ["id", "minute-cap", "max-calls-per-number-per-day", "calling-policy", "display-name"],
     required: ["id"],
     request: (f) => {
       const body = accountFields(f);
@@ -90,9 +91,11 @@ const COMMANDS = {
           "--max-calls-per-number-per-day",
         );
       }
+      const displayName = f["display-name"];
+      if (displayName !== undefined) body.displayName = displayName === "none" ? null : displayName;
       if (Object.keys(body).length === 0) {
         throw new UsageError(
-          "update-account needs --minute-cap, --max-calls-per-number-per-day or --calling-policy",
+          "update-account needs --minute-cap, --max-calls-per-number-per-day, --calling-policy or --display-name",
         );
       }
       return { method: "PATCH", path: `/admin/accounts/${seg(f.id)}`, body };

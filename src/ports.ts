@@ -7,6 +7,7 @@ import type { ToolCall, ToolDeclaration, ToolResult } from "./domain/agent-tools
 import type { CallParams, PlacedCall } from "./domain/call-params";
 import type { CallOutputs, CallProgress, SavedRecording } from "./domain/call-record";
 import type { CallState } from "./domain/call-state";
+import type { GuardrailToken } from "./domain/schedule";
 import type { Speaker, TranscriptLine } from "./domain/transcript";
 import type { WebhookEvent } from "./domain/webhook-event";
 import type { Clock } from "./lib/clock";
@@ -51,6 +52,12 @@ export interface CallRecordStore {
   sync(call: CallParams, progress: CallProgress, events: readonly WebhookEvent[]): Promise<void>;
   /** Holds up to `wantMs` of the account's remaining minutes for an answered call; returns what it got. */
   grantCallMs(call: CallParams, wantMs: number): Promise<number>;
+  /**
+   * A scheduled call is due: checks again the guardrails that may have changed since placement
+   * and, when they pass, holds its first minute. Returns the failing token, or null. Throws on a
+   * storage failure.
+   */
+  recheckGuardrails(call: CallParams, now: number): Promise<GuardrailToken | null>;
 }
 
 /** Where a call's audio is written while it runs; it reports each part it has saved. */
@@ -71,6 +78,8 @@ export type VoiceSessionConfig = {
   language: string;
   /** The tools offered to the model on this call. */
   tools: readonly ToolDeclaration[];
+  /** The disclosure the agent's first sentence must carry (src/domain/disclosure.ts). */
+  firstSentence?: string;
 };
 
 /** What the realtime voice model tells the bridge. Audio is μ-law 8 kHz, the carrier's format. */

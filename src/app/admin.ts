@@ -72,6 +72,7 @@ export async function createAccount(
     createdAt: now,
     maxCallsPerNumberPerDay: DEFAULT_MAX_CALLS_PER_NUMBER_PER_DAY,
     callingPolicy,
+    displayName: null,
   };
   const inserted = await stored(() => insertAccount(db, account));
   if (!inserted.ok) return inserted;
@@ -103,6 +104,7 @@ export async function accountDetail(db: Db, id: string) {
     minuteCap: account.minuteCap,
     maxCallsPerNumberPerDay: account.maxCallsPerNumberPerDay,
     callingPolicy: account.callingPolicy,
+    displayName: account.displayName,
     minutesUsedThisPeriod: used,
     periodStart: start,
     webhookSecret: account.webhookSecret,
@@ -134,6 +136,7 @@ export type AccountSettings = {
   minuteCap?: number | null;
   maxCallsPerNumberPerDay?: number;
   callingPolicy?: CallingPolicy;
+  displayName?: string | null;
 };
 
 /** Changes the settings given; the others keep their values. */

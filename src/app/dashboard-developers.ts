@@ -56,5 +56,6 @@ export function dashboardPrincipal(
     periodAnchor: account.periodAnchor,
     maxCallsPerNumberPerDay: account.maxCallsPerNumberPerDay,
     callingPolicy: account.callingPolicy,
+    displayName: account.displayName,
   };
 }

@@ -1,10 +1,11 @@
 /**
- * placeCall: the one placement path used by REST and MCP. Validates, checks the caller ID
+ * placeCall: the one placement path used by REST and MCP. Validates, decides when to dial (now,
+ * or a `schedule` moved into the calling window; src/domain/schedule.ts), checks the caller ID
  * against the account, the do-not-call list, the per-number frequency cap, the minute cap and
  * the key's rate limit, then records the call as
- * `queued`, holding its first minute against the cap (checked again in that same insert, so
- * concurrent placements cannot overrun the cap) — together with the idempotency record, in one
- * D1 transaction.
+ * `queued`, holding its first minute against the cap unless it is scheduled (the minute cap and
+ * the frequency cap are checked again in that same insert, so concurrent placements cannot
+ * overrun them) — together with the idempotency record, in one D1 transaction.
  */
 
 import { insertCallWithinCapStatement, markCallFailed } from "../db/calls.queries";
@@ -24,9 +25,11 @@ import {
   PlaceCallResponseSchema,
 } from "../domain/call-schemas";
 import { checkCallingHours, placeOf } from "../domain/calling-hours";
+import { principalName } from "../domain/disclosure";
 import { FREQUENCY_WINDOW_MS, frequencyRetryAfterSec } from "../domain/do-not-call";
 import { validatePlacement } from "../domain/placement";
 import type { Principal } from "../domain/principal";
+import { decideSchedule } from "../domain/schedule";
 import type { TakeResult } from "../domain/sliding-window";
 import type { Config } from "../env";
 import type { Clock } from "../lib/clock";
@@ -117,16 +120,19 @@ async function placeOnce(
   });
   if (!valid.ok) return fail(valid.error);
   const call = valid.value;
-  const hours = checkCallingHours(
-    who.callingPolicy,
-    placeOf(call.to, call.region),
-    deps.clock.now(),
-  );
-  if (!hours.allowed) {
-    return fail("outside_calling_window", { nextWindowAt: isoNow(hours.nextWindowAt) });
-  }
-
   const now = deps.clock.now();
+  const place = placeOf(call.to, call.region);
+  const when = decideSchedule(
+    body.schedule,
+    (at) => checkCallingHours(who.callingPolicy, place, at),
+    now,
+  );
+  if (!when.ok) {
+    if (when.error === "invalid_schedule") return fail("invalid_schedule");
+    return fail("outside_calling_window", { nextWindowAt: isoNow(when.nextWindowAt) });
+  }
+  const scheduledFor = when.at === null ? null : isoNow(when.at);
+
   const since = periodStart(who.periodAnchor, new Date(now)).toISOString();
   const known = await stored(() =>
     placementFacts(db, {
@@ -151,7 +157,13 @@ async function placeOnce(
   );
   if (capped !== undefined) return fail("destination_frequency_capped", { retryAfterSec: capped });
   // Refused here without using a rate slot; the insert below decides, atomically, under a burst.
-  if (who.minuteCap !== null && !admits(who.minuteCap, facts.usedMinutes, facts.reservedSec)) {
+  // A scheduled call holds no minute now: the cap is checked (and its minute held) when it is due.
+  const holdsNow = scheduledFor === null;
+  if (
+    holdsNow &&
+    who.minuteCap !== null &&
+    !admits(who.minuteCap, facts.usedMinutes, facts.reservedSec)
+  ) {
     return fail("over_minute_cap");
   }
   const slot = await deps.takeRateSlot(who.keyId, who.rateLimit);
@@ -165,8 +177,9 @@ async function placeOnce(
     language: call.language,
     languageSource: call.languageSource,
     voice: call.voice,
+    ...(scheduledFor ? { scheduledFor } : {}),
   };
-  const cap = who.minuteCap === null ? null : { capMinutes: who.minuteCap, since };
+  const cap = who.minuteCap === null || !holdsNow ? null : { capMinutes: who.minuteCap, since };
   const insert = insertCallWithinCapStatement(
     db,
     {
@@ -184,9 +197,13 @@ async function placeOnce(
       languageSource: call.languageSource,
       status: "queued",
       createdAt,
-      reservedSec: ADMISSION_HOLD_SEC,
+      scheduledFor,
+      onBehalfOf: body.onBehalfOf ?? null,
+      // A scheduled call holds its first minute only once it is due (its dial-time recheck).
+      reservedSec: holdsNow ? ADMISSION_HOLD_SEC : 0,
     },
     cap,
+    { max: who.maxCallsPerNumberPerDay, dayAgo: isoNow(now - FREQUENCY_WINDOW_MS) },
   );
   const inserted = await stored(async () => {
     if (idempotencyKey === undefined) return (await insert).length > 0;
@@ -200,8 +217,9 @@ async function placeOnce(
     return rows.length > 0;
   });
   if (!inserted.ok) return inserted;
-  // Concurrent placements took the minutes between our check above and the insert.
-  if (!inserted.value) return fail("over_minute_cap");
+  // Concurrent placements took the minutes, or the number's daily calls, between our check above
+  // and the insert: which one, the facts read again tell.
+  if (!inserted.value) return refusedInRace(deps, who, call.to, callerId, since, now);
   try {
     await deps.dispatch({
       callId,
@@ -216,6 +234,9 @@ async function placeOnce(
       languageSource: call.languageSource,
       webhookUrl: call.webhookUrl,
       createdAt,
+      scheduledFor,
+      onBehalfOf: principalName(body.onBehalfOf, who.displayName),
+      recorded: CALLS_ARE_RECORDED,
     });
   } catch (cause) {
     // The row exists but no engine runs it: record the failure so the call still ends.
@@ -223,4 +244,39 @@ async function placeOnce(
     return fail("placement_failed", { cause });
   }
   return ok(response);
+}
+
+/**
+ * Every call's audio is recorded (src/recording, wired in src/wiring.ts), so the agent always
+ * says so; should recording become optional, this is where the placement decides it.
+ */
+const CALLS_ARE_RECORDED = true;
+
+/** Why the insert refused a placement that passed the checks before it. */
+async function refusedInRace(
+  deps: PlaceCallDeps,
+  who: Principal,
+  to: string,
+  callerId: string,
+  since: string,
+  now: number,
+): Promise<Outcome<PlaceCallResponse>> {
+  const known = await stored(() =>
+    placementFacts(deps.db, {
+      accountId: who.accountId,
+      callerId,
+      since,
+      to,
+      dayAgo: isoNow(now - FREQUENCY_WINDOW_MS),
+    }),
+  );
+  if (!known.ok) return known;
+  const capped = frequencyRetryAfterSec(
+    known.value.recentToNumber,
+    known.value.oldestRecentToNumber,
+    who.maxCallsPerNumberPerDay,
+    now,
+  );
+  if (capped !== undefined) return fail("destination_frequency_capped", { retryAfterSec: capped });
+  return fail("over_minute_cap");
 }

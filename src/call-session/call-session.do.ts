@@ -177,6 +177,11 @@ export class CallSession extends DurableObject<Env> {
     if (!this.state) return;
     await this.feed({ type: "alarm" });
     await this.queue.settled();
+    // An alarm that ran before anything was due (a scheduled call's, run early) changed nothing,
+    // so nothing set it again: keep the one still ahead.
+    const at = this.state ? nextAlarm(this.state) : null;
+    if (at !== null && at > this.ports.clock.now() && (await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(at);
   }
 
   /** Queues an input; resolves once its new state is stored (its commands may still be running). */

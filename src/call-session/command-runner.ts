@@ -8,6 +8,8 @@ import { toolsFor } from "../domain/agent-tools";
 import type { SessionCommand, SessionInput, SessionState } from "../domain/call-engine";
 import type { CallParams } from "../domain/call-params";
 import { rowProgress } from "../domain/call-record";
+import { disclosureSentence, FALLBACK_PRINCIPAL } from "../domain/disclosure";
+import type { GuardrailToken } from "../domain/schedule";
 import type { RecordingSink, SessionPorts, VoiceSession, VoiceSessionConfig } from "../ports";
 import { buildSystemPrompt } from "../voice/system-prompt";
 import { MediaBridge } from "./media/media-bridge";
@@ -75,6 +77,22 @@ export class CommandRunner {
               ? { type: "dial_succeeded", providerCallId: outcome.providerCallId }
               : { type: "dial_failed", retryable: outcome.retryable },
           );
+        });
+      case "recheck":
+        return queue.start(async () => {
+          let error: GuardrailToken | null;
+          try {
+            error = await ports.store.recheckGuardrails(call, ports.clock.now());
+          } catch (e) {
+            // The engine's alarm tries a due call again; storage was not reachable this time.
+            console.error("guardrail recheck failed", {
+              callId: call.callId,
+              error: describeError(e),
+            });
+            await this.host.feed({ type: "recheck_failed" });
+            return;
+          }
+          await this.host.feed({ type: "recheck_done", error });
         });
       case "hang_up":
         return queue.start(() =>
@@ -168,7 +186,7 @@ export class CommandRunner {
   private async sync(): Promise<void> {
     const s = this.host.state();
     if (!s) return;
-    const progress = rowProgress(s.call, s.lines, s.outputs, s.finalized);
+    const progress = rowProgress(s.params, s.call, s.lines, s.outputs, s.finalized);
     try {
       await this.host.ports.store.sync(s.params, progress, s.outbox);
       await this.host.applyNow({ type: "synced", eventIds: s.outbox.map((e) => e.id) });
@@ -202,10 +220,15 @@ export class CommandRunner {
 }
 
 function sessionConfig(call: CallParams): VoiceSessionConfig {
+  const firstSentence = disclosureSentence({
+    onBehalfOf: call.onBehalfOf ?? FALLBACK_PRINCIPAL,
+    recorded: call.recorded ?? true,
+  });
   return {
-    systemPrompt: buildSystemPrompt(call),
+    systemPrompt: buildSystemPrompt({ ...call, firstSentence }),
     voice: call.voice,
     language: call.language,
+    firstSentence,
     tools: toolsFor(call),
   };
 }

@@ -22,7 +22,9 @@ export async function findAccountsByName(db: Db, name: string) {
 export async function updateAccount(
   db: Db,
   id: string,
-  patch: Partial<Pick<NewAccount, "minuteCap" | "maxCallsPerNumberPerDay" | "callingPolicy">>,
+  patch: Partial<
+    Pick<NewAccount, "minuteCap" | "maxCallsPerNumberPerDay" | "callingPolicy" | "displayName">
+  >,
 ) {
   const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
   if (Object.keys(set).length === 0) return (await findAccount(db, id)) !== undefined;

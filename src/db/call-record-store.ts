@@ -3,12 +3,14 @@
  * onto the call row and hands over its webhook events, and asks for the minutes an answered call
  * may use.
  */
-import { periodStart } from "../domain/billing";
+import { ADMISSION_HOLD_SEC, periodStart } from "../domain/billing";
+import { FREQUENCY_WINDOW_MS, frequencyRetryAfterSec } from "../domain/do-not-call";
 import type { DeliveryMessage } from "../domain/webhook-event";
 import type { CallRecordStore } from "../ports";
 import { findAccount } from "./accounts.queries";
 import { reserveSeconds, writeCallProgressStatement } from "./calls.queries";
 import { describeError, makeDb } from "./client";
+import { placementFacts } from "./placement.queries";
 import { insertEventStatement } from "./webhooks.queries";
 
 export function d1CallRecordStore(d1: D1Database, queue: Queue<DeliveryMessage>): CallRecordStore {
@@ -49,6 +51,39 @@ export function d1CallRecordStore(d1: D1Database, queue: Queue<DeliveryMessage>)
         });
         return wantMs;
       }
+    },
+
+    async recheckGuardrails(call, now) {
+      const account = await findAccount(db, call.accountId);
+      if (!account) return "caller_id_not_owned";
+      const since = periodStart(account.periodAnchor, new Date(now)).toISOString();
+      const facts = await placementFacts(db, {
+        accountId: call.accountId,
+        callerId: call.from,
+        since,
+        to: call.to,
+        dayAgo: new Date(now - FREQUENCY_WINDOW_MS).toISOString(),
+      });
+      if (!facts.owned) return "caller_id_not_owned";
+      if (facts.doNotCall) return "do_not_call";
+      // The call itself is queued, so it is among the counted calls: the others are one fewer.
+      const others = Math.max(0, facts.recentToNumber - 1);
+      const capped = frequencyRetryAfterSec(
+        others,
+        facts.oldestRecentToNumber,
+        account.maxCallsPerNumberPerDay,
+        now,
+      );
+      if (capped !== undefined) return "destination_frequency_capped";
+      if (account.minuteCap === null) return null;
+      const held = await reserveSeconds(db, {
+        callId: call.callId,
+        accountId: call.accountId,
+        wantSec: ADMISSION_HOLD_SEC,
+        capMinutes: account.minuteCap,
+        since,
+      });
+      return held < ADMISSION_HOLD_SEC ? "over_minute_cap" : null;
     },
   };
 }

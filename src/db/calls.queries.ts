@@ -8,6 +8,7 @@ import {
   inArray,
   is,
   isNotNull,
+  isNull,
   lt,
   or,
   SQL,
@@ -39,15 +40,35 @@ export function insertCallWithinCapStatement(
   db: Db,
   row: NewCall & { reservedSec: number },
   cap: CapWindow | null,
+  frequency?: FrequencyWindow,
 ) {
   const fits =
     cap === null
       ? sql`1`
       : sql`${usedSecSql(row.accountId, cap.since)} + ${heldSecSql(row.accountId)} + ${row.reservedSec} <= ${cap.capMinutes * 60}`;
+  const underFrequencyCap =
+    frequency === undefined
+      ? sql`1`
+      : sql`${countedToNumberSql(row.accountId, row.to, frequency.dayAgo)} < ${frequency.max}`;
   return db
     .insert(calls)
-    .select(sql`select ${columnValues(row)} where ${fits}`)
+    .select(sql`select ${columnValues(row)} where ${fits} and ${underFrequencyCap}`)
     .returning({ id: calls.id });
+}
+
+/** The per-number frequency cap: at most `max` counted calls to one number since `dayAgo`. */
+export type FrequencyWindow = { max: number; dayAgo: string };
+
+/**
+ * Calls to `to` placed since `dayAgo` that count against the frequency cap: dialed, or still
+ * live (they may be). The same rule as placementFacts' `recentToNumber`, inside the insert so
+ * concurrent placements to one number cannot all pass it.
+ */
+export function countedToNumberSql(accountId: string, to: string, dayAgo: string): SQL<number> {
+  const c = alias(calls, "c");
+  return sql<number>`(select count(*) from calls c
+    where ${c.accountId} = ${accountId} and ${c.to} = ${to} and ${c.createdAt} > ${dayAgo}
+      and (${c.providerCallId} is not null or ${inArray(c.status, LIVE_STATUSES)}))`;
 }
 
 /** The row's values in the table's column order (as drizzle lists the columns of an INSERT). */
@@ -116,6 +137,7 @@ export async function listCallRows(
       startedAt: calls.startedAt,
       endedAt: calls.endedAt,
       durationSec: calls.durationSec,
+      scheduledFor: calls.scheduledFor,
     })
     .from(calls)
     .where(and(...conditions))
@@ -173,7 +195,14 @@ export async function findStrandedCalls(db: Db, before: string, limit: number) {
   return db
     .select()
     .from(calls)
-    .where(and(eq(calls.status, "queued"), lt(calls.createdAt, before)))
+    .where(
+      and(
+        eq(calls.status, "queued"),
+        lt(calls.createdAt, before),
+        // A scheduled call waits for its alarm; it is stranded only once it is overdue.
+        or(isNull(calls.scheduledFor), lt(calls.scheduledFor, before)),
+      ),
+    )
     .orderBy(calls.createdAt)
     .limit(limit);
 }
@@ -203,5 +232,6 @@ export function placedCallOf(row: CallRow): PlacedCall {
     languageSource: row.languageSource,
     webhookUrl: row.webhookUrl,
     createdAt: row.createdAt,
+    scheduledFor: row.scheduledFor,
   };
 }

@@ -34,6 +34,8 @@ export const accounts = sqliteTable("accounts", {
   maxCallsPerNumberPerDay: integer("max_calls_per_number_per_day").notNull().default(3),
   /** Calling hours applied at placement (src/domain/calling-hours.ts). */
   callingPolicy: text("calling_policy", { enum: CALLING_POLICIES }).notNull().default("standard"),
+  /** Whom the agent says it calls for, when a request names no `onBehalfOf`. */
+  displayName: text("display_name"),
 });
 
 export const apiKeys = sqliteTable(
@@ -120,6 +122,13 @@ export const calls = sqliteTable(
     latencyP95Ms: integer("latency_p95_ms"),
     /** The person's first words ("Hello?") → the agent's first audio after them. */
     latencyFirstReplyMs: integer("latency_first_reply_ms"),
+    /** When a scheduled call's alarm dials it; null: dialed at placement. */
+    scheduledFor: text("scheduled_for"),
+    /** The request's `onBehalfOf` (the name the agent discloses), if it gave one. */
+    onBehalfOf: text("on_behalf_of"),
+    /** Whether the first agent line carried the disclosure (null until there is one). */
+    disclosureSpoken: integer("disclosure_spoken", { mode: "boolean" }),
+    disclosureAtMs: integer("disclosure_at_ms"),
   },
   (t) => [
     index("calls_account_created_idx").on(t.accountId, t.createdAt, t.id),

@@ -27,6 +27,7 @@ import {
 } from "./call-state";
 import type { CallStatus } from "./call-status";
 import type { CarrierSignal } from "./carrier-signal";
+import type { GuardrailToken } from "./schedule";
 import type { TranscriptLine } from "./transcript";
 import { buildEvent, type WebhookEvent } from "./webhook-event";
 
@@ -112,10 +113,16 @@ export type SessionInput =
   | { type: "sync_failed" }
   | { type: "post_call_done"; outputs: CallOutputs }
   /** The voice model called one of its tools (end_call excepted: the bridge plays the goodbye). */
-  | { type: "tool_called"; call: ToolCall };
+  | { type: "tool_called"; call: ToolCall }
+  /** A scheduled call's guardrails, checked again when it is due: null passed, else the token. */
+  | { type: "recheck_done"; error: GuardrailToken | null }
+  /** The recheck could not read storage: try again a little later. */
+  | { type: "recheck_failed" };
 
 export type SessionCommand =
   | { type: "dial"; attempt: number }
+  /** A scheduled call is due: check its guardrails again (and hold its first minute) before dialing. */
+  | { type: "recheck" }
   | { type: "hang_up"; providerCallId: string; answered: boolean }
   /** Connect and set up the voice model while the phone rings, so the greeting starts at once. */
   | { type: "prepare_voice" }
@@ -138,11 +145,15 @@ export function startSession(
   settings: EngineSettings,
   now: number,
 ): StepResult {
+  const scheduledAt = params.scheduledFor ? Date.parse(params.scheduledFor) : Number.NaN;
+  const later = scheduledAt > now;
   const state: SessionState = {
     params,
     settings,
-    call: initialState(now, settings.limits),
-    dial: { attempts: 1, dueAt: null },
+    // A scheduled call's dial timeout runs from when it is due.
+    call: initialState(later ? scheduledAt : now, settings.limits),
+    // Attempt 0 due later: the alarm rechecks the guardrails, then dials attempt 1.
+    dial: later ? { attempts: 0, dueAt: scheduledAt } : { attempts: 1, dueAt: null },
     seen: [],
     lines: [],
     outbox: [],
@@ -156,7 +167,7 @@ export function startSession(
     finalized: false,
     outputs: NO_OUTPUTS,
   };
-  return { state, commands: [{ type: "dial", attempt: 1 }] };
+  return { state, commands: later ? [] : [{ type: "dial", attempt: 1 }] };
 }
 
 /** An answer (by callback or by the media stream) needs the call's length granted first. */
@@ -208,6 +219,15 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
       return finalize(state, input.outputs, now);
     case "tool_called":
       return toolCalled(state, input.call, now);
+    case "recheck_done":
+      return recheckDone(state, input.error, now);
+    case "recheck_failed":
+      if (state.call.status !== "queued" || state.dial.attempts !== 0)
+        return { state, commands: [] };
+      return {
+        state: { ...state, dial: { attempts: 0, dueAt: now + SYNC_RETRY_MS } },
+        commands: [],
+      };
   }
 }
 
@@ -249,7 +269,13 @@ export function nextAlarm(state: SessionState): number | null {
 function alarm(state: SessionState, now: number): StepResult {
   let result: StepResult = { state, commands: [] };
   const { dial } = state;
-  if (state.call.status === "queued" && dial.dueAt !== null && now >= dial.dueAt) {
+  const due = state.call.status === "queued" && dial.dueAt !== null && now >= dial.dueAt;
+  if (due && dial.attempts === 0) {
+    result = {
+      state: { ...state, dial: { attempts: 0, dueAt: null } },
+      commands: [{ type: "recheck" }],
+    };
+  } else if (due) {
     const attempt = dial.attempts + 1;
     result = {
       state: { ...state, dial: { attempts: attempt, dueAt: null } },
@@ -290,6 +316,20 @@ function restored(state: SessionState): StepResult {
   if (state.call.status !== "in_progress" || !state.call.mediaConnected || state.interrupted)
     return { state, commands: [] };
   return { state: { ...state, interrupted: true }, commands: [] };
+}
+
+/** A due scheduled call: dial it, or end it `failed` with the guardrail it no longer passes. */
+function recheckDone(state: SessionState, error: GuardrailToken | null, now: number): StepResult {
+  if (state.call.status !== "queued" || state.dial.attempts !== 0) return { state, commands: [] };
+  if (error) {
+    // No conversation to analyse: its post-call work starts now, not at the next alarm.
+    const failed = lifecycle(state, { type: "guardrail_failed", at: now, error });
+    return then(failed, (s) => alarm(s, now));
+  }
+  return {
+    state: { ...state, dial: { attempts: 1, dueAt: null } },
+    commands: [{ type: "dial", attempt: 1 }],
+  };
 }
 
 function dialSucceeded(state: SessionState, providerCallId: string, now: number): StepResult {

@@ -11,8 +11,13 @@ export const CALL_ERRORS = {
   media_lost:
     "the media stream dropped and the carrier did not end the call within 10 s, or no media arrived for 15 s (the service restarted mid-call); billed up to the last media",
   over_minute_cap:
-    "answered with no minute of the cap left for it (the cap was lowered while it rang)",
+    "answered with no minute of the cap left for it (the cap was lowered while it rang), or a scheduled call found no minute left when it was due",
   model_lost: "the voice model could not be reached, or its connection was lost during the call",
+  do_not_call:
+    "a scheduled call's number was added to the do-not-call list before it was due (checked again at dial time)",
+  destination_frequency_capped:
+    "a scheduled call would have exceeded the per-number frequency cap when it was due",
+  caller_id_not_owned: "a scheduled call's caller ID was no longer on the account when it was due",
 } as const satisfies Record<string, string>;
 
 export type CallErrorToken = keyof typeof CALL_ERRORS;

@@ -27,6 +27,12 @@ const PlacedCallSchema = z.object({
   languageSource: z.enum(LANGUAGE_SOURCES),
   webhookUrl: z.string().nullable(),
   createdAt: z.string(),
+  /** A scheduled call: when its alarm dials it (ISO 8601); absent or null: at once. */
+  scheduledFor: z.string().nullish(),
+  /** The name the agent discloses it calls for (request, account, or the neutral fallback). */
+  onBehalfOf: z.string().optional(),
+  /** The call's audio is recorded (the agent says so in its first sentence). */
+  recorded: z.boolean().optional(),
 });
 export type PlacedCall = z.infer<typeof PlacedCallSchema>;
 

@@ -7,6 +7,7 @@ import type { CallParams } from "./call-params";
 import type { CallView } from "./call-schemas";
 import { type CallState, isTerminal } from "./call-state";
 import type { CallStatus } from "./call-status";
+import { type DisclosureFacts, disclosureOf, FALLBACK_PRINCIPAL } from "./disclosure";
 import { formatTranscript, type Speaker, type TranscriptLine } from "./transcript";
 
 export type ExtractedValue = string | number | boolean | null;
@@ -82,6 +83,9 @@ export type CallRowView = {
   latencyP50Ms: number | null;
   latencyP95Ms: number | null;
   latencyFirstReplyMs: number | null;
+  scheduledFor: string | null;
+  disclosureSpoken: boolean | null;
+  disclosureAtMs: number | null;
 };
 
 function recordingUrlOf(baseUrl: string, callId: string): string {
@@ -111,6 +115,8 @@ export function toCallView(row: CallRowView, baseUrl: string): CallView {
       ? (JSON.parse(row.extractedEvidence) as Evidence)
       : null,
     analysisError: row.analysisError,
+    scheduledFor: row.scheduledFor,
+    disclosure: { spoken: row.disclosureSpoken ?? false, atMs: row.disclosureAtMs },
     responseLatency:
       row.latencyTurns && row.latencyP50Ms !== null && row.latencyP95Ms !== null
         ? {
@@ -124,6 +130,22 @@ export function toCallView(row: CallRowView, baseUrl: string): CallView {
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** What the disclosure rule is checked against: the name the agent was told to say, and whether it is recorded. */
+function disclosureFacts(params: CallParams): DisclosureFacts {
+  return {
+    onBehalfOf: params.onBehalfOf ?? FALLBACK_PRINCIPAL,
+    recorded: params.recorded ?? true,
+  };
+}
+
+/** The disclosure columns, from the transcript's first agent line (null before there is one). */
+function disclosureColumns(params: CallParams, lines: readonly TranscriptLine[]) {
+  if (!lines.some((l) => l.speaker === "agent"))
+    return { disclosureSpoken: null, disclosureAtMs: null };
+  const d = disclosureOf(lines, disclosureFacts(params));
+  return { disclosureSpoken: d.spoken, disclosureAtMs: d.atMs };
+}
 
 /** The columns written when the call's post-call work is done. */
 function outputColumns(lines: readonly TranscriptLine[], outputs: CallOutputs) {
@@ -163,6 +185,8 @@ export function sessionView(
       endedAt: iso(state.endedAt),
       durationSec: state.durationSec,
       error: state.error,
+      scheduledFor: params.scheduledFor ?? null,
+      ...disclosureColumns(params, lines),
       ...outputColumns(lines, outputs),
     },
     params.publicBaseUrl,
@@ -187,6 +211,7 @@ export type CallProgress = Partial<
  * status always sees the full record.
  */
 export function rowProgress(
+  params: CallParams,
   state: CallState,
   lines: readonly TranscriptLine[],
   outputs: CallOutputs,
@@ -206,6 +231,7 @@ export function rowProgress(
     endedAt: iso(state.endedAt),
     durationSec: state.durationSec,
     reservedSec: 0,
+    ...disclosureColumns(params, lines),
     ...outputColumns(lines, outputs),
   };
 }

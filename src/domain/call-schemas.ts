@@ -6,11 +6,13 @@ import { z } from "zod";
 import { CALL_ERROR_TOKENS } from "./call-errors";
 import { CALL_STATUSES } from "./call-status";
 import { type ErrorToken, isErrorToken } from "./error-tokens";
+import { ScheduleSchema } from "./schedule";
 
 export const MAX_FIELDS = 20;
 export const MAX_OBJECTIVE_CHARS = 4000;
 export const MAX_CONTEXT_CHARS = 10_000;
 export const MAX_WEBHOOK_URL_CHARS = 2048;
+export const MAX_ON_BEHALF_OF_CHARS = 100;
 
 const absent = (v: unknown) => v === undefined || v === null;
 
@@ -82,6 +84,16 @@ export const PlaceCallBodySchema = z
         .describe(
           "BCP-47 code such as en-US, or auto. Omit it to infer from objective and context.",
         ),
+      schedule: ScheduleSchema.nullish(),
+      onBehalfOf: z
+        .string()
+        .trim()
+        .min(1)
+        .max(MAX_ON_BEHALF_OF_CHARS)
+        .nullish()
+        .describe(
+          "Who the agent says it calls for, in its first sentence (at most 100 characters). Defaults to the account's display name.",
+        ),
     },
     { error: "invalid_json" },
   )
@@ -110,6 +122,8 @@ const FIELD_TOKENS: Record<string, ErrorToken> = {
   callerId: "invalid_caller_id",
   voice: "invalid_voice",
   language: "invalid_language",
+  schedule: "invalid_schedule",
+  onBehalfOf: "invalid_on_behalf_of",
 };
 
 /** The token of the first issue, in the schema's field order (so `to` is reported before `objective`). */
@@ -170,6 +184,10 @@ export const PlaceCallResponseSchema = z
     language: z.string(),
     languageSource: z.enum(["explicit", "inferred", "auto"]),
     voice: z.string(),
+    scheduledFor: z.iso
+      .datetime()
+      .optional()
+      .describe("When a scheduled call will be dialed (only on scheduled calls)."),
   })
   .meta({
     examples: [
@@ -202,6 +220,16 @@ export const CallSchema = z.object({
   startedAt: iso,
   endedAt: iso,
   durationSec: z.number().int().nullable(),
+  scheduledFor: iso.describe("When a scheduled call is (or was) dialed; null if dialed at once."),
+  disclosure: z
+    .object({
+      spoken: z.boolean(),
+      atMs: z.number().int().nullable(),
+    })
+    .nullable()
+    .describe(
+      "Whether the agent's first line said it is an AI assistant, on whose behalf it calls and, when recorded, that the call is recorded; atMs is that line's offset. Null until the call has a transcript.",
+    ),
   error: z
     .string()
     .nullable()
@@ -261,6 +289,7 @@ export const CallSummarySchema = CallSchema.pick({
   startedAt: true,
   endedAt: true,
   durationSec: true,
+  scheduledFor: true,
 });
 export type CallSummaryView = z.infer<typeof CallSummarySchema>;
 

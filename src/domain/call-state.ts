@@ -54,6 +54,8 @@ export type CarrierOutcome = "completed" | "busy" | "no_answer" | "failed" | "ca
 export type CallEvent =
   | { type: "carrier_accepted"; at: number; providerCallId: string }
   | { type: "placement_failed"; at: number }
+  /** A scheduled call failed a guardrail checked again at dial time (do_not_call, …). */
+  | { type: "guardrail_failed"; at: number; error: string }
   | { type: "ringing"; at: number }
   | { type: "answered"; at: number; maxDurationMs: number }
   | { type: "machine_detected"; at: number; answeredBy: string }
@@ -112,6 +114,9 @@ export function transition(state: CallState, event: CallEvent): Transition {
 
     case "placement_failed":
       return end(s, event.at, "failed", "placement_failed", false);
+
+    case "guardrail_failed":
+      return end(s, event.at, "failed", event.error, false);
 
     case "ringing":
       return same(s);

@@ -33,6 +33,8 @@ const STATUS = {
   invalid_idempotency_key: 400,
   invalid_request: 400,
   outside_calling_window: 400,
+  invalid_schedule: 400,
+  invalid_on_behalf_of: 400,
   forbidden: 403,
   not_found: 404,
   idempotency_key_in_use: 409,

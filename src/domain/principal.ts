@@ -12,4 +12,6 @@ export type Principal = {
   /** Dialed placements allowed to one number in any 24 hours. */
   maxCallsPerNumberPerDay: number;
   callingPolicy: CallingPolicy;
+  /** Whom the agent says it calls for when the request names no one. */
+  displayName: string | null;
 };

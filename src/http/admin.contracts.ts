@@ -62,6 +62,10 @@ const AccountSummary = z.object({
   createdAt: iso,
 });
 const Account = AccountSummary.extend({
+  displayName: z
+    .string()
+    .nullable()
+    .describe("Whom the agent says it calls for when a placement names no `onBehalfOf`."),
   minutesUsedThisPeriod: z.number().int(),
   periodStart: iso,
   webhookSecret: z.string(),
@@ -143,6 +147,14 @@ export const updateAccountRoute = createRoute({
         minuteCap: MinuteCap.optional(),
         maxCallsPerNumberPerDay: MaxCallsPerNumberPerDay.optional(),
         callingPolicy: CallingPolicy.optional(),
+        displayName: z
+          .string()
+          .trim()
+          .min(1)
+          .max(100)
+          .nullable()
+          .optional()
+          .describe("Whom the agent says it calls for (null: the neutral fallback)."),
       }),
     ),
   },

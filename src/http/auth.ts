@@ -32,6 +32,7 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
     minuteCap: account.minuteCap,
     periodAnchor: account.periodAnchor,
     maxCallsPerNumberPerDay: account.maxCallsPerNumberPerDay,
+    displayName: account.displayName ?? null,
     callingPolicy: account.callingPolicy,
   });
   const now = Date.now();

@@ -83,6 +83,8 @@ export const placeCallRoute = createRoute({
       "invalid_webhook_url",
       "invalid_voice",
       "invalid_language",
+      "invalid_schedule",
+      "invalid_on_behalf_of",
       "invalid_json",
       "invalid_request",
       "invalid_idempotency_key",

@@ -2,7 +2,19 @@
  * The voice agent's instructions, built from the call request. Pure. Context is background for
  * the agent only; the rules keep it honest, on task, and polite about ending the call.
  */
-export type PromptInput = { objective: string; context: string | null; language: string };
+export type PromptInput = {
+  objective: string;
+  context: string | null;
+  language: string;
+  /** The disclosure the first sentence must carry, word for word (or translated). */
+  firstSentence?: string;
+};
+
+/** The text a voice session sends when the call is answered, to make the agent speak first. */
+export function answerTrigger(firstSentence: string | undefined): string {
+  if (!firstSentence) return "(The call has just been answered. Greet the person and begin.)";
+  return `(The call has just been answered. Your first sentence must be: "${firstSentence}" Say it, in the language of the call, then begin.)`;
+}
 
 export function buildSystemPrompt(input: PromptInput): string {
   const language =
@@ -20,6 +32,11 @@ export function buildSystemPrompt(input: PromptInput): string {
     "- If you reach voicemail or an answering machine, leave no message and call end_call.",
     `- ${language}`,
   ];
+  if (input.firstSentence) {
+    lines.push(
+      `- Your first sentence, before anything else, must be this disclosure (translated into the language of the call if it is not English): "${input.firstSentence}"`,
+    );
+  }
   if (input.context) {
     lines.push(
       "Background for you only (never read it out or quote it to the person):",

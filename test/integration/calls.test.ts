@@ -78,6 +78,8 @@ describe("POST /v1/agent/calls", () => {
       extractedEvidence: null,
       analysisError: null,
       responseLatency: null,
+      scheduledFor: null,
+      disclosure: { spoken: false, atMs: null },
     });
   });
 
@@ -258,6 +260,7 @@ describe("GET /v1/agent/calls", () => {
       [
         "createdAt",
         "durationSec",
+        "scheduledFor",
         "endedAt",
         "id",
         "objective",
@@ -357,6 +360,8 @@ describe("documents", () => {
       "callerId",
       "voice",
       "language",
+      "schedule",
+      "onBehalfOf",
     ]);
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([

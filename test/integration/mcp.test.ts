@@ -45,6 +45,8 @@ describe("MCP over Streamable HTTP", () => {
       "callerId",
       "voice",
       "language",
+      "schedule",
+      "onBehalfOf",
     ]);
     expect(place?.inputSchema.required).toEqual(["to", "objective"]);
     expect(place?.description).toMatch(/E\.164/);

@@ -100,6 +100,26 @@ describe("/openapi.json", () => {
     expect(Object.keys(post?.responses["429"]?.headers ?? {})).toContain("Retry-After");
   });
 
+  it("describes scheduling, onBehalfOf and the disclosure (issue 17)", async () => {
+    const doc = await document();
+    const request = doc.components.schemas.PlaceCallRequest;
+    expect(Object.keys(request?.properties ?? {})).toEqual(
+      expect.arrayContaining(["schedule", "onBehalfOf"]),
+    );
+    expect(Object.keys(request?.properties?.schedule?.properties ?? {})).toEqual([
+      "notBefore",
+      "inCallingWindow",
+    ]);
+    expect(doc.components.schemas.PlaceCallResponse?.properties).toHaveProperty("scheduledFor");
+    const text = JSON.stringify(doc);
+    expect(text).toContain('"disclosure"');
+    expect(text).toContain('"displayName"');
+    const post = doc.paths["/v1/agent/calls"]?.post;
+    expect(
+      post?.responses["400"]?.content?.["application/json"]?.schema?.properties?.error?.enum,
+    ).toEqual(expect.arrayContaining(["invalid_schedule", "invalid_on_behalf_of"]));
+  });
+
   it("describes the recording with its range headers", async () => {
     const get = (await document()).paths["/v1/agent/calls/{id}/recording"]?.get;
     expect(Object.keys(get?.responses["206"]?.headers ?? {})).toEqual(

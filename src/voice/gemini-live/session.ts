@@ -17,6 +17,7 @@ import { Downsampler3x, Upsampler2x } from "../../audio/resample";
 import type { ToolCall, ToolResult } from "../../domain/agent-tools";
 import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
 import type { VoiceEvents, VoiceSession, VoiceSessionConfig } from "../../ports";
+import { answerTrigger } from "../system-prompt";
 import { geminiFunctionDeclarations } from "../tool-declarations";
 import { callerAudioToGemini, GEMINI_INPUT_AUDIO_MIME, geminiAudioToCaller } from "./audio";
 import {
@@ -130,7 +131,7 @@ class GeminiLiveSession implements VoiceSession {
 
   begin(): void {
     this.send({
-      realtimeInput: { text: "(The call has just been answered. Greet the person and begin.)" },
+      realtimeInput: { text: answerTrigger(this.config.firstSentence) },
     });
   }
 

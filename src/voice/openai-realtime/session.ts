@@ -11,6 +11,7 @@ import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
 import type { ToolCall, ToolResult } from "../../domain/agent-tools";
 import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
 import type { VoiceEvents, VoiceSession, VoiceSessionConfig } from "../../ports";
+import { answerTrigger } from "../system-prompt";
 import { openAiTools } from "../tool-declarations";
 import { type OpenAiClientEvent, type OpenAiServerEvent, parseServerEvent } from "./events";
 
@@ -48,6 +49,8 @@ class OpenAiRealtimeSession implements VoiceSession {
   /** The latest agent item with audio, and where its audio began in `deliveredMs`. */
   private speaking: { itemId: string; startMs: number } | undefined;
   private closing = false;
+  /** The disclosure the greeting trigger asks for (from the session's configuration). */
+  private firstSentence: string | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -63,6 +66,7 @@ class OpenAiRealtimeSession implements VoiceSession {
   }
 
   configure(config: VoiceSessionConfig): void {
+    this.firstSentence = config.firstSentence;
     this.send({
       type: "session.update",
       session: {
@@ -94,7 +98,7 @@ class OpenAiRealtimeSession implements VoiceSession {
         content: [
           {
             type: "input_text",
-            text: "(The call has just been answered. Greet the person and begin.)",
+            text: answerTrigger(this.firstSentence),
           },
         ],
       },

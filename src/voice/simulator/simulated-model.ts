@@ -73,9 +73,11 @@ export class SimulatedModel {
     const input = msg.realtimeInput as { text?: string; audio?: { data?: string } } | undefined;
     if (input?.text && this.phase === "waiting") {
       this.phase = "greeted";
-      this.speak(
-        `Hello, this is an AI assistant calling on behalf of a client. ${this.objective}`.trim(),
-      );
+      // The first sentence the trigger asks for (the disclosure), as a model told so would say it.
+      const disclosure =
+        /must be: "([^"]+)"/.exec(input.text)?.[1] ??
+        "Hello, this is an AI assistant calling on behalf of a client.";
+      this.speak(`${disclosure} ${this.objective}`.trim());
       return;
     }
     if (input?.audio?.data && this.phase === "greeted") this.listen(input.audio.data);
