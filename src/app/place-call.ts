@@ -182,6 +182,7 @@ async function placeOnce(
       voice: call.voice,
       language: call.language,
       languageSource: call.languageSource,
+      voicemail: JSON.stringify(call.voicemail),
       status: "queued",
       createdAt,
       reservedSec: ADMISSION_HOLD_SEC,
@@ -216,6 +217,7 @@ async function placeOnce(
       languageSource: call.languageSource,
       webhookUrl: call.webhookUrl,
       createdAt,
+      voicemail: call.voicemail,
     });
   } catch (cause) {
     // The row exists but no engine runs it: record the failure so the call still ends.

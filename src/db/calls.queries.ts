@@ -15,6 +15,7 @@ import {
 } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
+import { VoicemailSettingSchema } from "../domain/answering";
 import { FieldSpecSchema, type PlacedCall } from "../domain/call-params";
 import type { CallProgress } from "../domain/call-record";
 import { type CallStatus, LIVE_STATUSES } from "../domain/call-status";
@@ -203,5 +204,8 @@ export function placedCallOf(row: CallRow): PlacedCall {
     languageSource: row.languageSource,
     webhookUrl: row.webhookUrl,
     createdAt: row.createdAt,
+    ...(row.voicemail
+      ? { voicemail: VoicemailSettingSchema.parse(JSON.parse(row.voicemail)) }
+      : {}),
   };
 }

@@ -12,6 +12,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import { ANSWERED_BY_SOURCES } from "../domain/answering";
 import { LANGUAGE_SOURCES } from "../domain/call-params";
 import { CALL_STATUSES } from "../domain/call-status";
 import { CALLING_POLICIES } from "../domain/calling-hours";
@@ -120,6 +121,13 @@ export const calls = sqliteTable(
     latencyP95Ms: integer("latency_p95_ms"),
     /** The person's first words ("Hello?") → the agent's first audio after them. */
     latencyFirstReplyMs: integer("latency_first_reply_ms"),
+    /** JSON of the request's `voicemail` ({ action, message }); null: hang up. */
+    voicemail: text("voicemail"),
+    /** From the answer to the verdict in answered_by (domain/answering.ts). */
+    answeredByMs: integer("answered_by_ms"),
+    answeredBySource: text("answered_by_source", { enum: ANSWERED_BY_SOURCES }),
+    /** JSON of the VoicemailMessage, when a message was asked for and no person answered. */
+    voicemailMessage: text("voicemail_message"),
   },
   (t) => [
     index("calls_account_created_idx").on(t.accountId, t.createdAt, t.id),

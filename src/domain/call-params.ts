@@ -3,6 +3,7 @@
  * with zod when the session reads it back from storage.
  */
 import { z } from "zod";
+import { VoicemailSettingSchema } from "./answering";
 
 export const FieldSpecSchema = z.object({
   name: z.string(),
@@ -27,6 +28,8 @@ const PlacedCallSchema = z.object({
   languageSource: z.enum(LANGUAGE_SOURCES),
   webhookUrl: z.string().nullable(),
   createdAt: z.string(),
+  /** What to do on reaching voicemail; absent: hang up (voicemailOf in domain/answering.ts). */
+  voicemail: VoicemailSettingSchema.optional(),
 });
 export type PlacedCall = z.infer<typeof PlacedCallSchema>;
 

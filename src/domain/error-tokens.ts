@@ -33,6 +33,7 @@ const STATUS = {
   invalid_idempotency_key: 400,
   invalid_request: 400,
   outside_calling_window: 400,
+  invalid_voicemail: 400,
   forbidden: 403,
   not_found: 404,
   idempotency_key_in_use: 409,

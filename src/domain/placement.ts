@@ -4,6 +4,7 @@
  */
 
 import { ok, type Result } from "../lib/result";
+import { DEFAULT_VOICEMAIL, type VoicemailSetting } from "./answering";
 import type { FieldSpec, PlaceCallBody } from "./call-schemas";
 import type { ErrorToken } from "./error-tokens";
 import { checkDestination, normalizeCallerId } from "./guardrails";
@@ -21,6 +22,7 @@ export type ValidPlacement = {
   /** The request's caller ID, normalised; absent means "use the defaults". */
   callerId: string | null;
   voice: string;
+  voicemail: VoicemailSetting;
 } & ResolvedLanguage;
 
 export type PlacementOptions = {
@@ -78,6 +80,9 @@ export function validatePlacement(
     webhookUrl,
     callerId,
     voice: voice.value,
+    voicemail: req.voicemail
+      ? { action: req.voicemail.action, message: req.voicemail.message ?? null }
+      : DEFAULT_VOICEMAIL,
     ...language.value,
   });
 }

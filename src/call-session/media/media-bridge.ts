@@ -21,6 +21,7 @@
  * again when it is done. The model's end_call hangs up once the goodbye mark is echoed, or after
  * a bound.
  */
+import { BeepDetector } from "../../audio/beep-detector";
 import { decodeMulaw } from "../../audio/mulaw";
 import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
 import { END_CALL_TOOL, stringArg, type ToolCall, type ToolResult } from "../../domain/agent-tools";
@@ -46,6 +47,8 @@ export type BridgeHooks = {
   line(line: TranscriptLine): void;
   /** The model called a tool other than end_call: the engine decides what it does. */
   toolCall(call: ToolCall): void;
+  /** A beep after speech in the recipient's audio: a machine's greeting has ended. */
+  beep?(): void;
 };
 
 /** The carrier's side of the bridge: its socket, stream and wire format. */
@@ -72,6 +75,9 @@ export class MediaBridge implements VoiceEvents {
   private lineStart = -1;
   private lineStartAt = 0;
   private readonly held: HeldLine[] = [];
+  private readonly beeps = new BeepDetector();
+  /** Closed while a machine's greeting plays: the agent's audio is not sent to the phone. */
+  private gated = false;
 
   constructor(
     private readonly carrier: CarrierLeg,
@@ -97,6 +103,7 @@ export class MediaBridge implements VoiceEvents {
     this.model?.sendCallerAudio(mulaw);
     const pcm = decodeMulaw(mulaw);
     this.recorder?.recipient(pcm);
+    if (this.beeps.push(pcm).length > 0) this.hooks.beep?.();
     const speechStarted = this.latency.recipientAudio(pcm, this.now());
     if (speechStarted && this.modelIdle) this.bargeIn();
   }
@@ -120,7 +127,7 @@ export class MediaBridge implements VoiceEvents {
   // VoiceEvents, from the model:
 
   audio(mulaw: Uint8Array): void {
-    if (this.done) return;
+    if (this.done || this.gated) return;
     const now = this.now();
     if (this.lineStart < 0) {
       this.lineStart = this.sent;
@@ -150,6 +157,8 @@ export class MediaBridge implements VoiceEvents {
       this.hooks.line({ speaker, text, offsetMs: Math.max(0, Math.round(at - this.answeredAt)) });
       return;
     }
+    // Said while the gate was closed: never heard, so not on the transcript.
+    if (this.gated) return;
     const audio = this.lineStart >= 0;
     this.held.push({
       text,
@@ -179,6 +188,17 @@ export class MediaBridge implements VoiceEvents {
   /** A note from the platform for the model (see VoiceSession.inform). */
   inform(text: string): void {
     if (!this.done) this.model?.inform(text);
+  }
+
+  /**
+   * Closes or opens the way to the phone. Closing drops the agent audio the carrier has queued
+   * (as a barge-in does) and everything the model sends until it opens again.
+   */
+  gate(open: boolean): void {
+    if (this.done || this.gated === !open) return;
+    if (!open) this.bargeIn();
+    this.gated = !open;
+    this.lineStart = -1;
   }
 
   /** The engine's answer to a tool call, for the model. */
