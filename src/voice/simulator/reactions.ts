@@ -25,6 +25,9 @@ export const LINE_REACTIONS: Partial<Record<PhoneLineKey, (agent: AgentMoves) =>
     agent.say(CLOSING_LINE);
     agent.callTool("end_call", { reason: "objective done" });
   },
+  // Voicemail (issue 14): an eager model starts talking at "leave a message" before the beep, as
+  // real ones do; the bridge's gate must keep that off the line until the greeting has ended.
+  vm_leave: (agent) => agent.say("Hello, I am calling on behalf of a client."),
   // Call screeners (issue 14): answer who and why; greet the person once put through.
   screener_ask: (agent) => answerScreener(agent),
   screened_person: (agent) =>

@@ -14,7 +14,7 @@ export type AmdMode = "Enable" | "DetectMessageEnd";
 const RECORDING_PATIENCE_MS = 5000;
 /** Between the greeting's sentences, and before the beep. */
 const PAUSE_MS = 350;
-const BEFORE_BEEP_MS = 150;
+const BEFORE_BEEP_MS = 700;
 
 /**
  * A voicemail: greeting, beep, then silence while it records.
