@@ -22,7 +22,6 @@ export const PHONE_LINES = {
   /** A phone's call-screening assistant. */
   screener_ask:
     "Hi, the person you're calling is using a screening service. Please say your name and why you're calling.",
-  screener_hold: "Thanks, please stay on the line.",
   /** The screened person, once the screener lets the call through. */
   screened_person: "Hi, this is Alex. Sorry, who is this?",
   /** A screener that takes a message instead (a tone follows). */

@@ -78,6 +78,8 @@ export class MediaBridge implements VoiceEvents {
   private readonly beeps = new BeepDetector();
   /** Closed while a machine's greeting plays: the agent's audio is not sent to the phone. */
   private gated = false;
+  /** Leaving a voicemail message: a recording machine does not interrupt (its beep is no barge-in). */
+  private recording = false;
 
   constructor(
     private readonly carrier: CarrierLeg,
@@ -105,7 +107,7 @@ export class MediaBridge implements VoiceEvents {
     this.recorder?.recipient(pcm);
     if (this.beeps.push(pcm).length > 0) this.hooks.beep?.();
     const speechStarted = this.latency.recipientAudio(pcm, this.now());
-    if (speechStarted && this.modelIdle) this.bargeIn();
+    if (speechStarted && this.modelIdle && !this.recording) this.bargeIn();
   }
 
   /** A mark echo. */
@@ -143,7 +145,7 @@ export class MediaBridge implements VoiceEvents {
   }
 
   interrupted(): void {
-    if (this.done) return;
+    if (this.done || this.recording) return;
     this.modelIdle = true;
     this.latency.agentTurnEnded();
     this.bargeIn();
@@ -195,7 +197,10 @@ export class MediaBridge implements VoiceEvents {
    * (as a barge-in does) and everything the model sends until it opens again.
    */
   gate(open: boolean): void {
-    if (this.done || this.gated === !open) return;
+    if (this.done) return;
+    // Opened for a message: whatever the far end does now is a recording machine, not a person.
+    if (open) this.recording = true;
+    if (this.gated === !open) return;
     if (!open) this.bargeIn();
     this.gated = !open;
     this.lineStart = -1;

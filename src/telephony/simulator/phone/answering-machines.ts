@@ -102,7 +102,6 @@ export class CallScreener extends PhoneSide {
     if (this.phase === "asking") {
       if (this.variant === "connects") {
         this.phase = "connected";
-        this.say("screener_hold");
         this.silence(600);
         this.note("person", now);
         this.say("screened_person");
