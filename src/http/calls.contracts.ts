@@ -83,6 +83,7 @@ export const placeCallRoute = createRoute({
       "invalid_webhook_url",
       "invalid_voice",
       "invalid_language",
+      "invalid_voicemail",
       "invalid_json",
       "invalid_request",
       "invalid_idempotency_key",

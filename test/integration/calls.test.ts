@@ -78,6 +78,10 @@ describe("POST /v1/agent/calls", () => {
       extractedEvidence: null,
       analysisError: null,
       responseLatency: null,
+      answeredBy: null,
+      answeredByMs: null,
+      answeredBySource: null,
+      voicemailMessage: null,
     });
   });
 
@@ -357,6 +361,7 @@ describe("documents", () => {
       "callerId",
       "voice",
       "language",
+      "voicemail",
     ]);
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([

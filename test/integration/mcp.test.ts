@@ -45,6 +45,7 @@ describe("MCP over Streamable HTTP", () => {
       "callerId",
       "voice",
       "language",
+      "voicemail",
     ]);
     expect(place?.inputSchema.required).toEqual(["to", "objective"]);
     expect(place?.description).toMatch(/E\.164/);
