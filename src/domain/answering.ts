@@ -186,7 +186,8 @@ export function greetingEnded(
   const s = step.answering;
   const screenerTakesMessage = s.by === "call_screener" && !s.personReached;
   if (s.message === "awaiting_greeting_end" || (screenerTakesMessage && s.message === "none")) {
-    if (setting.action === "hangup") return { answering: s, actions: [{ type: "hang_up" }] };
+    if (setting.action === "hangup")
+      return { answering: s, actions: [...step.actions, { type: "hang_up" }] };
     return {
       answering: {
         ...s,
@@ -194,7 +195,7 @@ export function greetingEnded(
         beepMs: Math.max(0, Math.round(sinceAnswerMs)),
         greetingDeadline: null,
       },
-      actions: [{ type: "leave_message" }],
+      actions: [...step.actions, { type: "leave_message" }],
     };
   }
   return step;

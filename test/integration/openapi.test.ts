@@ -116,8 +116,9 @@ describe("/openapi.json", () => {
       "ivr",
       "fax",
       "unknown",
+      null,
     ]);
-    expect(callSchema?.properties?.answeredBySource?.enum).toEqual(["carrier", "agent"]);
+    expect(callSchema?.properties?.answeredBySource?.enum).toEqual(["carrier", "agent", null]);
     expect(callSchema?.properties).toHaveProperty("answeredByMs");
     expect(JSON.stringify(callSchema?.properties?.voicemailMessage)).toContain("mailbox_full");
   });
