@@ -150,6 +150,7 @@ export class CommandRunner {
         line: (line) => void this.host.feed({ type: "transcript_line", line }),
         toolCall: (toolCall) => void this.host.feed({ type: "tool_called", call: toolCall }),
         beep: () => void this.host.feed({ type: "beep_heard" }),
+        greetingSilent: () => void this.host.feed({ type: "greeting_silent" }),
       },
       () => ports.clock.now(),
     );

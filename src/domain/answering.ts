@@ -169,13 +169,13 @@ export function verdict(
 }
 
 /**
- * The greeting ended: our beep detector heard a beep after speech (`beep`), or AMD said
- * machine_end_*. A beep with no verdict yet is itself one: a machine (or a screener taking a
- * message, when the model said so).
+ * The greeting ended: our beep detector heard a beep after speech (`beep`), the bridge heard long
+ * silence after it while waiting (`silence`), or AMD said machine_end_*. A beep with no verdict
+ * yet is itself one: a machine (or a screener taking a message, when the model said so).
  */
 export function greetingEnded(
   a: Answering,
-  how: "beep" | "carrier",
+  how: "beep" | "silence" | "carrier",
   sinceAnswerMs: number,
   now: number,
   setting: VoicemailSetting,

@@ -134,7 +134,9 @@ export type SessionInput =
   /** The voice model called one of its tools (end_call excepted: the bridge plays the goodbye). */
   | { type: "tool_called"; call: ToolCall }
   /** The bridge's beep detector heard a beep after speech (a machine's greeting ended). */
-  | { type: "beep_heard" };
+  | { type: "beep_heard" }
+  /** Long silence after speech while a machine's greeting played: a greeting with no beep ended. */
+  | { type: "greeting_silent" };
 
 export type SessionCommand =
   | { type: "dial"; attempt: number }
@@ -234,12 +236,13 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
     case "tool_called":
       return toolCalled(state, input.call, now);
     case "beep_heard":
+    case "greeting_silent":
       if (state.call.status !== "in_progress") return { state, commands: [] };
       return applyAnswering(
         state,
         greetingEnded(
           state.answering,
-          "beep",
+          input.type === "beep_heard" ? "beep" : "silence",
           sinceAnswer(state, now),
           now,
           voicemailOf(state.params),

@@ -72,7 +72,11 @@ const HANGUP = { action: "hangup" } as const;
 const LEAVE_GIVEN: Leave = { action: "leave_message", message: MESSAGE };
 const LEAVE_COMPOSED: Leave = { action: "leave_message" };
 
-describe("answered by, and the voicemail message, per simulated answerer", () => {
+// The rows' calls run at once: each waits on real-time greetings and tones, not on the CPU.
+// Real-time greetings (and a loaded machine) take longer than the suite's default test timeout.
+describe.concurrent("answered by, and the voicemail message, per simulated answerer", {
+  timeout: 40_000,
+}, () => {
   it("voicemail (+14155550101): AMD wins with hangup; the model, then the beep, with a message", async () => {
     const [hangup, given, composed] = await Promise.all([
       run("+14155550101", HANGUP),

@@ -90,6 +90,16 @@ describe("the greeting's end", () => {
     expect(greetingEnded(screener, "beep", 7000, T, HANGUP).actions).toEqual([{ type: "hang_up" }]);
   });
 
+  it("long silence after the greeting ends it too, but is no verdict by itself", () => {
+    expect(greetingEnded(waiting, "silence", 9000, T + 7800, LEAVE).actions).toEqual([
+      { type: "leave_message" },
+    ]);
+    expect(greetingEnded(NO_ANSWERING, "silence", 9000, T, LEAVE)).toEqual({
+      answering: NO_ANSWERING,
+      actions: [],
+    });
+  });
+
   it("gives up waiting after the bound", () => {
     expect(greetingOverdue(waiting, T + GREETING_BOUND_MS - 1).actions).toEqual([]);
     expect(greetingOverdue(waiting, T + GREETING_BOUND_MS).actions).toEqual([{ type: "hang_up" }]);

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { type Beep, BeepDetector } from "../../src/audio/beep-detector";
+import { GREETING_SILENCE_MS, GreetingSilence } from "../../src/audio/greeting-silence";
+import { speechFor } from "../../src/simulator/speech-code";
 import { beepSamples, noBeepSamples } from "../beep-corpus";
 
 /** The sample in 20 ms frames, as the media stream delivers it. */
@@ -47,5 +49,34 @@ describe("beep detector", () => {
     const beeps: Beep[] = [];
     for (let i = 0; i < pcm.length; i += 37) beeps.push(...detector.push(pcm.subarray(i, i + 37)));
     expect(beeps).toEqual(detect(pcm));
+  });
+});
+
+describe("greeting silence (a greeting with no beep)", () => {
+  /** When (ms into `pcm`) the silence is reported, in 20 ms frames; undefined if never. */
+  function silentAt(pcm: Int16Array): number | undefined {
+    const silence = new GreetingSilence();
+    for (let i = 0; i < pcm.length; i += 160)
+      if (silence.push(pcm.subarray(i, i + 160))) return (i + 160) / 8;
+    return undefined;
+  }
+  const greeting = speechFor(3, 10);
+  const withSilence = (ms: number) => {
+    const pcm = new Int16Array(greeting.length + ms * 8);
+    pcm.set(greeting);
+    return pcm;
+  };
+
+  it("reports once the silence after speech has lasted long enough", () => {
+    const at = silentAt(withSilence(GREETING_SILENCE_MS + 500));
+    expect(at).toBeDefined();
+    // The last syllable fades out a little before the greeting's samples end.
+    expect((at as number) - greeting.length / 8).toBeGreaterThanOrEqual(GREETING_SILENCE_MS - 100);
+    expect((at as number) - greeting.length / 8).toBeLessThan(GREETING_SILENCE_MS + 40);
+  });
+
+  it("says nothing for the pauses inside speech, or for silence with no speech before", () => {
+    expect(silentAt(withSilence(GREETING_SILENCE_MS - 200))).toBeUndefined();
+    expect(silentAt(new Int16Array(8 * (GREETING_SILENCE_MS + 1000)))).toBeUndefined();
   });
 });

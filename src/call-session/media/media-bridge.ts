@@ -22,6 +22,7 @@
  * a bound.
  */
 import { BeepDetector } from "../../audio/beep-detector";
+import { GreetingSilence } from "../../audio/greeting-silence";
 import { decodeMulaw } from "../../audio/mulaw";
 import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
 import { END_CALL_TOOL, stringArg, type ToolCall, type ToolResult } from "../../domain/agent-tools";
@@ -49,6 +50,8 @@ export type BridgeHooks = {
   toolCall(call: ToolCall): void;
   /** A beep after speech in the recipient's audio: a machine's greeting has ended. */
   beep?(): void;
+  /** Long silence after speech while the gate is closed: a greeting without a beep has ended. */
+  greetingSilent?(): void;
 };
 
 /** The carrier's side of the bridge: its socket, stream and wire format. */
@@ -78,6 +81,8 @@ export class MediaBridge implements VoiceEvents {
   private readonly beeps = new BeepDetector();
   /** Closed while a machine's greeting plays: the agent's audio is not sent to the phone. */
   private gated = false;
+  /** While gated: listens for the silence that ends a greeting with no beep. */
+  private silence: GreetingSilence | undefined;
   /** Leaving a voicemail message: a recording machine does not interrupt (its beep is no barge-in). */
   private recording = false;
 
@@ -106,6 +111,7 @@ export class MediaBridge implements VoiceEvents {
     const pcm = decodeMulaw(mulaw);
     this.recorder?.recipient(pcm);
     if (this.beeps.push(pcm).length > 0) this.hooks.beep?.();
+    if (this.gated && this.silence?.push(pcm)) this.hooks.greetingSilent?.();
     const speechStarted = this.latency.recipientAudio(pcm, this.now());
     if (speechStarted && this.modelIdle && !this.recording) this.bargeIn();
   }
@@ -203,6 +209,7 @@ export class MediaBridge implements VoiceEvents {
     if (this.gated === !open) return;
     if (!open) this.bargeIn();
     this.gated = !open;
+    this.silence = open ? undefined : new GreetingSilence();
     this.lineStart = -1;
   }
 
