@@ -65,6 +65,11 @@ export class SimulatedCarrier extends DurableObject<Env> {
   private phone: PhoneSide | undefined;
   /** Marks not echoed yet, each with the timer that echoes it once the audio before it played. */
   private readonly pendingMarks = new Map<ReturnType<typeof setTimeout>, string>();
+  /**
+   * When the last mark is due to be echoed: each one is due at least 1 ms after the one before,
+   * so echoes keep their order (timers due at the same instant may fire in any order).
+   */
+  private lastMarkDue = 0;
   /** Arrival of each agent media frame (epoch ms). */
   private readonly agentAudioAt: number[] = [];
 
@@ -289,17 +294,20 @@ export class SimulatedCarrier extends DurableObject<Env> {
       this.phone?.agentAudio(decodeMulaw(mulaw), from, this.playbackEndsAt);
     } else if (frame.event === "mark" && frame.mark?.name) {
       const name = frame.mark.name;
+      const due = Math.max(this.playbackEndsAt, this.lastMarkDue + 1);
+      this.lastMarkDue = due;
       const timer = setTimeout(
         () => {
           this.pendingMarks.delete(timer);
           this.sendFrame(ws, { event: "mark", streamSid, mark: { name } });
         },
-        Math.max(0, this.playbackEndsAt - now),
+        Math.max(0, due - now),
       );
       this.pendingMarks.set(timer, name);
     } else if (frame.event === "clear") {
       // Twilio drops the unplayed audio and echoes every pending mark at once.
       this.playbackEndsAt = now;
+      this.lastMarkDue = now;
       this.phone?.agentCleared(now);
       for (const [timer, name] of this.pendingMarks) {
         clearTimeout(timer);
