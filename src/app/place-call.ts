@@ -114,6 +114,7 @@ async function placeOnce(
     platformVoice: config.defaultVoice,
     voiceProvider: config.voiceProvider,
     allowLocalWebhooks: config.allowLocalWebhooks,
+    keyVoicemail: who.keyVoicemail ?? null,
   });
   if (!valid.ok) return fail(valid.error);
   const call = valid.value;

@@ -51,6 +51,8 @@ export const apiKeys = sqliteTable(
     name: text("name"),
     defaultVoice: text("default_voice"),
     defaultCallerId: text("default_caller_id"),
+    /** JSON of the `voicemail` its placements get when they name none ({ action, message }). */
+    defaultVoicemail: text("default_voicemail"),
     /** Placements allowed per minute for this key. */
     rateLimit: integer("rate_limit").notNull(),
     createdAt: text("created_at").notNull(),

@@ -34,6 +34,17 @@ export const VoicemailSettingSchema = z.object({
 export type VoicemailSetting = z.infer<typeof VoicemailSettingSchema>;
 export const DEFAULT_VOICEMAIL: VoicemailSetting = { action: "hangup", message: null };
 
+/** A key's stored default (JSON), or null when it has none or it is unreadable. */
+export function voicemailSettingOf(json: string | null): VoicemailSetting | null {
+  if (json === null) return null;
+  try {
+    const parsed = VoicemailSettingSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
 export function voicemailOf(call: { voicemail?: VoicemailSetting | undefined }): VoicemailSetting {
   return call.voicemail ?? DEFAULT_VOICEMAIL;
 }

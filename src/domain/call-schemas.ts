@@ -42,6 +42,23 @@ const FieldsSchema = z
     }
   });
 
+/** The request's `voicemail` (a key may carry one as its default). */
+export const VoicemailRequestSchema = z.object({
+  action: z
+    .enum(VOICEMAIL_ACTIONS)
+    .default("hangup")
+    .describe("hangup (default): end the call; leave_message: speak after the beep."),
+  message: z
+    .string()
+    .trim()
+    .min(1)
+    .max(MAX_VOICEMAIL_MESSAGE_CHARS)
+    .nullish()
+    .describe(
+      "What to say after the beep (at most 1,000 characters). Omitted: a short message composed from the objective naming who it calls for and how to call back; never anything from context.",
+    ),
+});
+
 export const PlaceCallBodySchema = z
   .object(
     {
@@ -89,24 +106,9 @@ export const PlaceCallBodySchema = z
         .describe(
           "BCP-47 code such as en-US, or auto. Omit it to infer from objective and context.",
         ),
-      voicemail: z
-        .object({
-          action: z
-            .enum(VOICEMAIL_ACTIONS)
-            .default("hangup")
-            .describe("hangup (default): end the call; leave_message: speak after the beep."),
-          message: z
-            .string()
-            .trim()
-            .min(1)
-            .max(MAX_VOICEMAIL_MESSAGE_CHARS)
-            .nullish()
-            .describe(
-              "What to say after the beep (at most 1,000 characters). Omitted: a short message composed from the objective naming who it calls for and how to call back; never anything from context.",
-            ),
-        })
-        .nullish()
-        .describe("What the agent does on reaching voicemail. Malformed → 400 invalid_voicemail."),
+      voicemail: VoicemailRequestSchema.nullish().describe(
+        "What the agent does on reaching voicemail; default: the key's, else hangup. Malformed → 400 invalid_voicemail.",
+      ),
     },
     { error: "invalid_json" },
   )

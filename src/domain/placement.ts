@@ -30,6 +30,8 @@ export type PlacementOptions = {
   platformVoice: string;
   voiceProvider: VoiceProvider;
   allowLocalWebhooks: boolean;
+  /** The key's default `voicemail`, for a request that names none. */
+  keyVoicemail?: VoicemailSetting | null;
 };
 
 /** `req` has passed PlaceCallBodySchema; what is left are the checks beyond its shape. */
@@ -82,7 +84,7 @@ export function validatePlacement(
     voice: voice.value,
     voicemail: req.voicemail
       ? { action: req.voicemail.action, message: req.voicemail.message ?? null }
-      : DEFAULT_VOICEMAIL,
+      : (opts.keyVoicemail ?? DEFAULT_VOICEMAIL),
     ...language.value,
   });
 }

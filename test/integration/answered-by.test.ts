@@ -11,6 +11,7 @@ import { SIMULATOR_ACCOUNT_SID } from "../../src/env";
 import { PHONE_LINES } from "../../src/simulator/phone-lines";
 import type { LineObservations } from "../../src/telephony/simulator/simulated-carrier.do";
 import {
+  admin,
   BASE,
   type CallOut,
   call,
@@ -72,8 +73,8 @@ const HANGUP = { action: "hangup" } as const;
 const LEAVE_GIVEN: Leave = { action: "leave_message", message: MESSAGE };
 const LEAVE_COMPOSED: Leave = { action: "leave_message" };
 
-// The rows' calls run at once: each waits on real-time greetings and tones, not on the CPU.
-// Real-time greetings (and a loaded machine) take longer than the suite's default test timeout.
+// The rows' calls run at once: each waits on real-time greetings and tones, not on the CPU, and
+// takes longer than the suite's default test timeout (more so on a loaded machine).
 describe.concurrent("answered by, and the voicemail message, per simulated answerer", {
   timeout: 40_000,
 }, () => {
@@ -232,6 +233,26 @@ describe.concurrent("answered by, and the voicemail message, per simulated answe
       answeredBySource: "agent",
       voicemailMessage: null,
     });
+  });
+
+  it("a key's default voicemail applies when a placement names none", async () => {
+    const { key: keyed, keyId } = await setupAccount();
+    expect(
+      (await admin("PATCH", `/keys/${keyId}`, { voicemail: { action: "shout" } })).status,
+    ).toBe(400);
+    const changed = await admin("PATCH", `/keys/${keyId}`, { voicemail: LEAVE_GIVEN });
+    expect(await changed.json()).toMatchObject({ voicemail: { ...LEAVE_GIVEN } });
+    const [byDefault, overridden] = await Promise.all(
+      [{}, { voicemail: HANGUP }].map(async (extra) =>
+        waitForTerminal(
+          keyed,
+          await placeCall(keyed, { ...VALID_CALL, to: "+14155550109", ...extra }),
+          { timeoutMs: 30_000 },
+        ),
+      ),
+    );
+    expect(byDefault?.voicemailMessage).toEqual({ left: false, reason: "mailbox_full" });
+    expect(overridden?.voicemailMessage).toBeNull();
   });
 
   it("a malformed voicemail field is refused with invalid_voicemail", async () => {
