@@ -154,3 +154,21 @@ describe("status and the voicemail message", () => {
     expect(answerView(NO_ANSWERING, HANGUP, true, []).answeredBy).toBe("unknown");
   });
 });
+
+describe("the system prompt's rules on who answered", () => {
+  it("asks for report_answerer, a screener's answer, and the voicemail rule of the call", async () => {
+    const { buildSystemPrompt } = await import("../../src/voice/system-prompt");
+    const base = { objective: "Book a table.", context: null, language: "en-US" };
+    const hangup = buildSystemPrompt(base);
+    expect(hangup).toMatch(/report_answerer/);
+    expect(hangup).toMatch(
+      /call screener[^\n]*who you are calling for and why[^\n]*do not hang up/,
+    );
+    expect(hangup).toMatch(/voicemail[^\n]*leave no message and call end_call/);
+    const leave = buildSystemPrompt({ ...base, voicemail: LEAVE });
+    expect(leave).toMatch(
+      /say nothing over the greeting; when told it has ended, leave the message/,
+    );
+    expect(leave).not.toMatch(/leave no message/);
+  });
+});
