@@ -19,7 +19,7 @@ const BEFORE_BEEP_MS = 700;
 /**
  * A voicemail: greeting, beep, then silence while it records.
  * - `beep`: AMD says machine_start early (Enable) or machine_end_beep just after the beep.
- * - `missed_beep`: AMD is late and misses the beep (machine_start after it; machine_end_other
+ * - `missed_beep`: AMD is late and misses the beep (machine_start 1 s after it; machine_end_other
  *   3 s after it): only our beep detector hears it in time.
  * - `mailbox_full`: the greeting says so and the line hangs up; there is no beep.
  */
@@ -46,8 +46,10 @@ export class Voicemail extends PhoneSide {
     this.say("vm_leave");
     this.silence(BEFORE_BEEP_MS);
     this.beepDue = true;
-    if (this.amd === "Enable")
-      this.after(this.variant === "beep" ? 1200 : 6000, now, () => this.amdSays("machine_start"));
+    // Early, by the clock; the late verdicts below are timed from the beep, so a loaded machine
+    // (slower frames) cannot make them early.
+    if (this.amd === "Enable" && this.variant === "beep")
+      this.after(1200, now, () => this.amdSays("machine_start"));
   }
 
   override nextFrame(now: number): Int16Array | null {
@@ -65,6 +67,8 @@ export class Voicemail extends PhoneSide {
         this.after(BEEP_MS + (this.variant === "beep" ? 400 : 3000), now, () =>
           this.amdSays(this.variant === "beep" ? "machine_end_beep" : "machine_end_other"),
         );
+      else if (this.variant === "missed_beep")
+        this.after(BEEP_MS + 1000, now, () => this.amdSays("machine_start"));
     }
     return frame;
   }
