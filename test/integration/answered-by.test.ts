@@ -226,7 +226,7 @@ describe.concurrent("answered by, and the voicemail message, per simulated answe
 
   it("an ordinary number: a person, told by the model; no voicemail message", async () => {
     const id = await placeCall(key, { ...VALID_CALL, voicemail: LEAVE_GIVEN });
-    const done = await waitForTerminal(key, id, { timeoutMs: 10_000 });
+    const done = await waitForTerminal(key, id, { timeoutMs: 30_000 });
     expect(done).toMatchObject({
       status: "completed",
       answeredBy: "human",
