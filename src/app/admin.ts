@@ -20,6 +20,7 @@ import {
 import { answeredMinutesSince } from "../db/calls.queries";
 import type { Db } from "../db/client";
 import type { AccountRow, ApiKeyRow } from "../db/schema";
+import { type VoicemailSetting, voicemailSettingOf } from "../domain/answering";
 import { periodStart } from "../domain/billing";
 import type { CallingPolicy } from "../domain/calling-hours";
 import { DEFAULT_MAX_CALLS_PER_NUMBER_PER_DAY } from "../domain/do-not-call";
@@ -36,6 +37,8 @@ export type KeyOptions = {
   voice?: string | null;
   callerId?: string | null;
   rateLimit?: number;
+  /** Validated by the route (VoicemailRequestSchema); null removes the default. */
+  voicemail?: { action: VoicemailSetting["action"]; message?: string | null | undefined } | null;
 };
 
 function keyView(k: ApiKeyRow) {
@@ -45,6 +48,7 @@ function keyView(k: ApiKeyRow) {
     name: k.name,
     voice: k.defaultVoice,
     callerId: k.defaultCallerId,
+    voicemail: voicemailSettingOf(k.defaultVoicemail),
     rateLimit: k.rateLimit,
     createdAt: k.createdAt,
     revokedAt: k.revokedAt,
@@ -164,7 +168,11 @@ export async function addNumber(db: Db, accountId: string, raw: string, makeDefa
   return accountDetail(db, accountId);
 }
 
-type KeyDefaults = { defaultVoice?: string | null; defaultCallerId?: string | null };
+type KeyDefaults = {
+  defaultVoice?: string | null;
+  defaultCallerId?: string | null;
+  defaultVoicemail?: string | null;
+};
 
 async function checkKeyDefaults(
   db: Db,
@@ -181,6 +189,14 @@ async function checkKeyDefaults(
       patch.defaultVoice = voice;
     }
   }
+  if (opts.voicemail !== undefined)
+    patch.defaultVoicemail =
+      opts.voicemail === null
+        ? null
+        : JSON.stringify({
+            action: opts.voicemail.action,
+            message: opts.voicemail.message ?? null,
+          } satisfies VoicemailSetting);
   if (opts.callerId !== undefined) {
     if (opts.callerId === null) patch.defaultCallerId = null;
     else {
@@ -215,6 +231,7 @@ export async function createKey(
     name: opts.name ?? null,
     defaultVoice: patch.value.defaultVoice ?? null,
     defaultCallerId: patch.value.defaultCallerId ?? null,
+    defaultVoicemail: patch.value.defaultVoicemail ?? null,
     rateLimit: opts.rateLimit ?? defaults.rateLimit,
     createdAt: isoNow(),
     revokedAt: null,

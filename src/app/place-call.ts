@@ -117,6 +117,7 @@ async function placeOnce(
     platformVoice: config.defaultVoice,
     voiceProvider: config.voiceProvider,
     allowLocalWebhooks: config.allowLocalWebhooks,
+    keyVoicemail: who.keyVoicemail ?? null,
   });
   if (!valid.ok) return fail(valid.error);
   const call = valid.value;
@@ -195,6 +196,7 @@ async function placeOnce(
       voice: call.voice,
       language: call.language,
       languageSource: call.languageSource,
+      voicemail: JSON.stringify(call.voicemail),
       status: "queued",
       createdAt,
       scheduledFor,
@@ -237,6 +239,7 @@ async function placeOnce(
       scheduledFor,
       onBehalfOf: principalName(body.onBehalfOf, who.displayName),
       recorded: CALLS_ARE_RECORDED,
+      voicemail: call.voicemail,
     });
   } catch (cause) {
     // The row exists but no engine runs it: record the failure so the call still ends.

@@ -5,7 +5,12 @@
  */
 import { describeError } from "../db/client";
 import { toolsFor } from "../domain/agent-tools";
-import type { SessionCommand, SessionInput, SessionState } from "../domain/call-engine";
+import {
+  answerViewOf,
+  type SessionCommand,
+  type SessionInput,
+  type SessionState,
+} from "../domain/call-engine";
 import type { CallParams } from "../domain/call-params";
 import { rowProgress } from "../domain/call-record";
 import { disclosureSentence, FALLBACK_PRINCIPAL } from "../domain/disclosure";
@@ -112,6 +117,9 @@ export class CommandRunner {
       case "inform_model":
         this.bridge?.inform(command.text);
         return;
+      case "gate_agent_audio":
+        this.bridge?.gate(command.open);
+        return;
       case "run_post_call":
         return queue.start(async () => {
           const latency = this.bridge?.finish() ?? null;
@@ -159,10 +167,14 @@ export class CommandRunner {
         },
         line: (line) => void this.host.feed({ type: "transcript_line", line }),
         toolCall: (toolCall) => void this.host.feed({ type: "tool_called", call: toolCall }),
+        beep: () => void this.host.feed({ type: "beep_heard" }),
+        greetingSilent: () => void this.host.feed({ type: "greeting_silent" }),
       },
       () => ports.clock.now(),
     );
     this.bridge = bridge;
+    // A machine's greeting may already be playing (the verdict came before the bridge).
+    if (this.host.state()?.answering.message === "awaiting_greeting_end") bridge.gate(false);
     const prepared = this.prepared;
     this.prepared = undefined;
     try {
@@ -186,7 +198,14 @@ export class CommandRunner {
   private async sync(): Promise<void> {
     const s = this.host.state();
     if (!s) return;
-    const progress = rowProgress(s.params, s.call, s.lines, s.outputs, s.finalized);
+    const progress = rowProgress(
+      s.params,
+      s.call,
+      s.lines,
+      s.outputs,
+      s.finalized,
+      answerViewOf(s),
+    );
     try {
       await this.host.ports.store.sync(s.params, progress, s.outbox);
       await this.host.applyNow({ type: "synced", eventIds: s.outbox.map((e) => e.id) });

@@ -3,6 +3,7 @@
  * it is read back (after an eviction or a restart) instead of trusted with casts.
  */
 import { z } from "zod";
+import { AnsweringSchema, NO_ANSWERING } from "../domain/answering";
 import type { SessionState } from "../domain/call-engine";
 import { CallParamsSchema } from "../domain/call-params";
 import { CALL_STATUSES } from "../domain/call-status";
@@ -101,6 +102,7 @@ const SessionStateSchema = z.object({
   post: z.object({ began: z.boolean(), deadline: ms }).nullable(),
   finalized: z.boolean(),
   outputs: OutputsSchema,
+  answering: AnsweringSchema.default(NO_ANSWERING),
 });
 
 /** The stored record, or undefined when there is none (or it is not one this version can read). */

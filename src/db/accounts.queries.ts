@@ -102,7 +102,9 @@ export async function findKey(db: Db, id: string) {
 export async function updateKey(
   db: Db,
   id: string,
-  patch: Partial<Pick<NewApiKey, "defaultVoice" | "defaultCallerId" | "rateLimit" | "name">>,
+  patch: Partial<
+    Pick<NewApiKey, "defaultVoice" | "defaultCallerId" | "defaultVoicemail" | "rateLimit" | "name">
+  >,
 ) {
   const rows = await db.update(apiKeys).set(patch).where(eq(apiKeys.id, id)).returning();
   return rows[0];

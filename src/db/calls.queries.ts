@@ -16,6 +16,7 @@ import {
 } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
+import { VoicemailSettingSchema } from "../domain/answering";
 import { FieldSpecSchema, type PlacedCall } from "../domain/call-params";
 import type { CallProgress } from "../domain/call-record";
 import { type CallStatus, LIVE_STATUSES } from "../domain/call-status";
@@ -233,5 +234,8 @@ export function placedCallOf(row: CallRow): PlacedCall {
     webhookUrl: row.webhookUrl,
     createdAt: row.createdAt,
     scheduledFor: row.scheduledFor,
+    ...(row.voicemail
+      ? { voicemail: VoicemailSettingSchema.parse(JSON.parse(row.voicemail)) }
+      : {}),
   };
 }

@@ -12,6 +12,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import { ANSWERED_BY_SOURCES } from "../domain/answering";
 import { LANGUAGE_SOURCES } from "../domain/call-params";
 import { CALL_STATUSES } from "../domain/call-status";
 import { CALLING_POLICIES } from "../domain/calling-hours";
@@ -52,6 +53,8 @@ export const apiKeys = sqliteTable(
     name: text("name"),
     defaultVoice: text("default_voice"),
     defaultCallerId: text("default_caller_id"),
+    /** JSON of the `voicemail` its placements get when they name none ({ action, message }). */
+    defaultVoicemail: text("default_voicemail"),
     /** Placements allowed per minute for this key. */
     rateLimit: integer("rate_limit").notNull(),
     createdAt: text("created_at").notNull(),
@@ -129,6 +132,13 @@ export const calls = sqliteTable(
     /** Whether the first agent line carried the disclosure (null until there is one). */
     disclosureSpoken: integer("disclosure_spoken", { mode: "boolean" }),
     disclosureAtMs: integer("disclosure_at_ms"),
+    /** JSON of the request's `voicemail` ({ action, message }); null: hang up. */
+    voicemail: text("voicemail"),
+    /** From the answer to the verdict in answered_by (domain/answering.ts). */
+    answeredByMs: integer("answered_by_ms"),
+    answeredBySource: text("answered_by_source", { enum: ANSWERED_BY_SOURCES }),
+    /** JSON of the VoicemailMessage, when a message was asked for and no person answered. */
+    voicemailMessage: text("voicemail_message"),
   },
   (t) => [
     index("calls_account_created_idx").on(t.accountId, t.createdAt, t.id),

@@ -4,6 +4,7 @@
  * the bridge forwards the model's calls to the engine, and the engine decides what each does to
  * the call and what the model is told back. A tool is offered only when the request enables it.
  */
+import { REPORT_ANSWERER_TOOL } from "./answering";
 import type { CallParams } from "./call-params";
 
 export type ToolParameter =
@@ -38,7 +39,7 @@ export const END_CALL_TOOL = {
 
 /** The tools offered on this call. */
 export function toolsFor(_call: CallParams): ToolDeclaration[] {
-  return [END_CALL_TOOL];
+  return [END_CALL_TOOL, REPORT_ANSWERER_TOOL];
 }
 
 /** A string argument of a tool call, or undefined when the model sent something else. */

@@ -14,6 +14,24 @@
  * full record, and is stamped with the call's end.
  */
 import type { ToolCall, ToolResult } from "./agent-tools";
+import {
+  type Answering,
+  type AnsweringAction,
+  type AnsweringStep,
+  type AnswerView,
+  answererOfAmd,
+  answerView,
+  greetingEnded,
+  greetingOverdue,
+  leaveMessageNote,
+  NO_ANSWERING,
+  REPORT_ANSWERER_TOOL,
+  reportedAnswerer,
+  reportResult,
+  settledStatus,
+  verdict,
+  voicemailOf,
+} from "./answering";
 import type { CallParams } from "./call-params";
 import { type CallOutputs, NO_OUTPUTS, type SavedRecording, sessionView } from "./call-record";
 import {
@@ -83,6 +101,8 @@ export type SessionState = {
   post: { began: boolean; deadline: number } | null;
   finalized: boolean;
   outputs: CallOutputs;
+  /** Who answered, and the voicemail message (domain/answering.ts). */
+  answering: Answering;
 };
 
 export type SessionInput =
@@ -117,7 +137,11 @@ export type SessionInput =
   /** A scheduled call's guardrails, checked again when it is due: null passed, else the token. */
   | { type: "recheck_done"; error: GuardrailToken | null }
   /** The recheck could not read storage: try again a little later. */
-  | { type: "recheck_failed" };
+  | { type: "recheck_failed" }
+  /** The bridge's beep detector heard a beep after speech (a machine's greeting ended). */
+  | { type: "beep_heard" }
+  /** Long silence after speech while a machine's greeting played: a greeting with no beep ended. */
+  | { type: "greeting_silent" };
 
 export type SessionCommand =
   | { type: "dial"; attempt: number }
@@ -133,7 +157,9 @@ export type SessionCommand =
   /** Tells the voice model what its tool call did; it carries on from there. */
   | { type: "tool_result"; call: ToolCall; result: ToolResult }
   /** Tells the voice model something it cannot hear itself (VoiceSession.inform). */
-  | { type: "inform_model"; text: string };
+  | { type: "inform_model"; text: string }
+  /** Lets the agent's audio through to the phone, or stops it (never over a machine's greeting). */
+  | { type: "gate_agent_audio"; open: boolean };
 
 /** Why an input changed nothing, for the callers that answer someone (callbacks, cancel). */
 export type Refusal = "replay" | "wrong_call" | "already_ended";
@@ -166,6 +192,7 @@ export function startSession(
     post: null,
     finalized: false,
     outputs: NO_OUTPUTS,
+    answering: NO_ANSWERING,
   };
   return { state, commands: later ? [] : [{ type: "dial", attempt: 1 }] };
 }
@@ -228,6 +255,20 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
         state: { ...state, dial: { attempts: 0, dueAt: now + SYNC_RETRY_MS } },
         commands: [],
       };
+    case "beep_heard":
+    case "greeting_silent":
+      if (state.call.status !== "in_progress") return { state, commands: [] };
+      return applyAnswering(
+        state,
+        greetingEnded(
+          state.answering,
+          input.type === "beep_heard" ? "beep" : "silence",
+          sinceAnswer(state, now),
+          now,
+          voicemailOf(state.params),
+        ),
+        now,
+      );
   }
 }
 
@@ -236,9 +277,11 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
  * dispatches. A tool the call was not offered (or one no longer relevant because the call ended)
  * is answered with an error, so the model is never left waiting.
  */
-function toolCalled(state: SessionState, call: ToolCall, _now: number): StepResult {
+function toolCalled(state: SessionState, call: ToolCall, now: number): StepResult {
   if (isTerminal(state.call)) return answer(state, call, { error: "call_ended" });
   switch (call.name) {
+    case REPORT_ANSWERER_TOOL.name:
+      return answererReported(state, call, now);
     default:
       return answer(state, call, { error: "unknown_tool" });
   }
@@ -246,6 +289,102 @@ function toolCalled(state: SessionState, call: ToolCall, _now: number): StepResu
 
 function answer(state: SessionState, call: ToolCall, result: ToolResult): StepResult {
   return { state, commands: [{ type: "tool_result", call, result }] };
+}
+
+/** The model said who answered (report_answerer). */
+function answererReported(state: SessionState, call: ToolCall, now: number): StepResult {
+  const reported = reportedAnswerer(call);
+  if ("error" in reported) return answer(state, call, reported);
+  const setting = voicemailOf(state.params);
+  const step = verdict(
+    state.answering,
+    reported.by,
+    "agent",
+    sinceAnswer(state, now),
+    now,
+    setting,
+    reported.mailboxFull,
+  );
+  const applied = applyAnswering(state, step, now);
+  const result = reportResult(applied.state.answering, setting);
+  return { ...applied, commands: [...applied.commands, { type: "tool_result", call, result }] };
+}
+
+/** A carrier's AMD verdict (machine_end_* also says the greeting ended). */
+function carrierVerdict(state: SessionState, answeredBy: string, now: number): StepResult {
+  const { by, greetingEnded: ended } = answererOfAmd(answeredBy);
+  const setting = voicemailOf(state.params);
+  const since = sinceAnswer(state, now);
+  const first = verdict(state.answering, by, "carrier", since, now, setting);
+  const step = ended
+    ? greetingEnded(first.answering, "carrier", since, now, setting)
+    : { answering: first.answering, actions: [] };
+  return applyAnswering(
+    state,
+    { answering: step.answering, actions: [...first.actions, ...step.actions] },
+    now,
+    answeredBy,
+  );
+}
+
+function sinceAnswer(state: SessionState, now: number): number {
+  return now - (state.call.answeredAt ?? now);
+}
+
+/** Who answered and the voicemail message, as the record shows them. */
+export function answerViewOf(state: SessionState): AnswerView {
+  return answerView(
+    state.answering,
+    voicemailOf(state.params),
+    state.call.answeredAt !== null,
+    state.lines,
+  );
+}
+
+/** Keeps the answering state and carries out what its rules asked for. */
+function applyAnswering(
+  state: SessionState,
+  step: AnsweringStep,
+  now: number,
+  rawAnsweredBy?: string,
+): StepResult {
+  if (step.answering === state.answering && step.actions.length === 0)
+    return { state, commands: [] };
+  let result = withSync({ state: { ...state, answering: step.answering }, commands: [] }, now);
+  for (const action of step.actions)
+    result = then(result, (s) => answeringAction(s, action, now, rawAnsweredBy));
+  return result;
+}
+
+function answeringAction(
+  state: SessionState,
+  action: AnsweringAction,
+  now: number,
+  rawAnsweredBy: string | undefined,
+): StepResult {
+  switch (action.type) {
+    case "end_as_machine":
+      return lifecycle(state, {
+        type: "machine_detected",
+        at: now,
+        answeredBy: rawAnsweredBy ?? state.answering.by ?? "voicemail",
+      });
+    case "hang_up":
+      return lifecycle(state, { type: "agent_hangup", at: now });
+    case "close_gate":
+      return { state, commands: [{ type: "gate_agent_audio", open: false }] };
+    case "leave_message":
+      return {
+        state,
+        commands: [
+          { type: "gate_agent_audio", open: true },
+          {
+            type: "inform_model",
+            text: leaveMessageNote(voicemailOf(state.params), state.params.from),
+          },
+        ],
+      };
+  }
 }
 
 /** When the shell's alarm must next run: the earliest deadline, due dial, sync retry or post-call. */
@@ -262,6 +401,7 @@ export function nextAlarm(state: SessionState): number | null {
         ? state.post.deadline
         : (state.call.endedAt ?? undefined)
       : undefined,
+    isTerminal(state.call) ? undefined : (state.answering.greetingDeadline ?? undefined),
   ].filter((t): t is number => t !== undefined);
   return due.length > 0 ? Math.min(...due) : null;
 }
@@ -283,6 +423,11 @@ function alarm(state: SessionState, now: number): StepResult {
     };
   }
   result = then(result, (s) => lifecycle(s, { type: "watchdog", at: now }));
+  result = then(result, (s) =>
+    isTerminal(s.call)
+      ? { state: s, commands: [] }
+      : applyAnswering(s, greetingOverdue(s.answering, now), now),
+  );
   const lastMediaAt = result.state.lastMediaAt;
   if (mediaWatched(result.state) && lastMediaAt !== null && now >= lastMediaAt + MEDIA_SILENCE_MS) {
     result = then(result, (x) => lifecycle(x, { type: "media_silent", at: now, lastMediaAt }));
@@ -368,8 +513,16 @@ function carrier(
   if (input.signal.kind === "progress" && state.call.status === "dialing" && !state.voicePrepared) {
     return { state: { ...seen, voicePrepared: true }, commands: [{ type: "prepare_voice" }] };
   }
+  if (input.signal.kind === "machine" || input.signal.kind === "amd") {
+    if (isTerminal(state.call)) return { state: seen, commands: [] };
+    return carrierVerdict(seen, input.signal.answeredBy, now);
+  }
+  const hungUp =
+    input.signal.kind === "ended" && state.call.status === "in_progress"
+      ? { ...seen, answering: { ...seen.answering, farEndHungUp: true } }
+      : seen;
   const event = callEventOf(input.signal, input.grantedMs, state.settings, now);
-  return event ? lifecycle(seen, event) : { state: seen, commands: [] };
+  return event ? lifecycle(hungUp, event) : { state: hungUp, commands: [] };
 }
 
 function callEventOf(
@@ -384,6 +537,7 @@ function callEventOf(
     case "answered":
       return { type: "answered", at, maxDurationMs: grantedMs ?? settings.maxCallMs };
     case "machine":
+    case "amd":
       return { type: "machine_detected", at, answeredBy: signal.answeredBy };
     case "ended":
       return {
@@ -423,7 +577,10 @@ function lifecycle(state: SessionState, event: CallEvent): StepResult {
   const t = transition(state.call, event);
   if (!t.changed) return { state, commands: [] };
   const before = state.call;
-  const call = t.state;
+  const call =
+    isTerminal(t.state) && !isTerminal(before)
+      ? { ...t.state, status: settledStatus(state.answering, t.state.status) }
+      : t.state;
   let next: SessionState = { ...state, call };
   const commands: SessionCommand[] = t.effects.flatMap((e) => effectCommand(call, e));
   const ended = !isTerminal(before) && isTerminal(call);
@@ -464,7 +621,13 @@ function withEvent(state: SessionState, status: CallStatus, at: number): Session
   if (status === "queued") return state;
   const events = state.events + 1;
   const id = `evt_${state.params.callId.replaceAll("-", "")}${events}`;
-  const view = sessionView(state.params, state.call, state.lines, state.outputs);
+  const view = sessionView(
+    state.params,
+    state.call,
+    state.lines,
+    state.outputs,
+    answerViewOf(state),
+  );
   return { ...state, events, outbox: [...state.outbox, buildEvent(id, status, at, view)] };
 }
 

@@ -3,6 +3,7 @@
  * with zod when the session reads it back from storage.
  */
 import { z } from "zod";
+import { VoicemailSettingSchema } from "./answering";
 
 export const FieldSpecSchema = z.object({
   name: z.string(),
@@ -33,6 +34,8 @@ const PlacedCallSchema = z.object({
   onBehalfOf: z.string().optional(),
   /** The call's audio is recorded (the agent says so in its first sentence). */
   recorded: z.boolean().optional(),
+  /** What to do on reaching voicemail; absent: hang up (voicemailOf in domain/answering.ts). */
+  voicemail: VoicemailSettingSchema.optional(),
 });
 export type PlacedCall = z.infer<typeof PlacedCallSchema>;
 

@@ -3,6 +3,14 @@
  * session's state and outputs become the API's call view and the D1 row. Pure.
  */
 
+import {
+  ANSWERERS,
+  type AnsweredBySource,
+  type Answerer,
+  type AnswerView,
+  answererOfAmd,
+  type VoicemailMessage,
+} from "./answering";
 import type { CallParams } from "./call-params";
 import type { CallView } from "./call-schemas";
 import { type CallState, isTerminal } from "./call-state";
@@ -86,6 +94,11 @@ export type CallRowView = {
   scheduledFor: string | null;
   disclosureSpoken: boolean | null;
   disclosureAtMs: number | null;
+  answeredBy: string | null;
+  answeredByMs: number | null;
+  answeredBySource: AnsweredBySource | null;
+  /** JSON of the VoicemailMessage. */
+  voicemailMessage: string | null;
 };
 
 function recordingUrlOf(baseUrl: string, callId: string): string {
@@ -126,6 +139,30 @@ export function toCallView(row: CallRowView, baseUrl: string): CallView {
             firstReplyMs: row.latencyFirstReplyMs,
           }
         : null,
+    answeredBy: answererOfColumn(row.answeredBy),
+    answeredByMs: row.answeredByMs,
+    answeredBySource: row.answeredBySource,
+    voicemailMessage: row.voicemailMessage
+      ? (JSON.parse(row.voicemailMessage) as VoicemailMessage)
+      : null,
+  };
+}
+
+/** The answered_by column: an answerer, or (rows from before issue 14) Twilio's AnsweredBy. */
+function answererOfColumn(value: string | null): Answerer | null {
+  if (value === null) return null;
+  if ((ANSWERERS as readonly string[]).includes(value)) return value as Answerer;
+  return answererOfAmd(value).by;
+}
+
+/** The answer's columns, as the session writes them. */
+function answerColumns(answer: AnswerView | undefined) {
+  if (!answer) return {};
+  return {
+    answeredBy: answer.answeredBy,
+    answeredByMs: answer.answeredByMs,
+    answeredBySource: answer.answeredBySource,
+    voicemailMessage: answer.voicemailMessage ? JSON.stringify(answer.voicemailMessage) : null,
   };
 }
 
@@ -170,9 +207,15 @@ export function sessionView(
   state: CallState,
   lines: readonly TranscriptLine[],
   outputs: CallOutputs,
+  answer?: AnswerView,
 ): CallView {
   return toCallView(
     {
+      answeredBy: null,
+      answeredByMs: null,
+      answeredBySource: null,
+      voicemailMessage: null,
+      ...answerColumns(answer),
       id: params.callId,
       status: state.status,
       to: params.to,
@@ -201,7 +244,6 @@ export type CallProgress = Partial<
   >
 > & {
   providerCallId?: string | null;
-  answeredBy?: string | null;
   reservedSec?: number;
 };
 
@@ -216,11 +258,12 @@ export function rowProgress(
   lines: readonly TranscriptLine[],
   outputs: CallOutputs,
   finalized: boolean,
+  answer?: AnswerView,
 ): CallProgress {
   const live = {
     providerCallId: state.providerCallId,
-    answeredBy: state.answeredBy,
     startedAt: iso(state.answeredAt),
+    ...(answer ? answerColumns(answer) : { answeredBy: state.answeredBy }),
   };
   if (!isTerminal(state)) return { ...live, status: state.status };
   if (!finalized) return live;

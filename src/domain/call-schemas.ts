@@ -3,6 +3,13 @@
  * TypeScript types and the OpenAPI document. Each invalid field maps to exactly one error token.
  */
 import { z } from "zod";
+import {
+  ANSWERED_BY_SOURCES,
+  ANSWERERS,
+  MAX_VOICEMAIL_MESSAGE_CHARS,
+  VOICEMAIL_ACTIONS,
+  VOICEMAIL_FAILURES,
+} from "./answering";
 import { CALL_ERROR_TOKENS } from "./call-errors";
 import { CALL_STATUSES } from "./call-status";
 import { type ErrorToken, isErrorToken } from "./error-tokens";
@@ -36,6 +43,23 @@ const FieldsSchema = z
       seen.add(f.name);
     }
   });
+
+/** The request's `voicemail` (a key may carry one as its default). */
+export const VoicemailRequestSchema = z.object({
+  action: z
+    .enum(VOICEMAIL_ACTIONS)
+    .default("hangup")
+    .describe("hangup (default): end the call; leave_message: speak after the beep."),
+  message: z
+    .string()
+    .trim()
+    .min(1)
+    .max(MAX_VOICEMAIL_MESSAGE_CHARS)
+    .nullish()
+    .describe(
+      "What to say after the beep (at most 1,000 characters). Omitted: a short message composed from the objective naming who it calls for and how to call back; never anything from context.",
+    ),
+});
 
 export const PlaceCallBodySchema = z
   .object(
@@ -94,6 +118,9 @@ export const PlaceCallBodySchema = z
         .describe(
           "Who the agent says it calls for, in its first sentence (at most 100 characters). Defaults to the account's display name.",
         ),
+      voicemail: VoicemailRequestSchema.nullish().describe(
+        "What the agent does on reaching voicemail; default: the key's, else hangup. Malformed → 400 invalid_voicemail.",
+      ),
     },
     { error: "invalid_json" },
   )
@@ -124,6 +151,7 @@ const FIELD_TOKENS: Record<string, ErrorToken> = {
   language: "invalid_language",
   schedule: "invalid_schedule",
   onBehalfOf: "invalid_on_behalf_of",
+  voicemail: "invalid_voicemail",
 };
 
 /** The token of the first issue, in the schema's field order (so `to` is reported before `objective`). */
@@ -276,6 +304,37 @@ export const CallSchema = z.object({
     })
     .nullable()
     .describe("Recipient end of speech to the agent's first audio, over the call's turns."),
+  answeredBy: z
+    .enum(ANSWERERS)
+    .nullable()
+    .describe(
+      "Who answered: human, voicemail, call_screener, ivr, fax, or unknown (answered, no sure verdict); null until answered.",
+    ),
+  answeredByMs: z
+    .number()
+    .int()
+    .nullable()
+    .describe("From the answer to the verdict on who answered (null without one)."),
+  answeredBySource: z
+    .enum(ANSWERED_BY_SOURCES)
+    .nullable()
+    .describe(
+      "Who gave the verdict first: carrier (answering-machine detection) or agent (the voice model, or our beep detector).",
+    ),
+  voicemailMessage: z
+    .union([
+      z.object({
+        left: z.literal(true),
+        beepMs: z.number().int().describe("From the answer to the end of the greeting (the beep)."),
+        spokenMs: z.number().int().describe("From the answer to the start of the message."),
+        text: z.string().describe("The message as spoken, from the transcript."),
+      }),
+      z.object({ left: z.literal(false), reason: z.enum(VOICEMAIL_FAILURES) }),
+    ])
+    .nullable()
+    .describe(
+      "With voicemail.action leave_message: the message left, or why none could be (no_beep, mailbox_full, hung_up); null when none was asked for or a person answered.",
+    ),
 });
 export type CallView = z.infer<typeof CallSchema>;
 

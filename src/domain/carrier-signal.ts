@@ -8,4 +8,6 @@ export type CarrierSignal =
   | { kind: "progress" }
   | { kind: "answered" }
   | { kind: "machine"; answeredBy: string }
+  /** An answering-machine verdict that is not a machine: Twilio's `human` or `unknown`. */
+  | { kind: "amd"; answeredBy: string }
   | { kind: "ended"; outcome: CarrierOutcome; durationSec?: number };

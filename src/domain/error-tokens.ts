@@ -35,6 +35,7 @@ const STATUS = {
   outside_calling_window: 400,
   invalid_schedule: 400,
   invalid_on_behalf_of: 400,
+  invalid_voicemail: 400,
   forbidden: 403,
   not_found: 404,
   idempotency_key_in_use: 409,

@@ -4,6 +4,7 @@
  */
 
 import { ok, type Result } from "../lib/result";
+import { DEFAULT_VOICEMAIL, type VoicemailSetting } from "./answering";
 import type { FieldSpec, PlaceCallBody } from "./call-schemas";
 import type { ErrorToken } from "./error-tokens";
 import { checkDestination, normalizeCallerId } from "./guardrails";
@@ -21,6 +22,7 @@ export type ValidPlacement = {
   /** The request's caller ID, normalised; absent means "use the defaults". */
   callerId: string | null;
   voice: string;
+  voicemail: VoicemailSetting;
 } & ResolvedLanguage;
 
 export type PlacementOptions = {
@@ -28,6 +30,8 @@ export type PlacementOptions = {
   platformVoice: string;
   voiceProvider: VoiceProvider;
   allowLocalWebhooks: boolean;
+  /** The key's default `voicemail`, for a request that names none. */
+  keyVoicemail?: VoicemailSetting | null;
 };
 
 /** `req` has passed PlaceCallBodySchema; what is left are the checks beyond its shape. */
@@ -78,6 +82,9 @@ export function validatePlacement(
     webhookUrl,
     callerId,
     voice: voice.value,
+    voicemail: req.voicemail
+      ? { action: req.voicemail.action, message: req.voicemail.message ?? null }
+      : (opts.keyVoicemail ?? DEFAULT_VOICEMAIL),
     ...language.value,
   });
 }

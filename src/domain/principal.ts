@@ -1,3 +1,4 @@
+import type { VoicemailSetting } from "./answering";
 import type { CallingPolicy } from "./calling-hours";
 
 /** Who is calling the API: the authenticated key and its account. */
@@ -7,6 +8,8 @@ export type Principal = {
   rateLimit: number;
   keyVoice: string | null;
   keyCallerId: string | null;
+  /** The key's default `voicemail` for placements that name none. */
+  keyVoicemail?: VoicemailSetting | null;
   minuteCap: number | null;
   periodAnchor: string;
   /** Dialed placements allowed to one number in any 24 hours. */

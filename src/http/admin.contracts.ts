@@ -2,7 +2,10 @@
  * The contracts of /admin, the operator API over accounts, numbers and keys. Every body and query
  * that does not fit its schema answers 400 invalid_request.
  */
+
 import { createRoute, z } from "@hono/zod-openapi";
+import { VOICEMAIL_ACTIONS } from "../domain/answering";
+import { VoicemailRequestSchema } from "../domain/call-schemas";
 import { CALLING_POLICIES } from "../domain/calling-hours";
 import {
   AddDncBodySchema,
@@ -37,6 +40,9 @@ const KeyFields = {
   voice: z.string().min(1).max(64).nullish(),
   callerId: z.string().nullish(),
   rateLimit: z.number().int().min(1).max(10_000).optional(),
+  voicemail: VoicemailRequestSchema.nullable()
+    .optional()
+    .describe("The `voicemail` of this key's placements that name none; null removes it."),
 };
 const KeyInput = z.object(KeyFields).openapi("KeyInput");
 
@@ -47,6 +53,9 @@ const Key = z
     name: z.string().nullable(),
     voice: z.string().nullable(),
     callerId: z.string().nullable(),
+    voicemail: z
+      .object({ action: z.enum(VOICEMAIL_ACTIONS), message: z.string().nullable() })
+      .nullable(),
     rateLimit: z.number().int(),
     createdAt: iso,
     revokedAt: iso.nullable(),

@@ -2,10 +2,12 @@
  * API-key authentication: `Authorization: Bearer bys_ak_...`. Only the key's SHA-256 is stored;
  * a revoked key fails on its next request because every request looks the hash up.
  */
+
 import type { MiddlewareHandler } from "hono";
 import { stored } from "../app/outcome";
 import { findActiveKeyByHash, touchKey } from "../db/accounts.queries";
 import { describeError } from "../db/client";
+import { voicemailSettingOf } from "../domain/answering";
 import { sha256Hex } from "../lib/crypto";
 import { isoNow } from "../lib/time";
 import { ApiError, orThrow } from "./api-error";
@@ -29,6 +31,7 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
     rateLimit: key.rateLimit,
     keyVoice: key.defaultVoice,
     keyCallerId: key.defaultCallerId,
+    keyVoicemail: voicemailSettingOf(key.defaultVoicemail),
     minuteCap: account.minuteCap,
     periodAnchor: account.periodAnchor,
     maxCallsPerNumberPerDay: account.maxCallsPerNumberPerDay,

@@ -85,6 +85,7 @@ export const placeCallRoute = createRoute({
       "invalid_language",
       "invalid_schedule",
       "invalid_on_behalf_of",
+      "invalid_voicemail",
       "invalid_json",
       "invalid_request",
       "invalid_idempotency_key",

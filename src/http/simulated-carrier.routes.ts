@@ -83,6 +83,8 @@ export const simulatorRoutes = new Hono<AppEnv>()
       statusCallback,
       statusEvents: form.getAll("StatusCallbackEvent"),
       amdCallback: form.get("AsyncAmdStatusCallback"),
+      machineDetection:
+        form.get("MachineDetection") === "DetectMessageEnd" ? "DetectMessageEnd" : "Enable",
       stream,
       paceMs: telephony.paceMs,
       ownOrigin: new URL(c.req.url).origin,
@@ -92,6 +94,18 @@ export const simulatorRoutes = new Hono<AppEnv>()
       return c.json(twilioError({ code: result.code, message: result.message, status }), status);
     }
     return c.json(result.call, 201);
+  })
+  // Twilio's call fetch; the simulator adds what the line saw (`simulator`), for tests.
+  .get("/2010-04-01/Accounts/:sid/Calls/:callFile", async (c) => {
+    const sid = /^(CA[0-9a-f]{32})\.json$/.exec(c.req.param("callFile"))?.[1];
+    const stub = sid ? c.env.SIMULATED_CARRIER.get(c.env.SIMULATED_CARRIER.idFromName(sid)) : null;
+    const simulator = await stub?.observations();
+    if (!sid || !simulator)
+      return c.json(
+        twilioError({ code: 20404, message: "The requested resource was not found", status: 404 }),
+        404,
+      );
+    return c.json({ sid, simulator });
   })
   .post("/2010-04-01/Accounts/:sid/Calls/:callFile", async (c) => {
     const sid = /^(CA[0-9a-f]{32})\.json$/.exec(c.req.param("callFile"))?.[1];

@@ -12,6 +12,20 @@ export const PHONE_LINES = {
   /** The scripted person of any ordinary number: agrees to the booking. */
   booking_confirmed:
     "Sure, we can do that. I have booked a table for 4 at 7 PM on Friday under the name Smith. That will be 249 dollars deposit.",
+  // Answering machines and call screeners (issue 14; telephony/simulator/phone/answering-machines.ts).
+  /** A voicemail greeting's first words: enough to tell it is a machine. */
+  vm_greeting: "Hi, you've reached Alex Morgan.",
+  /** The greeting's end, before the beep. */
+  vm_leave: "Please leave a message after the tone.",
+  /** A greeting that takes no message; the line hangs up after it. */
+  vm_mailbox_full: "The mailbox is full and cannot accept any messages. Goodbye.",
+  /** A phone's call-screening assistant. */
+  screener_ask:
+    "Hi, the person you're calling is using a screening service. Please say your name and why you're calling.",
+  /** The screened person, once the screener lets the call through. */
+  screened_person: "Hi, this is Alex. Sorry, who is this?",
+  /** A screener that takes a message instead (a tone follows). */
+  screener_take_message: "They can't come to the phone. Please leave a message after the tone.",
 } as const satisfies Record<string, string>;
 
 export type PhoneLineKey = keyof typeof PHONE_LINES;

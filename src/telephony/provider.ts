@@ -3,6 +3,7 @@
  * talks to the built-in simulator, which speaks Twilio's REST API, so both run the same client
  * and the same callbacks.
  */
+import { voicemailOf } from "../domain/answering";
 import type { TelephonyConfig } from "../env";
 import type { Transport } from "../lib/loopback";
 import { webSocketUrlOf } from "../lib/loopback";
@@ -40,6 +41,9 @@ export function carrierFor(
           timeoutSec: limits.ringTimeoutSec,
           // The carrier's own hard stop; the engine's watchdog applies the (tighter) granted length.
           timeLimitSec: limits.maxCallSec,
+          // A message needs the greeting's end; otherwise the earliest machine verdict.
+          machineDetection:
+            voicemailOf(call).action === "leave_message" ? "DetectMessageEnd" : "Enable",
         });
         return { ok: true, providerCallId: sid };
       } catch (e) {

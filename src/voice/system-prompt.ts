@@ -2,10 +2,13 @@
  * The voice agent's instructions, built from the call request. Pure. Context is background for
  * the agent only; the rules keep it honest, on task, and polite about ending the call.
  */
+import type { VoicemailSetting } from "../domain/answering";
+
 export type PromptInput = {
   objective: string;
   context: string | null;
   language: string;
+  voicemail?: VoicemailSetting | undefined;
   /** The disclosure the first sentence must carry, word for word (or translated). */
   firstSentence?: string;
 };
@@ -29,7 +32,11 @@ export function buildSystemPrompt(input: PromptInput): string {
     "- If asked who or what you are, say truthfully that you are an AI assistant calling on someone's behalf. Never claim to be human.",
     "- Do not make commitments beyond the objective, do not share payment details, and do not read out the background information.",
     "- When the objective is done, or cannot be done, or the person asks to end the call, say a short goodbye and then call end_call.",
-    "- If you reach voicemail or an answering machine, leave no message and call end_call.",
+    "- As soon as you can tell who answered (a person, a voicemail greeting, a call screener, an automated menu), say so with report_answerer.",
+    input.voicemail?.action === "leave_message"
+      ? "- If you reach voicemail or an answering machine, say nothing over the greeting; when told it has ended, leave the message as instructed (never anything from the background information), then call end_call."
+      : "- If you reach voicemail or an answering machine, leave no message and call end_call.",
+    "- If a call screener asks who is calling and why, answer in one or two sentences with who you are calling for and why, then wait to be connected; do not hang up on it.",
     `- ${language}`,
   ];
   if (input.firstSentence) {

@@ -80,6 +80,10 @@ describe("POST /v1/agent/calls", () => {
       responseLatency: null,
       scheduledFor: null,
       disclosure: { spoken: false, atMs: null },
+      answeredBy: null,
+      answeredByMs: null,
+      answeredBySource: null,
+      voicemailMessage: null,
     });
   });
 
@@ -362,6 +366,7 @@ describe("documents", () => {
       "language",
       "schedule",
       "onBehalfOf",
+      "voicemail",
     ]);
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([

@@ -47,6 +47,7 @@ describe("MCP over Streamable HTTP", () => {
       "language",
       "schedule",
       "onBehalfOf",
+      "voicemail",
     ]);
     expect(place?.inputSchema.required).toEqual(["to", "objective"]);
     expect(place?.description).toMatch(/E\.164/);

@@ -120,6 +120,30 @@ describe("/openapi.json", () => {
     ).toEqual(expect.arrayContaining(["invalid_schedule", "invalid_on_behalf_of"]));
   });
 
+  it("documents voicemail on placement and who answered on the call (issue 14)", async () => {
+    const doc = await document();
+    const post = doc.paths["/v1/agent/calls"]?.post;
+    expect(
+      post?.responses["400"]?.content?.["application/json"]?.schema?.properties?.error?.enum,
+    ).toContain("invalid_voicemail");
+    const request = JSON.stringify(doc.components.schemas.PlaceCallRequest);
+    expect(request).toContain('"voicemail"');
+    expect(request).toContain('"leave_message"');
+    const callSchema = doc.components.schemas.Call;
+    expect(callSchema?.properties?.answeredBy?.enum).toEqual([
+      "human",
+      "voicemail",
+      "call_screener",
+      "ivr",
+      "fax",
+      "unknown",
+      null,
+    ]);
+    expect(callSchema?.properties?.answeredBySource?.enum).toEqual(["carrier", "agent", null]);
+    expect(callSchema?.properties).toHaveProperty("answeredByMs");
+    expect(JSON.stringify(callSchema?.properties?.voicemailMessage)).toContain("mailbox_full");
+  });
+
   it("describes the recording with its range headers", async () => {
     const get = (await document()).paths["/v1/agent/calls/{id}/recording"]?.get;
     expect(Object.keys(get?.responses["206"]?.headers ?? {})).toEqual(

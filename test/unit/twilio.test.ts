@@ -162,7 +162,7 @@ describe("status callbacks", () => {
   ])("%j → %j", (params, signal) => {
     expect(signalFromStatusCallback(p(params))).toEqual(signal);
   });
-  it("async AMD: machines and fax end as voicemail, humans change nothing", () => {
+  it("async AMD: machines and fax are machine verdicts; human and unknown are verdicts too", () => {
     expect(signalFromAmdCallback(p({ AnsweredBy: "machine_end_beep" }))).toEqual({
       kind: "machine",
       answeredBy: "machine_end_beep",
@@ -171,8 +171,15 @@ describe("status callbacks", () => {
       kind: "machine",
       answeredBy: "fax",
     });
-    expect(signalFromAmdCallback(p({ AnsweredBy: "human" }))).toBeUndefined();
-    expect(signalFromAmdCallback(p({ AnsweredBy: "unknown" }))).toBeUndefined();
+    expect(signalFromAmdCallback(p({ AnsweredBy: "human" }))).toEqual({
+      kind: "amd",
+      answeredBy: "human",
+    });
+    expect(signalFromAmdCallback(p({ AnsweredBy: "unknown" }))).toEqual({
+      kind: "amd",
+      answeredBy: "unknown",
+    });
+    expect(signalFromAmdCallback(p({ AnsweredBy: "bogus" }))).toBeUndefined();
   });
 });
 

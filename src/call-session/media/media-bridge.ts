@@ -21,6 +21,8 @@
  * again when it is done. The model's end_call hangs up once the goodbye mark is echoed, or after
  * a bound.
  */
+import { BeepDetector } from "../../audio/beep-detector";
+import { GreetingSilence } from "../../audio/greeting-silence";
 import { decodeMulaw } from "../../audio/mulaw";
 import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
 import { END_CALL_TOOL, stringArg, type ToolCall, type ToolResult } from "../../domain/agent-tools";
@@ -46,6 +48,10 @@ export type BridgeHooks = {
   line(line: TranscriptLine): void;
   /** The model called a tool other than end_call: the engine decides what it does. */
   toolCall(call: ToolCall): void;
+  /** A beep after speech in the recipient's audio: a machine's greeting has ended. */
+  beep?(): void;
+  /** Long silence after speech while the gate is closed: a greeting without a beep has ended. */
+  greetingSilent?(): void;
 };
 
 /** The carrier's side of the bridge: its socket, stream and wire format. */
@@ -72,6 +78,13 @@ export class MediaBridge implements VoiceEvents {
   private lineStart = -1;
   private lineStartAt = 0;
   private readonly held: HeldLine[] = [];
+  private readonly beeps = new BeepDetector();
+  /** Closed while a machine's greeting plays: the agent's audio is not sent to the phone. */
+  private gated = false;
+  /** While gated: listens for the silence that ends a greeting with no beep. */
+  private silence: GreetingSilence | undefined;
+  /** Leaving a voicemail message: a recording machine does not interrupt (its beep is no barge-in). */
+  private recording = false;
 
   constructor(
     private readonly carrier: CarrierLeg,
@@ -97,8 +110,10 @@ export class MediaBridge implements VoiceEvents {
     this.model?.sendCallerAudio(mulaw);
     const pcm = decodeMulaw(mulaw);
     this.recorder?.recipient(pcm);
+    if (this.beeps.push(pcm).length > 0) this.hooks.beep?.();
+    if (this.gated && this.silence?.push(pcm)) this.hooks.greetingSilent?.();
     const speechStarted = this.latency.recipientAudio(pcm, this.now());
-    if (speechStarted && this.modelIdle) this.bargeIn();
+    if (speechStarted && this.modelIdle && !this.recording) this.bargeIn();
   }
 
   /** A mark echo. */
@@ -120,7 +135,7 @@ export class MediaBridge implements VoiceEvents {
   // VoiceEvents, from the model:
 
   audio(mulaw: Uint8Array): void {
-    if (this.done) return;
+    if (this.done || this.gated) return;
     const now = this.now();
     if (this.lineStart < 0) {
       this.lineStart = this.sent;
@@ -136,7 +151,7 @@ export class MediaBridge implements VoiceEvents {
   }
 
   interrupted(): void {
-    if (this.done) return;
+    if (this.done || this.recording) return;
     this.modelIdle = true;
     this.latency.agentTurnEnded();
     this.bargeIn();
@@ -150,6 +165,8 @@ export class MediaBridge implements VoiceEvents {
       this.hooks.line({ speaker, text, offsetMs: Math.max(0, Math.round(at - this.answeredAt)) });
       return;
     }
+    // Said while the gate was closed: never heard, so not on the transcript.
+    if (this.gated) return;
     const audio = this.lineStart >= 0;
     this.held.push({
       text,
@@ -179,6 +196,21 @@ export class MediaBridge implements VoiceEvents {
   /** A note from the platform for the model (see VoiceSession.inform). */
   inform(text: string): void {
     if (!this.done) this.model?.inform(text);
+  }
+
+  /**
+   * Closes or opens the way to the phone. Closing drops the agent audio the carrier has queued
+   * (as a barge-in does) and everything the model sends until it opens again.
+   */
+  gate(open: boolean): void {
+    if (this.done) return;
+    // Opened for a message: whatever the far end does now is a recording machine, not a person.
+    if (open) this.recording = true;
+    if (this.gated === !open) return;
+    if (!open) this.bargeIn();
+    this.gated = !open;
+    this.silence = open ? undefined : new GreetingSilence();
+    this.lineStart = -1;
   }
 
   /** The engine's answer to a tool call, for the model. */

@@ -11,6 +11,11 @@ export type SimulatedOutcome =
   | "lingers"
   | "drops"
   | "silent"
+  | "voicemail_missed_beep"
+  | "mailbox_full"
+  | "screener_connects"
+  | "screener_takes_message"
+  | "fax"
   | "answered";
 
 const MAGIC: Record<string, SimulatedOutcome> = {
@@ -26,6 +31,17 @@ const MAGIC: Record<string, SimulatedOutcome> = {
   "+14155550106": "drops",
   /** Accepts the call and never calls back: only our watchdog can end it. */
   "+14155550107": "silent",
+  // Who answers, and the voicemail message (issue 14): phone/answering-machines.ts.
+  /** A voicemail whose beep AMD misses (machine_end_other, late): only our detector hears it. */
+  "+14155550108": "voicemail_missed_beep",
+  /** A voicemail whose mailbox is full: the greeting says so, then the line hangs up. */
+  "+14155550109": "mailbox_full",
+  /** A call screener asks who is calling and why, then the person picks up and talks. */
+  "+14155550110": "screener_connects",
+  /** A call screener asks, takes a message after a tone, and hangs up. */
+  "+14155550111": "screener_takes_message",
+  /** A fax machine's calling tones (CNG, 1,100 Hz). */
+  "+14155550112": "fax",
 };
 
 export function outcomeFor(to: string): SimulatedOutcome {
@@ -57,14 +73,14 @@ export function scriptFor(outcome: SimulatedOutcome): { beat: number; action: Sc
     case "declined":
       return [...ring, { beat: 3, action: "busy" }];
     case "voicemail":
-      // Async AMD: the call is answered and streams, then the machine verdict arrives. If nobody
-      // hangs up on the machine, the greeting ends and the line goes dead.
-      return [
-        ...ring,
-        { beat: 3, action: "answer" },
-        { beat: 4, action: "machine" },
-        { beat: 20, action: "person_hangs_up" },
-      ];
+    case "voicemail_missed_beep":
+    case "mailbox_full":
+    case "screener_connects":
+    case "screener_takes_message":
+    case "fax":
+      // Answered; the machine or screener (phone/answering-machines.ts) sends the AMD verdict
+      // and hangs up by itself.
+      return [...ring, { beat: 3, action: "answer" }];
     case "answered":
     case "flaky":
       // The AI normally ends the call itself; a person kept waiting in silence hangs up (phone/).

@@ -25,6 +25,17 @@ export type SimulatedCallRequest = {
   stream: { url: string; params: Record<string, string> };
   paceMs: number;
   ownOrigin: string;
+  /** The call's `MachineDetection` (async AMD's mode). */
+  machineDetection?: "Enable" | "DetectMessageEnd";
+};
+
+/**
+ * What the simulated line saw, for tests through the simulator's API: when each frame of agent
+ * audio arrived, and what the far end did, in ms from the answer.
+ */
+export type LineObservations = {
+  agentAudioMs: number[];
+  timeline: { event: string; atMs: number }[];
 };
 
 type SimCall = SimulatedCallRequest & {
@@ -54,6 +65,13 @@ export class SimulatedCarrier extends DurableObject<Env> {
   private phone: PhoneSide | undefined;
   /** Marks not echoed yet, each with the timer that echoes it once the audio before it played. */
   private readonly pendingMarks = new Map<ReturnType<typeof setTimeout>, string>();
+  /**
+   * When the last mark is due to be echoed: each one is due at least 1 ms after the one before,
+   * so echoes keep their order (timers due at the same instant may fire in any order).
+   */
+  private lastMarkDue = 0;
+  /** Arrival of each agent media frame (epoch ms). */
+  private readonly agentAudioAt: number[] = [];
 
   async create(req: SimulatedCallRequest): Promise<CreateResult> {
     const existing = await this.ctx.storage.get<SimCall>("call");
@@ -94,6 +112,26 @@ export class SimulatedCarrier extends DurableObject<Env> {
     if (!call.ended)
       this.ctx.waitUntil(this.finish(call, call.answeredAt === null ? "canceled" : "completed"));
     return callJson(call, call.answeredAt === null ? "canceled" : "completed");
+  }
+
+  /** What the line saw so far (GET …/Calls/{sid}.json's `simulator` field). */
+  async observations(): Promise<LineObservations | undefined> {
+    const call = await this.ctx.storage.get<SimCall>("call");
+    if (!call) return undefined;
+    const stored = await this.ctx.storage.get<LineObservations>("observations");
+    if (stored && !this.phone) return stored;
+    return this.observe(call);
+  }
+
+  private observe(call: SimCall): LineObservations {
+    const answeredAt = call.answeredAt ?? call.createdAt;
+    return {
+      agentAudioMs: this.agentAudioAt.map((t) => t - answeredAt),
+      timeline: (this.phone?.timeline ?? []).map((e) => ({
+        event: e.event,
+        atMs: e.at - answeredAt,
+      })),
+    };
   }
 
   async alarm(): Promise<void> {
@@ -146,6 +184,7 @@ export class SimulatedCarrier extends DurableObject<Env> {
   ): Promise<void> {
     call.ended = true;
     await this.ctx.storage.put("call", call);
+    await this.ctx.storage.put("observations", this.observe(call));
     await this.ctx.storage.deleteAlarm();
     this.closeStream(call);
     const duration =
@@ -190,7 +229,12 @@ export class SimulatedCarrier extends DurableObject<Env> {
         },
       }),
     );
-    const phone = phoneFor(outcomeFor(call.to), call.paceMs, (REPLY_GAP_MS * call.paceMs) / 1000);
+    const phone = phoneFor(
+      outcomeFor(call.to),
+      call.paceMs,
+      (REPLY_GAP_MS * call.paceMs) / 1000,
+      call.machineDetection,
+    );
     this.phone = phone;
     phone.start(Date.now());
     let chunk = 0;
@@ -244,22 +288,26 @@ export class SimulatedCarrier extends DurableObject<Env> {
       } catch {
         return;
       }
+      this.agentAudioAt.push(now);
       const from = Math.max(this.playbackEndsAt, now);
       this.playbackEndsAt = from + (mulaw.length / 8) * scale;
       this.phone?.agentAudio(decodeMulaw(mulaw), from, this.playbackEndsAt);
     } else if (frame.event === "mark" && frame.mark?.name) {
       const name = frame.mark.name;
+      const due = Math.max(this.playbackEndsAt, this.lastMarkDue + 1);
+      this.lastMarkDue = due;
       const timer = setTimeout(
         () => {
           this.pendingMarks.delete(timer);
           this.sendFrame(ws, { event: "mark", streamSid, mark: { name } });
         },
-        Math.max(0, this.playbackEndsAt - now),
+        Math.max(0, due - now),
       );
       this.pendingMarks.set(timer, name);
     } else if (frame.event === "clear") {
       // Twilio drops the unplayed audio and echoes every pending mark at once.
       this.playbackEndsAt = now;
+      this.lastMarkDue = now;
       this.phone?.agentCleared(now);
       for (const [timer, name] of this.pendingMarks) {
         clearTimeout(timer);

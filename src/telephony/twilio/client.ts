@@ -18,6 +18,11 @@ export type CreateCallRequest = {
   amdCallbackUrl: string;
   timeoutSec: number;
   timeLimitSec: number;
+  /**
+   * Async AMD's mode: `DetectMessageEnd` waits for the greeting's end (machine_end_beep, _silence,
+   * _other) so a message can follow; `Enable` answers sooner (machine_start). Default Enable.
+   */
+  machineDetection?: "Enable" | "DetectMessageEnd";
 };
 
 /** Carrier refusal (4xx) is final; 429 and 5xx are worth retrying. */
@@ -47,7 +52,7 @@ export class TwilioClient {
       StatusCallbackMethod: "POST",
       Timeout: String(req.timeoutSec),
       TimeLimit: String(req.timeLimitSec),
-      MachineDetection: "Enable",
+      MachineDetection: req.machineDetection ?? "Enable",
       AsyncAmd: "true",
       AsyncAmdStatusCallback: req.amdCallbackUrl,
       AsyncAmdStatusCallbackMethod: "POST",

@@ -40,7 +40,11 @@ export function signalFromStatusCallback(params: URLSearchParams): CarrierSignal
   }
 }
 
+/** Every AMD verdict matters now (a human one too: who answered is on the record). */
+const AMD_VERDICT = /^(human|unknown|fax|machine_(start|end_beep|end_silence|end_other))$/;
+
 export function signalFromAmdCallback(params: URLSearchParams): CarrierSignal | undefined {
   const answeredBy = params.get("AnsweredBy");
-  return answeredBy && MACHINE.test(answeredBy) ? { kind: "machine", answeredBy } : undefined;
+  if (!answeredBy || !AMD_VERDICT.test(answeredBy)) return undefined;
+  return MACHINE.test(answeredBy) ? { kind: "machine", answeredBy } : { kind: "amd", answeredBy };
 }

@@ -8,7 +8,8 @@
 import { base64ToBytes, bytesToBase64, pcm16FromBytes, pcm16ToBytes } from "../../audio/pcm";
 import { lineOfCode, PHONE_LINES } from "../../simulator/phone-lines";
 import { SpeechListener } from "../../simulator/speech-code";
-import { type AgentMoves, LINE_REACTIONS, TOOL_REACTIONS } from "./reactions";
+import { AnswererReports } from "./answerer-reports";
+import { type AgentMoves, LINE_REACTIONS, NOTE_REACTIONS, TOOL_REACTIONS } from "./reactions";
 
 /** Where this Worker serves the simulated model (Gemini Live's path is appended). */
 export const SIMULATED_MODEL_PATH = "/simulator/gemini-live";
@@ -44,6 +45,7 @@ export class SimulatedModel {
   private tools = new Set<string>();
   private readonly listener = new SpeechListener(16_000);
   private toolCalls = 0;
+  private readonly answerer = new AnswererReports();
 
   constructor(private readonly send: (frame: string | Uint8Array) => void) {}
 
@@ -80,6 +82,10 @@ export class SimulatedModel {
       this.speak(`${disclosure} ${this.objective}`.trim());
       return;
     }
+    if (input?.text && this.phase === "greeted") {
+      const moves = this.moves();
+      NOTE_REACTIONS.some((react) => react(moves, input.text ?? ""));
+    }
     if (input?.audio?.data && this.phase === "greeted") this.listen(input.audio.data);
     const response = msg.toolResponse as
       | { functionResponses?: { name?: string; response?: Record<string, unknown> }[] }
@@ -96,6 +102,7 @@ export class SimulatedModel {
       const key = lineOfCode(heard.code);
       if (!key) continue;
       this.sendJson({ serverContent: { inputTranscription: { text: PHONE_LINES[key] } } });
+      this.answerer.heard(key, this.moves());
       LINE_REACTIONS[key]?.(this.moves());
     }
   }

@@ -31,6 +31,9 @@ export abstract class PhoneSide {
   /** Agent turns that have finished playing so far. */
   protected agentTurns = 0;
 
+  /** What the far end did and when (epoch ms), for the simulator's call record (tests read it). */
+  readonly timeline: { event: string; at: number }[] = [];
+
   /** When the far end last heard or said something. */
   private lastActivity = 0;
   private hungUp = false;
@@ -122,6 +125,10 @@ export abstract class PhoneSide {
 
   protected after(ms: number, now: number, run: (now: number) => void): void {
     this.timers.push({ at: now + ms, run });
+  }
+
+  protected note(event: string, at: number): void {
+    this.timeline.push({ event, at });
   }
 
   protected act(action: PhoneAction): void {

@@ -3,14 +3,32 @@
  * simulator"). Each scenario is a PhoneSide of its own module.
  */
 import type { SimulatedOutcome } from "../script";
+import { type AmdMode, CallScreener, FaxMachine, Voicemail } from "./answering-machines";
 import { AgreeablePerson } from "./person";
 import { type PhoneSide, SilentPhone } from "./phone-side";
 
 /** A person kept waiting in silence this many beats hangs up. */
 const PATIENCE_BEATS = 57;
 
-export function phoneFor(outcome: SimulatedOutcome, paceMs: number, replyGapMs: number): PhoneSide {
+export function phoneFor(
+  outcome: SimulatedOutcome,
+  paceMs: number,
+  replyGapMs: number,
+  amd: AmdMode = "Enable",
+): PhoneSide {
   switch (outcome) {
+    case "voicemail":
+      return new Voicemail(replyGapMs, amd, "beep");
+    case "voicemail_missed_beep":
+      return new Voicemail(replyGapMs, amd, "missed_beep");
+    case "mailbox_full":
+      return new Voicemail(replyGapMs, amd, "mailbox_full");
+    case "screener_connects":
+      return new CallScreener(replyGapMs, "connects");
+    case "screener_takes_message":
+      return new CallScreener(replyGapMs, "takes_message");
+    case "fax":
+      return new FaxMachine(replyGapMs);
     case "answered":
     case "flaky":
       return new AgreeablePerson(replyGapMs, PATIENCE_BEATS * paceMs);
