@@ -182,6 +182,9 @@ async function placeOnce(
       voice: call.voice,
       language: call.language,
       languageSource: call.languageSource,
+      maxHoldSec: call.maxHoldSec,
+      transferTo: call.transferTo,
+      transferWhen: call.transferWhen,
       status: "queued",
       createdAt,
       reservedSec: ADMISSION_HOLD_SEC,
@@ -216,6 +219,9 @@ async function placeOnce(
       languageSource: call.languageSource,
       webhookUrl: call.webhookUrl,
       createdAt,
+      maxHoldSec: call.maxHoldSec,
+      transferTo: call.transferTo,
+      transferWhen: call.transferWhen,
     });
   } catch (cause) {
     // The row exists but no engine runs it: record the failure so the call still ends.

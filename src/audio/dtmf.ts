@@ -37,11 +37,6 @@ export function frequenciesOf(key: string): { row: number; col: number } | undef
   return undefined;
 }
 
-/** Whether a string is a sequence the agent may press: keys and pauses, at least one key. */
-export function validDigits(digits: string): boolean {
-  return /^[0-9*#w]+$/.test(digits) && /[0-9*#]/.test(digits);
-}
-
 /** The audio of `digits` (keys and `w` pauses) at `rate` Hz, each key followed by its gap. */
 export function dtmfTones(digits: string, rate = 8000): Int16Array {
   const toneN = Math.round((rate * TONE_MS) / 1000);

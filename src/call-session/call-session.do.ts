@@ -135,6 +135,7 @@ export class CallSession extends DurableObject<Env> {
     } else if (!info.authenticated) ws.close(1008, "forbidden");
     else if (frame.kind === "media") this.media(frame.payload);
     else if (frame.kind === "mark") this.runner.bridge?.mark(frame.name);
+    else if (frame.kind === "dtmf") await this.feed({ type: "recipient_key", digit: frame.digit });
     else if (frame.kind === "stop") {
       this.runner.bridge?.flushLines();
       ws.serializeAttachment({ ...info, stopped: true } satisfies SocketInfo);

@@ -94,6 +94,9 @@ export class CommandRunner {
       case "inform_model":
         this.bridge?.inform(command.text);
         return;
+      case "play_dtmf":
+        this.bridge?.playDigits(command.digits);
+        return;
       case "run_post_call":
         return queue.start(async () => {
           const latency = this.bridge?.finish() ?? null;

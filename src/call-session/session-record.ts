@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { SessionState } from "../domain/call-engine";
 import { CallParamsSchema } from "../domain/call-params";
 import { CALL_STATUSES } from "../domain/call-status";
+import { NO_PHONE_TREE } from "../domain/phone-tree";
 import { SPEAKERS, TranscriptLineSchema } from "../domain/transcript";
 import { WebhookEventSchema } from "../domain/webhook-event";
 
@@ -72,6 +73,7 @@ const OutputsSchema = z.object({
   extracted: z.record(z.string(), ValueSchema).nullable(),
   extractedEvidence: z.record(z.string(), EvidenceLineSchema.nullable()).nullable(),
   analysisError: z.string().nullable(),
+  holdSec: z.number().nullable().optional(),
 });
 
 const SessionStateSchema = z.object({
@@ -101,6 +103,15 @@ const SessionStateSchema = z.object({
   post: z.object({ began: z.boolean(), deadline: ms }).nullable(),
   finalized: z.boolean(),
   outputs: OutputsSchema,
+  // Records from before the phone tree (issue 15) have none of it.
+  phoneTree: z
+    .object({
+      lastDigits: z.string().nullable(),
+      repeats: z.number(),
+      holdSince: nullableMs,
+      holdMs: ms,
+    })
+    .default(NO_PHONE_TREE),
 });
 
 /** The stored record, or undefined when there is none (or it is not one this version can read). */

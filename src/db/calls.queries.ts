@@ -18,6 +18,7 @@ import { z } from "zod";
 import { FieldSpecSchema, type PlacedCall } from "../domain/call-params";
 import type { CallProgress } from "../domain/call-record";
 import { type CallStatus, LIVE_STATUSES } from "../domain/call-status";
+import { DEFAULT_MAX_HOLD_SEC } from "../domain/phone-tree";
 import { billedMinutesSql } from "./billing-sql";
 import type { Db } from "./client";
 import { type CallRow, calls } from "./schema";
@@ -203,5 +204,8 @@ export function placedCallOf(row: CallRow): PlacedCall {
     languageSource: row.languageSource,
     webhookUrl: row.webhookUrl,
     createdAt: row.createdAt,
+    maxHoldSec: row.maxHoldSec ?? DEFAULT_MAX_HOLD_SEC,
+    transferTo: row.transferTo,
+    transferWhen: row.transferWhen,
   };
 }

@@ -120,6 +120,14 @@ export const calls = sqliteTable(
     latencyP95Ms: integer("latency_p95_ms"),
     /** The person's first words ("Hello?") → the agent's first audio after them. */
     latencyFirstReplyMs: integer("latency_first_reply_ms"),
+    /** Issue 15: longest hold allowed (null: the default), and the person a call may go to. */
+    maxHoldSec: integer("max_hold_sec"),
+    transferTo: text("transfer_to"),
+    transferWhen: text("transfer_when"),
+    /** Total seconds on hold, once the call ended. */
+    holdSec: integer("hold_sec"),
+    /** JSON { to, atMs, outcome, durationSec } of a transfer to a person. */
+    transfer: text("transfer"),
   },
   (t) => [
     index("calls_account_created_idx").on(t.accountId, t.createdAt, t.id),

@@ -5,6 +5,7 @@
  * the call and what the model is told back. A tool is offered only when the request enables it.
  */
 import type { CallParams } from "./call-params";
+import { PRESS_DIGITS_TOOL, WAIT_ON_HOLD_TOOL } from "./phone-tree";
 
 export type ToolParameter =
   | {
@@ -38,7 +39,7 @@ export const END_CALL_TOOL = {
 
 /** The tools offered on this call. */
 export function toolsFor(_call: CallParams): ToolDeclaration[] {
-  return [END_CALL_TOOL];
+  return [END_CALL_TOOL, PRESS_DIGITS_TOOL, WAIT_ON_HOLD_TOOL];
 }
 
 /** A string argument of a tool call, or undefined when the model sent something else. */

@@ -27,6 +27,20 @@ import {
 } from "./call-state";
 import type { CallStatus } from "./call-status";
 import type { CarrierSignal } from "./carrier-signal";
+import {
+  agentSpoke,
+  holdDeadline,
+  holdSecOf,
+  NO_PHONE_TREE,
+  type PhoneTreeState,
+  PRESS_DIGITS_TOOL,
+  pressDigits,
+  pressedText,
+  recipientKeyText,
+  startHold,
+  validRecipientKey,
+  WAIT_ON_HOLD_TOOL,
+} from "./phone-tree";
 import type { TranscriptLine } from "./transcript";
 import { buildEvent, type WebhookEvent } from "./webhook-event";
 
@@ -82,6 +96,8 @@ export type SessionState = {
   post: { began: boolean; deadline: number } | null;
   finalized: boolean;
   outputs: CallOutputs;
+  /** Menus pressed through and time on hold (phone-tree.ts). */
+  phoneTree: PhoneTreeState;
 };
 
 export type SessionInput =
@@ -112,7 +128,9 @@ export type SessionInput =
   | { type: "sync_failed" }
   | { type: "post_call_done"; outputs: CallOutputs }
   /** The voice model called one of its tools (end_call excepted: the bridge plays the goodbye). */
-  | { type: "tool_called"; call: ToolCall };
+  | { type: "tool_called"; call: ToolCall }
+  /** The far end pressed a key (the carrier's in-band detection, e.g. a Twilio `dtmf` frame). */
+  | { type: "recipient_key"; digit: string };
 
 export type SessionCommand =
   | { type: "dial"; attempt: number }
@@ -126,7 +144,9 @@ export type SessionCommand =
   /** Tells the voice model what its tool call did; it carries on from there. */
   | { type: "tool_result"; call: ToolCall; result: ToolResult }
   /** Tells the voice model something it cannot hear itself (VoiceSession.inform). */
-  | { type: "inform_model"; text: string };
+  | { type: "inform_model"; text: string }
+  /** Plays keys as in-band DTMF into the call, the model's own audio held back meanwhile. */
+  | { type: "play_dtmf"; digits: string };
 
 /** Why an input changed nothing, for the callers that answer someone (callbacks, cancel). */
 export type Refusal = "replay" | "wrong_call" | "already_ended";
@@ -155,6 +175,7 @@ export function startSession(
     post: null,
     finalized: false,
     outputs: NO_OUTPUTS,
+    phoneTree: NO_PHONE_TREE,
   };
   return { state, commands: [{ type: "dial", attempt: 1 }] };
 }
@@ -189,7 +210,7 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
     case "resync":
       return withSync({ state, commands: [] }, now);
     case "transcript_line":
-      return { state: { ...state, lines: insertByOffset(state.lines, input.line) }, commands: [] };
+      return transcriptLine(state, input.line);
     case "agent_hung_up":
       return lifecycle(state, { type: "agent_hangup", at: now });
     case "model_lost":
@@ -208,7 +229,97 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
       return finalize(state, input.outputs, now);
     case "tool_called":
       return toolCalled(state, input.call, now);
+    case "recipient_key":
+      return recipientKey(state, input.digit, now);
   }
+}
+
+function transcriptLine(state: SessionState, line: TranscriptLine): StepResult {
+  const lines = insertByOffset(state.lines, line);
+  // The agent speaks only to people: a hold or a looping menu is over once it does.
+  const spoke = line.speaker === "agent" && !line.text.startsWith("[");
+  const phoneTree = spoke
+    ? agentSpoke(state.phoneTree, (state.call.answeredAt ?? 0) + line.offsetMs)
+    : state.phoneTree;
+  return { state: { ...state, lines, phoneTree }, commands: [] };
+}
+
+/** A line the engine writes itself (keys, hold), stamped with the time since the answer. */
+function withLine(
+  state: SessionState,
+  speaker: TranscriptLine["speaker"],
+  text: string,
+  now: number,
+) {
+  const offsetMs = Math.max(0, now - (state.call.answeredAt ?? now));
+  return { ...state, lines: insertByOffset(state.lines, { speaker, text, offsetMs }) };
+}
+
+function recipientKey(state: SessionState, digit: string, now: number): StepResult {
+  if (state.call.status !== "in_progress" || !validRecipientKey(digit))
+    return { state, commands: [] };
+  return {
+    state: withLine(state, "recipient", recipientKeyText(digit), now),
+    commands: [
+      { type: "inform_model", text: `The person pressed the key ${digit} on their phone.` },
+    ],
+  };
+}
+
+function pressDigitsCalled(state: SessionState, call: ToolCall, now: number): StepResult {
+  const press = pressDigits(state.phoneTree, call);
+  if (press.type === "invalid") return answer(state, call, { error: "invalid_digits" });
+  if (press.type === "stuck") {
+    const ended = lifecycle(
+      { ...state, phoneTree: press.state },
+      { type: "gave_up", at: now, error: "ivr_stuck" },
+    );
+    return {
+      ...ended,
+      commands: [...ended.commands, ...answer(state, call, { error: "ivr_stuck" }).commands],
+    };
+  }
+  const pressed = withLine(
+    { ...state, phoneTree: press.state },
+    "agent",
+    pressedText(press.digits),
+    now,
+  );
+  return {
+    state: pressed,
+    commands: [
+      { type: "play_dtmf", digits: press.digits },
+      { type: "tool_result", call, result: { result: "pressed", digits: press.digits } },
+    ],
+  };
+}
+
+function waitOnHoldCalled(state: SessionState, call: ToolCall, now: number): StepResult {
+  const onHold = state.phoneTree.holdSince !== null;
+  const next = onHold
+    ? state
+    : withLine(
+        { ...state, phoneTree: startHold(state.phoneTree, now) },
+        "recipient",
+        "[on hold]",
+        now,
+      );
+  return answer(next, call, {
+    result: "waiting",
+    instruction: "Stay silent until a person speaks to you.",
+    maxHoldSec: state.params.maxHoldSec,
+  });
+}
+
+/** When the current hold runs out (null: not on hold). */
+function holdDueAt(state: SessionState): number | null {
+  const { call } = state;
+  const callEndsAt =
+    call.status === "in_progress" && call.answeredAt !== null && call.maxDurationMs !== null
+      ? call.answeredAt + call.maxDurationMs
+      : null;
+  if (call.status !== "in_progress") return null;
+  return holdDeadline(state.phoneTree, state.params.maxHoldSec, callEndsAt);
 }
 
 /**
@@ -219,6 +330,10 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
 function toolCalled(state: SessionState, call: ToolCall, _now: number): StepResult {
   if (isTerminal(state.call)) return answer(state, call, { error: "call_ended" });
   switch (call.name) {
+    case PRESS_DIGITS_TOOL.name:
+      return pressDigitsCalled(state, call, _now);
+    case WAIT_ON_HOLD_TOOL.name:
+      return waitOnHoldCalled(state, call, _now);
     default:
       return answer(state, call, { error: "unknown_tool" });
   }
@@ -233,6 +348,7 @@ export function nextAlarm(state: SessionState): number | null {
   const due = [
     state.call.deadline?.at,
     state.dial.dueAt ?? undefined,
+    holdDueAt(state) ?? undefined,
     state.sync.behind ? (state.sync.retryAt ?? undefined) : undefined,
     mediaWatched(state) && state.lastMediaAt !== null
       ? state.lastMediaAt + MEDIA_SILENCE_MS
@@ -255,6 +371,11 @@ function alarm(state: SessionState, now: number): StepResult {
       state: { ...state, dial: { attempts: attempt, dueAt: null } },
       commands: [{ type: "dial", attempt }],
     };
+  }
+  // Before the length watchdog: a hold still running when the call's time is up is the reason.
+  const holdDue = holdDueAt(state);
+  if (holdDue !== null && now >= holdDue) {
+    result = then(result, (s) => lifecycle(s, { type: "gave_up", at: now, error: "hold_timeout" }));
   }
   result = then(result, (s) => lifecycle(s, { type: "watchdog", at: now }));
   const lastMediaAt = result.state.lastMediaAt;
@@ -402,7 +523,8 @@ function effectCommand(call: CallState, effect: Effect): SessionCommand[] {
 
 function finalize(state: SessionState, outputs: CallOutputs, now: number): StepResult {
   if (state.finalized || !isTerminal(state.call)) return { state, commands: [] };
-  const done: SessionState = { ...state, finalized: true, outputs };
+  const holdSec = holdSecOf(state.phoneTree, state.call.endedAt ?? now);
+  const done: SessionState = { ...state, finalized: true, outputs: { ...outputs, holdSec } };
   // Sent after the post-call work, stamped with the call's end.
   const withTerminal = withEvent(done, done.call.status, done.call.endedAt ?? now);
   return withSync({ state: withTerminal, commands: [] }, now);

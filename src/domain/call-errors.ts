@@ -13,6 +13,9 @@ export const CALL_ERRORS = {
   over_minute_cap:
     "answered with no minute of the cap left for it (the cap was lowered while it rang)",
   model_lost: "the voice model could not be reached, or its connection was lost during the call",
+  ivr_stuck:
+    "a phone menu kept repeating: the same keys pressed three times without reaching anyone",
+  hold_timeout: "on hold longer than `maxHoldSec` (or until the call's length ran out)",
 } as const satisfies Record<string, string>;
 
 export type CallErrorToken = keyof typeof CALL_ERRORS;

@@ -3,6 +3,7 @@
  * with zod when the session reads it back from storage.
  */
 import { z } from "zod";
+import { DEFAULT_MAX_HOLD_SEC } from "./phone-tree";
 
 export const FieldSpecSchema = z.object({
   name: z.string(),
@@ -27,6 +28,11 @@ const PlacedCallSchema = z.object({
   languageSource: z.enum(LANGUAGE_SOURCES),
   webhookUrl: z.string().nullable(),
   createdAt: z.string(),
+  /** Longest wait on hold (phone-tree.ts); records from before it default. */
+  maxHoldSec: z.number().int().positive().default(DEFAULT_MAX_HOLD_SEC),
+  /** Where the agent may hand the call over to a person, and when (null: no transfer). */
+  transferTo: z.string().nullable().default(null),
+  transferWhen: z.string().nullable().default(null),
 });
 export type PlacedCall = z.infer<typeof PlacedCallSchema>;
 

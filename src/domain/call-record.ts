@@ -45,6 +45,8 @@ export type CallOutputs = {
   extracted: Extracted | null;
   extractedEvidence: Evidence | null;
   analysisError: string | null;
+  /** Total seconds on hold (phone-tree.ts), stamped by the engine when the call is finalized. */
+  holdSec?: number | null;
 };
 
 export const NO_OUTPUTS: CallOutputs = {
@@ -82,6 +84,7 @@ export type CallRowView = {
   latencyP50Ms: number | null;
   latencyP95Ms: number | null;
   latencyFirstReplyMs: number | null;
+  holdSec: number | null;
 };
 
 function recordingUrlOf(baseUrl: string, callId: string): string {
@@ -120,6 +123,7 @@ export function toCallView(row: CallRowView, baseUrl: string): CallView {
             firstReplyMs: row.latencyFirstReplyMs,
           }
         : null,
+    holdSec: row.holdSec,
   };
 }
 
@@ -139,6 +143,7 @@ function outputColumns(lines: readonly TranscriptLine[], outputs: CallOutputs) {
     latencyP50Ms: outputs.latency?.p50Ms ?? null,
     latencyP95Ms: outputs.latency?.p95Ms ?? null,
     latencyFirstReplyMs: outputs.latency?.firstReplyMs ?? null,
+    holdSec: outputs.holdSec ?? null,
   };
 }
 

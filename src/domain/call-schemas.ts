@@ -11,6 +11,9 @@ export const MAX_FIELDS = 20;
 export const MAX_OBJECTIVE_CHARS = 4000;
 export const MAX_CONTEXT_CHARS = 10_000;
 export const MAX_WEBHOOK_URL_CHARS = 2048;
+export const MAX_TRANSFER_WHEN_CHARS = 1000;
+/** The longest hold a request may allow (a call never outlasts its own length anyway). */
+export const MAX_HOLD_SEC_LIMIT = 4 * 60 * 60;
 
 const absent = (v: unknown) => v === undefined || v === null;
 
@@ -82,6 +85,29 @@ export const PlaceCallBodySchema = z
         .describe(
           "BCP-47 code such as en-US, or auto. Omit it to infer from objective and context.",
         ),
+      maxHoldSec: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_HOLD_SEC_LIMIT)
+        .nullish()
+        .describe(
+          "Longest wait on hold, in seconds (default 900); the call's own length and the minute cap still bound it. Longer: the call fails with hold_timeout.",
+        ),
+      transferTo: z
+        .string()
+        .nullish()
+        .describe(
+          "E.164 number of a person the agent may hand the call over to (same guardrails as `to`, and not `to` itself). Enables the transfer tool.",
+        ),
+      transferWhen: z
+        .string()
+        .trim()
+        .max(MAX_TRANSFER_WHEN_CHARS)
+        .nullish()
+        .describe(
+          'When the agent should transfer, in plain text, e.g. "if they want to speak to the account owner". Only with transferTo.',
+        ),
     },
     { error: "invalid_json" },
   )
@@ -110,6 +136,9 @@ const FIELD_TOKENS: Record<string, ErrorToken> = {
   callerId: "invalid_caller_id",
   voice: "invalid_voice",
   language: "invalid_language",
+  maxHoldSec: "invalid_max_hold_sec",
+  transferTo: "invalid_transfer_number",
+  transferWhen: "invalid_transfer_when",
 };
 
 /** The token of the first issue, in the schema's field order (so `to` is reported before `objective`). */
@@ -248,6 +277,11 @@ export const CallSchema = z.object({
     })
     .nullable()
     .describe("Recipient end of speech to the agent's first audio, over the call's turns."),
+  holdSec: z
+    .number()
+    .int()
+    .nullable()
+    .describe("Total time on hold, in seconds (null until the call ends, and on older calls)."),
 });
 export type CallView = z.infer<typeof CallSchema>;
 

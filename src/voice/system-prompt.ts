@@ -18,6 +18,8 @@ export function buildSystemPrompt(input: PromptInput): string {
     "- Do not make commitments beyond the objective, do not share payment details, and do not read out the background information.",
     "- When the objective is done, or cannot be done, or the person asks to end the call, say a short goodbye and then call end_call.",
     "- If you reach voicemail or an answering machine, leave no message and call end_call.",
+    "- At a phone menu (a recording listing options), listen to the whole menu, then press the option that best serves the objective with press_digits. Say nothing to a machine. If the menu repeats, press once more.",
+    "- When put on hold (hold music, or 'please hold'), call wait_on_hold and stay silent, however long it lasts, until a person speaks to you; then greet them and pursue the objective.",
     `- ${language}`,
   ];
   if (input.context) {

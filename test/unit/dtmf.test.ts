@@ -12,10 +12,10 @@ import {
   GAP_MS,
   MIN_TONE_SHARE,
   TONE_MS,
-  validDigits,
 } from "../../src/audio/dtmf";
 import { decodeMulaw, encodeMulaw } from "../../src/audio/mulaw";
 import { Downsampler3x, Upsampler2x } from "../../src/audio/resample";
+import { validDigits } from "../../src/domain/phone-tree";
 import { lineAudio, PHONE_LINES, type PhoneLineKey } from "../../src/simulator/phone-lines";
 import { speechFor } from "../../src/simulator/speech-code";
 import { mulberry32 } from "../prng";

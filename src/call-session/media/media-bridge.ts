@@ -21,7 +21,8 @@
  * again when it is done. The model's end_call hangs up once the goodbye mark is echoed, or after
  * a bound.
  */
-import { decodeMulaw } from "../../audio/mulaw";
+import { dtmfTones } from "../../audio/dtmf";
+import { decodeMulaw, encodeMulaw } from "../../audio/mulaw";
 import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
 import { END_CALL_TOOL, stringArg, type ToolCall, type ToolResult } from "../../domain/agent-tools";
 import type { LatencyStats } from "../../domain/call-record";
@@ -34,6 +35,8 @@ const END_CALL_MARK = "end_call";
 const GOODBYE_BOUND_MS = 8000;
 /** μ-law 8 kHz: one byte per sample, 8 samples per millisecond. */
 const SAMPLES_PER_MS = 8;
+/** Keys go to the carrier in media frames of this many samples (200 ms). */
+const DTMF_CHUNK = 1600;
 /** How an agent line the person talked over ends (one line per entry: no line break). */
 export const CUT_OFF = " —";
 
@@ -72,6 +75,8 @@ export class MediaBridge implements VoiceEvents {
   private lineStart = -1;
   private lineStartAt = 0;
   private readonly held: HeldLine[] = [];
+  /** Where the last keys pressed end, in samples as in the marks: until played, no clear. */
+  private digitsEnd = 0;
 
   constructor(
     private readonly carrier: CarrierLeg,
@@ -176,6 +181,25 @@ export class MediaBridge implements VoiceEvents {
     this.endCall(stringArg(call, "reason") ?? "done");
   }
 
+  /**
+   * Keys the agent pressed, as in-band DTMF (audio/dtmf.ts): queued at the carrier behind what
+   * the agent already said, and the model's later audio queued behind them, so nothing plays
+   * over the tones. Until they have played, the person's speech does not clear the carrier's
+   * buffer (a menu talking over its own prompt must not swallow the keys).
+   */
+  playDigits(digits: string): void {
+    if (this.done) return;
+    const mulaw = encodeMulaw(dtmfTones(digits));
+    this.recorder?.agent(decodeMulaw(mulaw));
+    const { codec, streamId } = this.carrier;
+    for (let i = 0; i < mulaw.length; i += DTMF_CHUNK) {
+      this.send(codec.media(streamId, bytesToBase64(mulaw.subarray(i, i + DTMF_CHUNK))));
+    }
+    this.sent += mulaw.length;
+    this.digitsEnd = this.sent;
+    this.send(codec.mark(streamId, `${this.epoch}.${this.sent}`));
+  }
+
   /** A note from the platform for the model (see VoiceSession.inform). */
   inform(text: string): void {
     if (!this.done) this.model?.inform(text);
@@ -217,6 +241,7 @@ export class MediaBridge implements VoiceEvents {
   /** The person started speaking: if agent audio is still queued at the carrier, drop it. */
   private bargeIn(): void {
     if (this.played >= this.sent) return; // nothing outstanding: the agent is not on the line
+    if (this.played < this.digitsEnd) return; // keys still playing: they must be heard whole
     const heard = this.played;
     this.send(this.carrier.codec.clear(this.carrier.streamId));
     this.epoch += 1;
