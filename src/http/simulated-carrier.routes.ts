@@ -18,6 +18,17 @@ const twilioError = (e: TwilioError) => ({
   more_info: `https://www.twilio.com/docs/errors/${e.code}`,
 });
 
+/**
+ * A deterministic SID per call attempt target, so retried creates reach the same simulated call
+ * (and a test can fetch the call its request created).
+ */
+export async function simulatedCallSid(statusCallback: string | null, to: string): Promise<string> {
+  return `CA${(await sha256Hex(`${statusCallback}|${to}`)).slice(0, 32)}`;
+}
+
+const notFound = () =>
+  twilioError({ code: 20404, message: "The requested resource was not found", status: 404 });
+
 export const simulatorRoutes = new Hono<AppEnv>()
   .use("/2010-04-01/Accounts/:sid/*", async (c, next) => {
     const telephony = c.get("config").telephony;
@@ -71,8 +82,7 @@ export const simulatorRoutes = new Hono<AppEnv>()
       );
     }
     const statusCallback = form.get("StatusCallback");
-    // A deterministic SID per call attempt target, so retried creates reach the same simulated call.
-    const sid = `CA${(await sha256Hex(`${statusCallback}|${to}`)).slice(0, 32)}`;
+    const sid = await simulatedCallSid(statusCallback, to);
     const stub = c.env.SIMULATED_CARRIER.get(c.env.SIMULATED_CARRIER.idFromName(sid));
     const result: CreateResult = await stub.create({
       sid,
@@ -92,6 +102,14 @@ export const simulatorRoutes = new Hono<AppEnv>()
       return c.json(twilioError({ code: result.code, message: result.message, status }), status);
     }
     return c.json(result.call, 201);
+  })
+  .get("/2010-04-01/Accounts/:sid/Calls/:callFile", async (c) => {
+    // Twilio's fetch of a call; `simulator.keys_heard` is what the far end decoded from our audio.
+    const sid = /^(CA[0-9a-f]{32})\.json$/.exec(c.req.param("callFile"))?.[1];
+    if (!sid) return c.json(notFound(), 404);
+    const stub = c.env.SIMULATED_CARRIER.get(c.env.SIMULATED_CARRIER.idFromName(sid));
+    const call = await stub.fetchCall();
+    return call ? c.json(call) : c.json(notFound(), 404);
   })
   .post("/2010-04-01/Accounts/:sid/Calls/:callFile", async (c) => {
     const sid = /^(CA[0-9a-f]{32})\.json$/.exec(c.req.param("callFile"))?.[1];

@@ -174,6 +174,9 @@ export class MediaBridge implements VoiceEvents {
   toolCall(call: ToolCall): void {
     if (this.done) return;
     if (call.name !== END_CALL_TOOL.name) {
+      // Acting (pressing keys, waiting on hold) is the agent's turn: what the far end says next
+      // is a new turn, placed in the transcript where it begins.
+      this.latency.agentActed();
       this.hooks.toolCall(call);
       return;
     }
@@ -190,6 +193,7 @@ export class MediaBridge implements VoiceEvents {
   playDigits(digits: string): void {
     if (this.done) return;
     const mulaw = encodeMulaw(dtmfTones(digits));
+    this.latency.agentActed();
     this.recorder?.agent(decodeMulaw(mulaw));
     const { codec, streamId } = this.carrier;
     for (let i = 0; i < mulaw.length; i += DTMF_CHUNK) {

@@ -11,7 +11,10 @@ export type SimulatedOutcome =
   | "lingers"
   | "drops"
   | "silent"
-  | "answered";
+  | "answered"
+  | "menu"
+  | "menu_hold"
+  | "menu_loop";
 
 const MAGIC: Record<string, SimulatedOutcome> = {
   "+14155550100": "no_answer",
@@ -26,6 +29,12 @@ const MAGIC: Record<string, SimulatedOutcome> = {
   "+14155550106": "drops",
   /** Accepts the call and never calls back: only our watchdog can end it. */
   "+14155550107": "silent",
+  /** A phone menu: 1 (reservations) reaches a person, any other key repeats it (issue 15). */
+  "+14155550113": "menu",
+  /** A phone menu, then hold music, then a person. */
+  "+14155550114": "menu_hold",
+  /** A phone menu that repeats whatever is pressed. */
+  "+14155550115": "menu_loop",
 };
 
 export function outcomeFor(to: string): SimulatedOutcome {
@@ -65,6 +74,10 @@ export function scriptFor(outcome: SimulatedOutcome): { beat: number; action: Sc
         { beat: 4, action: "machine" },
         { beat: 20, action: "person_hangs_up" },
       ];
+    case "menu":
+    case "menu_hold":
+    case "menu_loop":
+      return [...ring, { beat: 3, action: "answer" }];
     case "answered":
     case "flaky":
       // The AI normally ends the call itself; a person kept waiting in silence hangs up (phone/).

@@ -9,6 +9,7 @@ import { decodeMulaw, encodeMulaw } from "../../audio/mulaw";
 import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
 import { httpUrlOfWebSocket, loopbackTransport, type Transport } from "../../lib/loopback";
 import { twilioSignature } from "../twilio/signature";
+import { PhoneMenu } from "./phone/phone-menu";
 import type { PhoneAction, PhoneSide } from "./phone/phone-side";
 import { phoneFor } from "./phone/phones";
 import { FLAKY_FAILURES, outcomeFor, type ScriptAction, scriptFor } from "./script";
@@ -84,6 +85,15 @@ export class SimulatedCarrier extends DurableObject<Env> {
     await this.ctx.storage.put("call", call);
     await this.scheduleNext(call);
     return { ok: true, call: callJson(call, "queued") };
+  }
+
+  /** The call as Twilio's fetch shows it, with what the far end heard (keys decoded from our audio). */
+  async fetchCall(): Promise<Record<string, unknown> | undefined> {
+    const call = await this.ctx.storage.get<SimCall>("call");
+    if (!call) return undefined;
+    const status = call.ended ? "completed" : call.answeredAt === null ? "ringing" : "in-progress";
+    const keysHeard = this.phone instanceof PhoneMenu ? this.phone.keysHeard.join("") : "";
+    return { ...callJson(call, status), simulator: { keys_heard: keysHeard } };
   }
 
   /** Our API asked to end the call (`Status=completed` or `canceled`). */
