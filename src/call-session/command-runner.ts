@@ -97,6 +97,18 @@ export class CommandRunner {
       case "play_dtmf":
         this.bridge?.playDigits(command.digits);
         return;
+      case "transfer":
+        return queue.start(async () => {
+          try {
+            await ports.carrier(call).transfer(call, command.providerCallId, command);
+          } catch (e) {
+            console.warn("transfer refused by the carrier", {
+              callId: call.callId,
+              error: describeError(e),
+            });
+            await this.host.feed({ type: "transfer_failed" });
+          }
+        });
       case "run_post_call":
         return queue.start(async () => {
           const latency = this.bridge?.finish() ?? null;

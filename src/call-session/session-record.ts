@@ -8,6 +8,7 @@ import { CallParamsSchema } from "../domain/call-params";
 import { CALL_STATUSES } from "../domain/call-status";
 import { NO_PHONE_TREE } from "../domain/phone-tree";
 import { SPEAKERS, TranscriptLineSchema } from "../domain/transcript";
+import { TRANSFER_OUTCOMES } from "../domain/transfer";
 import { WebhookEventSchema } from "../domain/webhook-event";
 
 export const SESSION_KEY = "session";
@@ -57,6 +58,13 @@ const EvidenceLineSchema = z.object({
   offsetMs: z.number(),
 });
 
+const TransferRecordSchema = z.object({
+  to: z.string(),
+  atMs: ms,
+  outcome: z.enum(TRANSFER_OUTCOMES).nullable(),
+  durationSec: z.number().nullable(),
+});
+
 const OutputsSchema = z.object({
   latency: z
     .object({
@@ -74,6 +82,7 @@ const OutputsSchema = z.object({
   extractedEvidence: z.record(z.string(), EvidenceLineSchema.nullable()).nullable(),
   analysisError: z.string().nullable(),
   holdSec: z.number().nullable().optional(),
+  transfer: TransferRecordSchema.nullable().optional(),
 });
 
 const SessionStateSchema = z.object({
@@ -112,6 +121,9 @@ const SessionStateSchema = z.object({
       holdMs: ms,
     })
     .default(NO_PHONE_TREE),
+  transfer: TransferRecordSchema.extend({ whisper: z.string(), timeLimitSec: z.number() })
+    .nullable()
+    .default(null),
 });
 
 /** The stored record, or undefined when there is none (or it is not one this version can read). */

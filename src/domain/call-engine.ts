@@ -42,6 +42,16 @@ import {
   WAIT_ON_HOLD_TOOL,
 } from "./phone-tree";
 import type { TranscriptLine } from "./transcript";
+import {
+  MIN_TRANSFER_SEC,
+  TRANSFER_CALL_TOOL,
+  TRANSFER_RING_SEC,
+  type TransferOutcome,
+  type TransferState,
+  transferRecordOf,
+  transferTimeLimitSec,
+  whisperFor,
+} from "./transfer";
 import { buildEvent, type WebhookEvent } from "./webhook-event";
 
 /** Attempts at creating the call with the carrier, when it answers 429/5xx. */
@@ -98,6 +108,8 @@ export type SessionState = {
   outputs: CallOutputs;
   /** Menus pressed through and time on hold (phone-tree.ts). */
   phoneTree: PhoneTreeState;
+  /** The hand-over to a person, once the agent asked for it (transfer.ts). */
+  transfer: TransferState | null;
 };
 
 export type SessionInput =
@@ -130,7 +142,11 @@ export type SessionInput =
   /** The voice model called one of its tools (end_call excepted: the bridge plays the goodbye). */
   | { type: "tool_called"; call: ToolCall }
   /** The far end pressed a key (the carrier's in-band detection, e.g. a Twilio `dtmf` frame). */
-  | { type: "recipient_key"; digit: string };
+  | { type: "recipient_key"; digit: string }
+  /** The carrier refused the transfer's call update. */
+  | { type: "transfer_failed" }
+  /** The transfer's Dial ended (its signed action callback). */
+  | { type: "transfer_ended"; outcome: TransferOutcome; durationSec: number };
 
 export type SessionCommand =
   | { type: "dial"; attempt: number }
@@ -146,7 +162,16 @@ export type SessionCommand =
   /** Tells the voice model something it cannot hear itself (VoiceSession.inform). */
   | { type: "inform_model"; text: string }
   /** Plays keys as in-band DTMF into the call, the model's own audio held back meanwhile. */
-  | { type: "play_dtmf"; digits: string };
+  | { type: "play_dtmf"; digits: string }
+  /** Hands the live call over to a person (the carrier dials them; the media stream ends). */
+  | {
+      type: "transfer";
+      providerCallId: string;
+      to: string;
+      callerId: string;
+      timeLimitSec: number;
+      ringSec: number;
+    };
 
 /** Why an input changed nothing, for the callers that answer someone (callbacks, cancel). */
 export type Refusal = "replay" | "wrong_call" | "already_ended";
@@ -176,6 +201,7 @@ export function startSession(
     finalized: false,
     outputs: NO_OUTPUTS,
     phoneTree: NO_PHONE_TREE,
+    transfer: null,
   };
   return { state, commands: [{ type: "dial", attempt: 1 }] };
 }
@@ -200,7 +226,10 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
     case "media_started":
       return mediaStarted(state, input.grantedMs, now);
     case "media_ended":
-      return lifecycle(state, { type: "media_closed", at: now, stopped: input.stopped });
+      return transferWait(
+        lifecycle(state, { type: "media_closed", at: now, stopped: input.stopped }),
+        now,
+      );
     case "media_flowing":
       return { state: { ...state, lastMediaAt: now }, commands: [] };
     case "restored":
@@ -231,7 +260,86 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
       return toolCalled(state, input.call, now);
     case "recipient_key":
       return recipientKey(state, input.digit, now);
+    case "transfer_failed":
+      return transferEnded(state, "failed", 0, now);
+    case "transfer_ended":
+      return transferEnded(state, input.outcome, input.durationSec, now);
   }
+}
+
+function transferCalled(state: SessionState, call: ToolCall, now: number): StepResult {
+  const { params, call: c } = state;
+  if (!params.transferTo) return answer(state, call, { error: "not_offered" });
+  if (state.transfer) return answer(state, call, { error: "already_transferred" });
+  if (c.status !== "in_progress" || !c.providerCallId || c.mediaEnded)
+    return answer(state, call, { error: "not_connected" });
+  const endsAt =
+    c.answeredAt !== null && c.maxDurationMs !== null ? c.answeredAt + c.maxDurationMs : null;
+  const timeLimitSec = transferTimeLimitSec(endsAt, now, state.settings.maxCallMs);
+  if (timeLimitSec < MIN_TRANSFER_SEC) return answer(state, call, { error: "no_time_left" });
+  const reason = typeof call.args.reason === "string" ? call.args.reason : undefined;
+  const transfer: TransferState = {
+    to: params.transferTo,
+    atMs: Math.max(0, now - (c.answeredAt ?? now)),
+    outcome: null,
+    durationSec: null,
+    whisper: whisperFor(params, reason),
+    timeLimitSec,
+  };
+  const next = withLine({ ...state, transfer }, "agent", `[transferring to ${transfer.to}]`, now);
+  return {
+    state: next,
+    commands: [
+      {
+        type: "transfer",
+        providerCallId: c.providerCallId,
+        to: transfer.to,
+        callerId: params.from,
+        timeLimitSec,
+        ringSec: TRANSFER_RING_SEC,
+      },
+      { type: "tool_result", call, result: { result: "transferring", to: transfer.to } },
+    ],
+  };
+}
+
+/**
+ * The media stream ends when the carrier runs the transfer's TwiML: the call is still live until
+ * the Dial ends, so its end-of-stream grace covers the ring and the bridged leg.
+ */
+function transferWait(result: StepResult, now: number): StepResult {
+  const { transfer, call } = result.state;
+  if (!transfer || transfer.outcome !== null || call.deadline?.reason !== "stream_ended")
+    return result;
+  const at = now + (transfer.timeLimitSec + TRANSFER_RING_SEC) * 1000 + call.limits.endGraceMs;
+  return {
+    ...result,
+    state: { ...result.state, call: { ...call, deadline: { at, reason: "stream_ended" } } },
+  };
+}
+
+function transferEnded(
+  state: SessionState,
+  outcome: TransferOutcome,
+  durationSec: number,
+  now: number,
+): StepResult {
+  const t = state.transfer;
+  if (!t || t.outcome !== null) return { state, commands: [] };
+  const transfer = { ...t, outcome, durationSec };
+  const text =
+    outcome === "connected"
+      ? `[transfer connected, ${durationSec} s]`
+      : `[transfer ${outcome.replace("_", " ")}]`;
+  let next = withLine({ ...state, transfer }, "recipient", text, now);
+  // The carrier ends the call now (our answer to its callback); its final callback is due soon.
+  const { call } = next;
+  if (call.status === "in_progress" && call.mediaEnded)
+    next = {
+      ...next,
+      call: { ...call, deadline: { at: now + call.limits.endGraceMs, reason: "stream_ended" } },
+    };
+  return withSync({ state: next, commands: [] }, now);
 }
 
 function transcriptLine(state: SessionState, line: TranscriptLine): StepResult {
@@ -334,6 +442,8 @@ function toolCalled(state: SessionState, call: ToolCall, _now: number): StepResu
       return pressDigitsCalled(state, call, _now);
     case WAIT_ON_HOLD_TOOL.name:
       return waitOnHoldCalled(state, call, _now);
+    case TRANSFER_CALL_TOOL.name:
+      return transferCalled(state, call, _now);
     default:
       return answer(state, call, { error: "unknown_tool" });
   }
@@ -524,7 +634,12 @@ function effectCommand(call: CallState, effect: Effect): SessionCommand[] {
 function finalize(state: SessionState, outputs: CallOutputs, now: number): StepResult {
   if (state.finalized || !isTerminal(state.call)) return { state, commands: [] };
   const holdSec = holdSecOf(state.phoneTree, state.call.endedAt ?? now);
-  const done: SessionState = { ...state, finalized: true, outputs: { ...outputs, holdSec } };
+  const transfer = transferRecordOf(state.transfer);
+  const done: SessionState = {
+    ...state,
+    finalized: true,
+    outputs: { ...outputs, holdSec, transfer },
+  };
   // Sent after the post-call work, stamped with the call's end.
   const withTerminal = withEvent(done, done.call.status, done.call.endedAt ?? now);
   return withSync({ state: withTerminal, commands: [] }, now);

@@ -8,6 +8,7 @@ import type { CallView } from "./call-schemas";
 import { type CallState, isTerminal } from "./call-state";
 import type { CallStatus } from "./call-status";
 import { formatTranscript, type Speaker, type TranscriptLine } from "./transcript";
+import type { TransferRecord } from "./transfer";
 
 export type ExtractedValue = string | number | boolean | null;
 /** Every requested field, keyed by name; `null` = the conversation did not say it. */
@@ -47,6 +48,8 @@ export type CallOutputs = {
   analysisError: string | null;
   /** Total seconds on hold (phone-tree.ts), stamped by the engine when the call is finalized. */
   holdSec?: number | null;
+  /** The hand-over to a person, if the agent made one (transfer.ts), stamped likewise. */
+  transfer?: TransferRecord | null;
 };
 
 export const NO_OUTPUTS: CallOutputs = {
@@ -85,6 +88,8 @@ export type CallRowView = {
   latencyP95Ms: number | null;
   latencyFirstReplyMs: number | null;
   holdSec: number | null;
+  /** JSON TransferRecord. */
+  transfer: string | null;
 };
 
 function recordingUrlOf(baseUrl: string, callId: string): string {
@@ -124,6 +129,7 @@ export function toCallView(row: CallRowView, baseUrl: string): CallView {
           }
         : null,
     holdSec: row.holdSec,
+    transfer: row.transfer ? (JSON.parse(row.transfer) as TransferRecord) : null,
   };
 }
 
@@ -144,6 +150,7 @@ function outputColumns(lines: readonly TranscriptLine[], outputs: CallOutputs) {
     latencyP95Ms: outputs.latency?.p95Ms ?? null,
     latencyFirstReplyMs: outputs.latency?.firstReplyMs ?? null,
     holdSec: outputs.holdSec ?? null,
+    transfer: outputs.transfer ? JSON.stringify(outputs.transfer) : null,
   };
 }
 

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { CALL_ERROR_TOKENS } from "./call-errors";
 import { CALL_STATUSES } from "./call-status";
 import { type ErrorToken, isErrorToken } from "./error-tokens";
+import { TRANSFER_OUTCOMES } from "./transfer";
 
 export const MAX_FIELDS = 20;
 export const MAX_OBJECTIVE_CHARS = 4000;
@@ -282,6 +283,18 @@ export const CallSchema = z.object({
     .int()
     .nullable()
     .describe("Total time on hold, in seconds (null until the call ends, and on older calls)."),
+  transfer: z
+    .object({
+      to: z.string(),
+      atMs: z.number().int().describe("When the agent handed over, since the answer."),
+      outcome: z
+        .enum(TRANSFER_OUTCOMES)
+        .nullable()
+        .describe("connected, no_answer, busy or failed (null: the carrier never said)."),
+      durationSec: z.number().int().nullable().describe("How long the person talked."),
+    })
+    .nullable()
+    .describe("The hand-over to a person (transferTo), or null when there was none."),
 });
 export type CallView = z.infer<typeof CallSchema>;
 

@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { sameSecret, sha256Hex } from "../lib/crypto";
 import type { CreateResult } from "../telephony/simulator/simulated-carrier.do";
 import { readForm } from "../telephony/twilio/signature";
-import { parseStreamTwiml } from "../telephony/twilio/twiml";
+import { parseStreamTwiml, parseTransferTwiml } from "../telephony/twilio/twiml";
 import { ApiError } from "./api-error";
 import type { AppEnv } from "./app-env";
 
@@ -120,6 +120,23 @@ export const simulatorRoutes = new Hono<AppEnv>()
       );
     const form = await readForm(c.req.raw);
     const status = form.get("Status");
+    const twiml = form.get("Twiml");
+    if (status === null && twiml !== null) {
+      // New TwiML for the live call: the simulator runs a transfer's <Dial> (protocols.md A).
+      const dial = parseTransferTwiml(twiml);
+      if (!dial)
+        return c.json(
+          twilioError({
+            code: 21205,
+            message: "The simulator only runs <Dial><Number> TwiML here",
+            status: 400,
+          }),
+          400,
+        );
+      const stub = c.env.SIMULATED_CARRIER.get(c.env.SIMULATED_CARRIER.idFromName(sid));
+      const call = await stub.transfer(dial);
+      return call ? c.json(call) : c.json(notFound(), 404);
+    }
     if (status !== "completed" && status !== "canceled") {
       return c.json(twilioError({ code: 21218, message: "Invalid Status", status: 400 }), 400);
     }

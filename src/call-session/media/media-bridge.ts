@@ -27,10 +27,13 @@ import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
 import { END_CALL_TOOL, stringArg, type ToolCall, type ToolResult } from "../../domain/agent-tools";
 import type { LatencyStats } from "../../domain/call-record";
 import type { Speaker, TranscriptLine } from "../../domain/transcript";
+import { TRANSFER_CALL_TOOL } from "../../domain/transfer";
 import type { MediaCodec, RecordingSink, VoiceEvents, VoiceSession } from "../../ports";
 import { TurnLatency } from "./turn-latency";
 
 const END_CALL_MARK = "end_call";
+/** Echoed once the agent's line before a transfer has played: then the call is handed over. */
+const TRANSFER_MARK = "transfer";
 /** If the carrier never echoes the goodbye mark, hang up anyway after this long. */
 const GOODBYE_BOUND_MS = 8000;
 /** μ-law 8 kHz: one byte per sample, 8 samples per millisecond. */
@@ -77,6 +80,9 @@ export class MediaBridge implements VoiceEvents {
   private readonly held: HeldLine[] = [];
   /** Where the last keys pressed end, in samples as in the marks: until played, no clear. */
   private digitsEnd = 0;
+  /** A transfer_call waiting for the agent's line before it to play. */
+  private transferCall: ToolCall | undefined;
+  private transferBound: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly carrier: CarrierLeg,
@@ -112,6 +118,10 @@ export class MediaBridge implements VoiceEvents {
     if (dot < 0) return;
     const head = name.slice(0, dot);
     const value = Number(name.slice(dot + 1));
+    if (head === TRANSFER_MARK) {
+      this.handOver();
+      return;
+    }
     if (head === END_CALL_MARK) {
       if (value === this.epoch && this.goodbye) this.hangUp();
       return;
@@ -173,6 +183,14 @@ export class MediaBridge implements VoiceEvents {
 
   toolCall(call: ToolCall): void {
     if (this.done) return;
+    if (call.name === TRANSFER_CALL_TOOL.name) {
+      // The agent's short line plays to its end first: the hand-over cuts the media stream.
+      this.latency.agentActed();
+      this.transferCall = call;
+      this.send(this.carrier.codec.mark(this.carrier.streamId, `${TRANSFER_MARK}.${this.epoch}`));
+      this.transferBound = setTimeout(() => this.handOver(), GOODBYE_BOUND_MS);
+      return;
+    }
     if (call.name !== END_CALL_TOOL.name) {
       // Acting (pressing keys, waiting on hold) is the agent's turn: what the far end says next
       // is a new turn, placed in the transcript where it begins.
@@ -202,6 +220,14 @@ export class MediaBridge implements VoiceEvents {
     this.sent += mulaw.length;
     this.digitsEnd = this.sent;
     this.send(codec.mark(streamId, `${this.epoch}.${this.sent}`));
+  }
+
+  /** The agent's line before a transfer has played (or the bound ran out): the engine takes over. */
+  private handOver(): void {
+    const call = this.transferCall;
+    this.transferCall = undefined;
+    if (this.transferBound) clearTimeout(this.transferBound);
+    if (call && !this.done) this.hooks.toolCall(call);
   }
 
   /** A note from the platform for the model (see VoiceSession.inform). */
@@ -238,6 +264,7 @@ export class MediaBridge implements VoiceEvents {
   finish(): LatencyStats | null {
     this.done = true;
     if (this.goodbye) clearTimeout(this.goodbye);
+    if (this.transferBound) clearTimeout(this.transferBound);
     this.model?.close();
     return this.latency.stats();
   }

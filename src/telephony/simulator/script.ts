@@ -14,7 +14,9 @@ export type SimulatedOutcome =
   | "answered"
   | "menu"
   | "menu_hold"
-  | "menu_loop";
+  | "menu_loop"
+  | "wants_human"
+  | "wants_human_unanswered";
 
 const MAGIC: Record<string, SimulatedOutcome> = {
   "+14155550100": "no_answer",
@@ -35,7 +37,18 @@ const MAGIC: Record<string, SimulatedOutcome> = {
   "+14155550114": "menu_hold",
   /** A phone menu that repeats whatever is pressed. */
   "+14155550115": "menu_loop",
+  /** A person who asks for a human early; a transfer to them is answered (3 s of talk). */
+  "+14155550116": "wants_human",
+  /** Like +14155550116, but the person a call is transferred to does not answer. */
+  "+14155550117": "wants_human_unanswered",
 };
+
+/** Whether the person a call to this destination is transferred to answers. */
+export function transferAnswers(to: string): boolean {
+  return outcomeFor(to) !== "wants_human_unanswered";
+}
+/** How long the person a call is transferred to talks before hanging up (ms of real time). */
+export const TRANSFER_TALK_MS = 3000;
 
 export function outcomeFor(to: string): SimulatedOutcome {
   return MAGIC[to] ?? "answered";
@@ -77,6 +90,8 @@ export function scriptFor(outcome: SimulatedOutcome): { beat: number; action: Sc
     case "menu":
     case "menu_hold":
     case "menu_loop":
+    case "wants_human":
+    case "wants_human_unanswered":
       return [...ring, { beat: 3, action: "answer" }];
     case "answered":
     case "flaky":

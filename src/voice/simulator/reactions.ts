@@ -22,6 +22,9 @@ export type AgentMoves = {
 
 export const CLOSING_LINE = "Wonderful, thank you very much for your help. Goodbye!";
 
+/** What the agent says before it transfers the call. */
+export const TRANSFER_LINE = "Of course, I will transfer you to a colleague now.";
+
 /** What the agent says to a person reached through a menu or after a hold. */
 const toPerson = (agent: AgentMoves) =>
   agent.say(`Hello, I am an AI assistant calling on behalf of a client. ${agent.objective}`.trim());
@@ -42,6 +45,16 @@ export const LINE_REACTIONS: Partial<Record<PhoneLineKey, (agent: AgentMoves) =>
   },
   ivr_person: toPerson,
   hold_person: toPerson,
+  // Transfer (issue 15): hand over when asked and allowed, else say so and end the call.
+  wants_human: (agent) => {
+    if (agent.offered("transfer_call")) {
+      agent.say(TRANSFER_LINE);
+      agent.callTool("transfer_call", { reason: "they asked for a person" });
+      return;
+    }
+    agent.say("I am sorry, I cannot put you through to a person. Goodbye!");
+    agent.callTool("end_call", { reason: "asked for a person, no transfer number" });
+  },
 };
 
 /**

@@ -3,6 +3,7 @@
  * simulator"). Each scenario is a PhoneSide of its own module.
  */
 import type { SimulatedOutcome } from "../script";
+import { HumanSeeker } from "./human-seeker";
 import { AgreeablePerson } from "./person";
 import { PhoneMenu } from "./phone-menu";
 import { type PhoneSide, SilentPhone } from "./phone-side";
@@ -31,6 +32,9 @@ export function phoneFor(outcome: SimulatedOutcome, paceMs: number, replyGapMs: 
       );
     case "menu_loop":
       return new PhoneMenu(replyGapMs, PATIENCE_BEATS * paceMs, () => "repeat");
+    case "wants_human":
+    case "wants_human_unanswered":
+      return new HumanSeeker(replyGapMs, PATIENCE_BEATS * paceMs);
     default:
       return new SilentPhone(replyGapMs);
   }
