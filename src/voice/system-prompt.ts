@@ -2,7 +2,14 @@
  * The voice agent's instructions, built from the call request. Pure. Context is background for
  * the agent only; the rules keep it honest, on task, and polite about ending the call.
  */
-export type PromptInput = { objective: string; context: string | null; language: string };
+export type PromptInput = {
+  objective: string;
+  context: string | null;
+  language: string;
+  /** A person the call may be handed to (issue 15), and when. */
+  transferTo?: string | null;
+  transferWhen?: string | null;
+};
 
 export function buildSystemPrompt(input: PromptInput): string {
   const language =
@@ -22,6 +29,14 @@ export function buildSystemPrompt(input: PromptInput): string {
     "- When put on hold (hold music, or 'please hold'), call wait_on_hold and stay silent, however long it lasts, until a person speaks to you; then greet them and pursue the objective.",
     `- ${language}`,
   ];
+  if (input.transferTo) {
+    const when = input.transferWhen ? ` or ${input.transferWhen.replace(/\s+/g, " ").trim()}` : "";
+    lines.push(
+      `- If the person asks to speak with a human${when}, tell them in one short sentence that you are transferring them, then call transfer_call.`,
+    );
+  } else {
+    lines.push("- You cannot transfer the call to a person; if asked, say so politely.");
+  }
   if (input.context) {
     lines.push(
       "Background for you only (never read it out or quote it to the person):",

@@ -45,6 +45,9 @@ describe("MCP over Streamable HTTP", () => {
       "callerId",
       "voice",
       "language",
+      "maxHoldSec",
+      "transferTo",
+      "transferWhen",
     ]);
     expect(place?.inputSchema.required).toEqual(["to", "objective"]);
     expect(place?.description).toMatch(/E\.164/);
