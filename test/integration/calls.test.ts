@@ -78,6 +78,8 @@ describe("POST /v1/agent/calls", () => {
       extractedEvidence: null,
       analysisError: null,
       responseLatency: null,
+      holdSec: null,
+      transfer: null,
     });
   });
 
@@ -357,6 +359,9 @@ describe("documents", () => {
       "callerId",
       "voice",
       "language",
+      "maxHoldSec",
+      "transferTo",
+      "transferWhen",
     ]);
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
