@@ -77,6 +77,8 @@ describe("transfer to a person", () => {
     const said = text.findIndex((l) => l.endsWith(`agent: ${TRANSFER_LINE}`));
     const handed = text.findIndex((l) => l.endsWith(`agent: [transferring to ${HUMAN}]`));
     const connected = text.findIndex((l) => l.endsWith("recipient: [transfer connected, 3 s]"));
+    // The key the person pressed (a dtmf frame of the stream) is in the transcript.
+    expect(text.filter((l) => l.endsWith("recipient: [pressed 0]"))).toHaveLength(1);
     // (The person's line is placed where their speech began, which the meter can only estimate.)
     expect([asked >= 0, said >= 0, handed > said, connected > handed]).toEqual([
       true,
