@@ -101,6 +101,9 @@ export class CommandRunner {
         return queue.start(async () => {
           try {
             await ports.carrier(call).transfer(call, command.providerCallId, command);
+            // The person is on with a human now: the voice model's part is over (its latency
+            // figures stay for the record).
+            this.bridge?.finish();
           } catch (e) {
             console.warn("transfer refused by the carrier", {
               callId: call.callId,

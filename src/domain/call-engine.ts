@@ -260,8 +260,13 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
       return toolCalled(state, input.call, now);
     case "recipient_key":
       return recipientKey(state, input.digit, now);
-    case "transfer_failed":
-      return transferEnded(state, "failed", 0, now);
+    case "transfer_failed": {
+      const failed = transferEnded(state, "failed", 0, now);
+      if (failed.state === state) return failed;
+      const text =
+        "The transfer failed: the call could not be handed over. Tell the person, then carry on or end the call.";
+      return { ...failed, commands: [...failed.commands, { type: "inform_model", text }] };
+    }
     case "transfer_ended":
       return transferEnded(state, input.outcome, input.durationSec, now);
   }
