@@ -44,7 +44,7 @@ describe("a phone menu", () => {
     const done = await placeAndWait(
       key,
       { to: MENU, objective: RESERVATION },
-      { timeoutMs: 15_000 },
+      { timeoutMs: 25_000 },
     );
     expect(done.status).toBe("completed");
     expect(done.error).toBeNull();
@@ -59,14 +59,14 @@ describe("a phone menu", () => {
     expect(person).toBeGreaterThan(pressed);
     expect(text.some((l) => l.endsWith(PHONE_LINES.booking_confirmed))).toBe(true);
     expect(done.holdSec).toBe(0);
-  });
+  }, 30_000);
 
   it("a wrong key repeats the menu; pressed again once, then a third loop ends ivr_stuck", async () => {
     const { key } = await setupAccount();
     const done = await placeAndWait(
       key,
       { to: MENU, objective: OPENING_HOURS },
-      { timeoutMs: 15_000 },
+      { timeoutMs: 25_000 },
     );
     expect(done.status).toBe("failed");
     expect(done.error).toBe("ivr_stuck");
@@ -75,20 +75,20 @@ describe("a phone menu", () => {
     expect(pressedLines(done)).toHaveLength(2);
     const menus = lines(done).filter((l) => l.endsWith(`recipient: ${PHONE_LINES.ivr_menu}`));
     expect(menus).toHaveLength(3);
-  });
+  }, 30_000);
 
   it("a menu that repeats whatever is pressed ends the call failed with ivr_stuck", async () => {
     const { key } = await setupAccount();
     const done = await placeAndWait(
       key,
       { to: LOOP, objective: RESERVATION },
-      { timeoutMs: 15_000 },
+      { timeoutMs: 25_000 },
     );
     expect(done.status).toBe("failed");
     expect(done.error).toBe("ivr_stuck");
     expect(await keysHeard(done.id, LOOP)).toBe("11");
     expect(pressedLines(done)).toHaveLength(2);
-  });
+  }, 30_000);
 
   it("an objective no option serves: the agent presses nothing", async () => {
     const { key } = await setupAccount();
@@ -96,12 +96,12 @@ describe("a phone menu", () => {
       key,
       { to: LOOP, objective: VALID_CALL.objective },
       {
-        timeoutMs: 15_000,
+        timeoutMs: 25_000,
       },
     );
     expect(await keysHeard(done.id, LOOP)).toBe("");
     expect(pressedLines(done)).toHaveLength(0);
-  });
+  }, 30_000);
 });
 
 describe("on hold", () => {
@@ -110,7 +110,7 @@ describe("on hold", () => {
     const done = await placeAndWait(
       key,
       { to: HOLD, objective: RESERVATION },
-      { timeoutMs: 28_000 },
+      { timeoutMs: 40_000 },
     );
     expect(done.status).toBe("completed");
     expect(await keysHeard(done.id, HOLD)).toBe("1");
@@ -124,19 +124,19 @@ describe("on hold", () => {
     // At least the 4 s of music the simulator plays at the test pace, and never the whole call.
     expect(done.holdSec).toBeGreaterThanOrEqual(4);
     expect(done.holdSec).toBeLessThanOrEqual(Number(done.durationSec));
-  }, 30_000);
+  }, 45_000);
 
   it("a hold longer than maxHoldSec ends the call failed with hold_timeout", async () => {
     const { key } = await setupAccount();
     const done = await placeAndWait(
       key,
       { to: HOLD, objective: RESERVATION, maxHoldSec: 1 },
-      { timeoutMs: 15_000 },
+      { timeoutMs: 25_000 },
     );
     expect(done.status).toBe("failed");
     expect(done.error).toBe("hold_timeout");
     expect(done.holdSec).toBe(1);
-  });
+  }, 30_000);
 });
 
 describe("placement", () => {

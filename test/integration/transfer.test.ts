@@ -61,7 +61,7 @@ describe("transfer to a person", () => {
         transferTo: HUMAN,
         transferWhen: "if they ask for a person",
       },
-      { timeoutMs: 20_000 },
+      { timeoutMs: 25_000 },
     );
     expect(done.status).toBe("completed");
     expect(done.error).toBeNull();
@@ -112,7 +112,7 @@ describe("transfer to a person", () => {
     const done = await placeAndWait(
       key,
       { to: UNANSWERED, objective: OBJECTIVE, transferTo: HUMAN },
-      { timeoutMs: 20_000 },
+      { timeoutMs: 25_000 },
     );
     expect(done.status).toBe("completed");
     expect(done.transfer).toEqual({
@@ -130,7 +130,7 @@ describe("transfer to a person", () => {
     const done = await placeAndWait(
       key,
       { to: ANSWERED, objective: OBJECTIVE },
-      { timeoutMs: 15_000 },
+      { timeoutMs: 25_000 },
     );
     expect(done.status).toBe("completed");
     expect(done.transfer).toBeNull();
@@ -142,7 +142,7 @@ describe("transfer to a person", () => {
     const done = await placeAndWait(
       key,
       { to: UNANSWERED, objective: OBJECTIVE, transferTo: HUMAN },
-      { timeoutMs: 20_000 },
+      { timeoutMs: 25_000 },
     );
     const params = { CallSid: "CAforged", DialCallStatus: "completed", DialCallDuration: "600" };
     const forged = await signedCallback(done.id, params, "dial", "not-the-token");
@@ -210,7 +210,7 @@ describe("the transfer's REST update against a fake Twilio", () => {
     const done = await placeAndWait(
       key,
       { to: ANSWERED, objective: OBJECTIVE, transferTo: HUMAN },
-      { timeoutMs: 20_000 },
+      { timeoutMs: 25_000 },
     );
     // A signed Dial action for the call (a replay here: the transfer is already recorded).
     const sid = await simulatedCallSid(`${BASE}${callbackPaths(done.id).status}`, ANSWERED);
