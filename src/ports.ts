@@ -25,7 +25,16 @@ export interface Carrier {
   dial(call: CallParams): Promise<DialOutcome>;
   /** `answered`: end a live call; otherwise withdraw a queued or ringing one. */
   hangUp(providerCallId: string, answered: boolean): Promise<void>;
+  /** Hands the live call over to a person (its media stream ends; a signed Dial action reports back). */
+  transfer(call: CallParams, providerCallId: string, dial: TransferRequest): Promise<void>;
 }
+
+export type TransferRequest = {
+  to: string;
+  callerId: string;
+  ringSec: number;
+  timeLimitSec: number;
+};
 
 /** A frame of the carrier's media stream, whatever the carrier's wire format. */
 export type MediaFrame =

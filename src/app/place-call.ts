@@ -197,6 +197,9 @@ async function placeOnce(
       language: call.language,
       languageSource: call.languageSource,
       voicemail: JSON.stringify(call.voicemail),
+      maxHoldSec: call.maxHoldSec,
+      transferTo: call.transferTo,
+      transferWhen: call.transferWhen,
       status: "queued",
       createdAt,
       scheduledFor,
@@ -240,6 +243,9 @@ async function placeOnce(
       onBehalfOf: principalName(body.onBehalfOf, who.displayName),
       recorded: CALLS_ARE_RECORDED,
       voicemail: call.voicemail,
+      maxHoldSec: call.maxHoldSec,
+      transferTo: call.transferTo,
+      transferWhen: call.transferWhen,
     });
   } catch (cause) {
     // The row exists but no engine runs it: record the failure so the call still ends.

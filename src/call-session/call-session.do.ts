@@ -19,6 +19,7 @@ import type { CallParams } from "../domain/call-params";
 import { type CallState, isTerminal } from "../domain/call-state";
 import type { CarrierSignal } from "../domain/carrier-signal";
 import type { ErrorToken } from "../domain/error-tokens";
+import type { TransferOutcome } from "../domain/transfer";
 import { readConfig } from "../env";
 import type { SessionPorts } from "../ports";
 import { engineSettings, sessionPorts } from "../wiring";
@@ -88,6 +89,28 @@ export class CallSession extends DurableObject<Env> {
     return result?.refused === "replay" || result?.refused === "wrong_call" ? result.refused : "ok";
   }
 
+  /** The transfer's Dial ended (its signed action callback). */
+  async transferEnded(report: {
+    callSid: string;
+    outcome: TransferOutcome;
+    durationSec: number;
+  }): Promise<"ok" | "unknown_call" | "wrong_call"> {
+    if (!this.state) return "unknown_call";
+    const known = this.state.call.providerCallId;
+    if (known && report.callSid !== known) return "wrong_call";
+    await this.feed({
+      type: "transfer_ended",
+      outcome: report.outcome,
+      durationSec: report.durationSec,
+    });
+    return "ok";
+  }
+
+  /** What the person a call is transferred to hears first (undefined: no transfer). */
+  async transferWhisper(): Promise<string | undefined> {
+    return this.state?.transfer?.whisper;
+  }
+
   async cancel(): Promise<CancelResult> {
     if (!this.state) return "unknown_call";
     const result = await this.feed({ type: "cancel" });
@@ -135,6 +158,7 @@ export class CallSession extends DurableObject<Env> {
     } else if (!info.authenticated) ws.close(1008, "forbidden");
     else if (frame.kind === "media") this.media(frame.payload);
     else if (frame.kind === "mark") this.runner.bridge?.mark(frame.name);
+    else if (frame.kind === "dtmf") await this.feed({ type: "recipient_key", digit: frame.digit });
     else if (frame.kind === "stop") {
       this.runner.bridge?.flushLines();
       ws.serializeAttachment({ ...info, stopped: true } satisfies SocketInfo);

@@ -120,6 +120,24 @@ export class CommandRunner {
       case "gate_agent_audio":
         this.bridge?.gate(command.open);
         return;
+      case "play_dtmf":
+        this.bridge?.playDigits(command.digits);
+        return;
+      case "transfer":
+        return queue.start(async () => {
+          try {
+            await ports.carrier(call).transfer(call, command.providerCallId, command);
+            // The person is on with a human now: the voice model's part is over (its latency
+            // figures stay for the record).
+            this.bridge?.finish();
+          } catch (e) {
+            console.warn("transfer refused by the carrier", {
+              callId: call.callId,
+              error: describeError(e),
+            });
+            await this.host.feed({ type: "transfer_failed" });
+          }
+        });
       case "run_post_call":
         return queue.start(async () => {
           const latency = this.bridge?.finish() ?? null;

@@ -7,7 +7,9 @@ import { AnsweringSchema, NO_ANSWERING } from "../domain/answering";
 import type { SessionState } from "../domain/call-engine";
 import { CallParamsSchema } from "../domain/call-params";
 import { CALL_STATUSES } from "../domain/call-status";
+import { NO_PHONE_TREE } from "../domain/phone-tree";
 import { SPEAKERS, TranscriptLineSchema } from "../domain/transcript";
+import { TRANSFER_OUTCOMES } from "../domain/transfer";
 import { WebhookEventSchema } from "../domain/webhook-event";
 
 export const SESSION_KEY = "session";
@@ -57,6 +59,13 @@ const EvidenceLineSchema = z.object({
   offsetMs: z.number(),
 });
 
+const TransferRecordSchema = z.object({
+  to: z.string(),
+  atMs: ms,
+  outcome: z.enum(TRANSFER_OUTCOMES).nullable(),
+  durationSec: z.number().nullable(),
+});
+
 const OutputsSchema = z.object({
   latency: z
     .object({
@@ -73,6 +82,8 @@ const OutputsSchema = z.object({
   extracted: z.record(z.string(), ValueSchema).nullable(),
   extractedEvidence: z.record(z.string(), EvidenceLineSchema.nullable()).nullable(),
   analysisError: z.string().nullable(),
+  holdSec: z.number().nullable().optional(),
+  transfer: TransferRecordSchema.nullable().optional(),
 });
 
 const SessionStateSchema = z.object({
@@ -103,6 +114,18 @@ const SessionStateSchema = z.object({
   finalized: z.boolean(),
   outputs: OutputsSchema,
   answering: AnsweringSchema.default(NO_ANSWERING),
+  // Records from before the phone tree (issue 15) have none of it.
+  phoneTree: z
+    .object({
+      lastDigits: z.string().nullable(),
+      repeats: z.number(),
+      holdSince: nullableMs,
+      holdMs: ms,
+    })
+    .default(NO_PHONE_TREE),
+  transfer: TransferRecordSchema.extend({ whisper: z.string(), timeLimitSec: z.number() })
+    .nullable()
+    .default(null),
 });
 
 /** The stored record, or undefined when there is none (or it is not one this version can read). */

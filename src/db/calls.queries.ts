@@ -20,6 +20,7 @@ import { VoicemailSettingSchema } from "../domain/answering";
 import { FieldSpecSchema, type PlacedCall } from "../domain/call-params";
 import type { CallProgress } from "../domain/call-record";
 import { type CallStatus, LIVE_STATUSES } from "../domain/call-status";
+import { DEFAULT_MAX_HOLD_SEC } from "../domain/phone-tree";
 import { billedMinutesSql } from "./billing-sql";
 import type { Db } from "./client";
 import { type CallRow, calls } from "./schema";
@@ -237,5 +238,8 @@ export function placedCallOf(row: CallRow): PlacedCall {
     ...(row.voicemail
       ? { voicemail: VoicemailSettingSchema.parse(JSON.parse(row.voicemail)) }
       : {}),
+    maxHoldSec: row.maxHoldSec ?? DEFAULT_MAX_HOLD_SEC,
+    transferTo: row.transferTo,
+    transferWhen: row.transferWhen,
   };
 }

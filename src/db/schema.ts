@@ -139,6 +139,14 @@ export const calls = sqliteTable(
     answeredBySource: text("answered_by_source", { enum: ANSWERED_BY_SOURCES }),
     /** JSON of the VoicemailMessage, when a message was asked for and no person answered. */
     voicemailMessage: text("voicemail_message"),
+    /** Issue 15: longest hold allowed (null: the default), and the person a call may go to. */
+    maxHoldSec: integer("max_hold_sec"),
+    transferTo: text("transfer_to"),
+    transferWhen: text("transfer_when"),
+    /** Total seconds on hold, once the call ended. */
+    holdSec: integer("hold_sec"),
+    /** JSON { to, atMs, outcome, durationSec } of a transfer to a person. */
+    transfer: text("transfer"),
   },
   (t) => [
     index("calls_account_created_idx").on(t.accountId, t.createdAt, t.id),

@@ -6,6 +6,8 @@
  */
 import { REPORT_ANSWERER_TOOL } from "./answering";
 import type { CallParams } from "./call-params";
+import { PRESS_DIGITS_TOOL, WAIT_ON_HOLD_TOOL } from "./phone-tree";
+import { TRANSFER_CALL_TOOL } from "./transfer";
 
 export type ToolParameter =
   | {
@@ -38,8 +40,14 @@ export const END_CALL_TOOL = {
 } as const satisfies ToolDeclaration;
 
 /** The tools offered on this call. */
-export function toolsFor(_call: CallParams): ToolDeclaration[] {
-  return [END_CALL_TOOL, REPORT_ANSWERER_TOOL];
+export function toolsFor(call: CallParams): ToolDeclaration[] {
+  return [
+    END_CALL_TOOL,
+    REPORT_ANSWERER_TOOL,
+    PRESS_DIGITS_TOOL,
+    WAIT_ON_HOLD_TOOL,
+    ...(call.transferTo ? [TRANSFER_CALL_TOOL] : []),
+  ];
 }
 
 /** A string argument of a tool call, or undefined when the model sent something else. */

@@ -45,8 +45,32 @@ import {
 } from "./call-state";
 import type { CallStatus } from "./call-status";
 import type { CarrierSignal } from "./carrier-signal";
+import {
+  agentSpoke,
+  holdDeadline,
+  holdSecOf,
+  NO_PHONE_TREE,
+  type PhoneTreeState,
+  PRESS_DIGITS_TOOL,
+  pressDigits,
+  pressedText,
+  recipientKeyText,
+  startHold,
+  validRecipientKey,
+  WAIT_ON_HOLD_TOOL,
+} from "./phone-tree";
 import type { GuardrailToken } from "./schedule";
 import type { TranscriptLine } from "./transcript";
+import {
+  MIN_TRANSFER_SEC,
+  TRANSFER_CALL_TOOL,
+  TRANSFER_RING_SEC,
+  type TransferOutcome,
+  type TransferState,
+  transferRecordOf,
+  transferTimeLimitSec,
+  whisperFor,
+} from "./transfer";
 import { buildEvent, type WebhookEvent } from "./webhook-event";
 
 /** Attempts at creating the call with the carrier, when it answers 429/5xx. */
@@ -103,6 +127,10 @@ export type SessionState = {
   outputs: CallOutputs;
   /** Who answered, and the voicemail message (domain/answering.ts). */
   answering: Answering;
+  /** Menus pressed through and time on hold (phone-tree.ts). */
+  phoneTree: PhoneTreeState;
+  /** The hand-over to a person, once the agent asked for it (transfer.ts). */
+  transfer: TransferState | null;
 };
 
 export type SessionInput =
@@ -141,7 +169,13 @@ export type SessionInput =
   /** The bridge's beep detector heard a beep after speech (a machine's greeting ended). */
   | { type: "beep_heard" }
   /** Long silence after speech while a machine's greeting played: a greeting with no beep ended. */
-  | { type: "greeting_silent" };
+  | { type: "greeting_silent" }
+  /** The far end pressed a key (the carrier's in-band detection, e.g. a Twilio `dtmf` frame). */
+  | { type: "recipient_key"; digit: string }
+  /** The carrier refused the transfer's call update. */
+  | { type: "transfer_failed" }
+  /** The transfer's Dial ended (its signed action callback). */
+  | { type: "transfer_ended"; outcome: TransferOutcome; durationSec: number };
 
 export type SessionCommand =
   | { type: "dial"; attempt: number }
@@ -159,7 +193,18 @@ export type SessionCommand =
   /** Tells the voice model something it cannot hear itself (VoiceSession.inform). */
   | { type: "inform_model"; text: string }
   /** Lets the agent's audio through to the phone, or stops it (never over a machine's greeting). */
-  | { type: "gate_agent_audio"; open: boolean };
+  | { type: "gate_agent_audio"; open: boolean }
+  /** Plays keys as in-band DTMF into the call, the model's own audio held back meanwhile. */
+  | { type: "play_dtmf"; digits: string }
+  /** Hands the live call over to a person (the carrier dials them; the media stream ends). */
+  | {
+      type: "transfer";
+      providerCallId: string;
+      to: string;
+      callerId: string;
+      timeLimitSec: number;
+      ringSec: number;
+    };
 
 /** Why an input changed nothing, for the callers that answer someone (callbacks, cancel). */
 export type Refusal = "replay" | "wrong_call" | "already_ended";
@@ -193,6 +238,8 @@ export function startSession(
     finalized: false,
     outputs: NO_OUTPUTS,
     answering: NO_ANSWERING,
+    phoneTree: NO_PHONE_TREE,
+    transfer: null,
   };
   return { state, commands: later ? [] : [{ type: "dial", attempt: 1 }] };
 }
@@ -217,7 +264,10 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
     case "media_started":
       return mediaStarted(state, input.grantedMs, now);
     case "media_ended":
-      return lifecycle(state, { type: "media_closed", at: now, stopped: input.stopped });
+      return transferWait(
+        lifecycle(state, { type: "media_closed", at: now, stopped: input.stopped }),
+        now,
+      );
     case "media_flowing":
       return { state: { ...state, lastMediaAt: now }, commands: [] };
     case "restored":
@@ -227,7 +277,7 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
     case "resync":
       return withSync({ state, commands: [] }, now);
     case "transcript_line":
-      return { state: { ...state, lines: insertByOffset(state.lines, input.line) }, commands: [] };
+      return transcriptLine(state, input.line);
     case "agent_hung_up":
       return lifecycle(state, { type: "agent_hangup", at: now });
     case "model_lost":
@@ -269,7 +319,181 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
         ),
         now,
       );
+    case "recipient_key":
+      return recipientKey(state, input.digit, now);
+    case "transfer_failed": {
+      const failed = transferEnded(state, "failed", 0, now);
+      if (failed.state === state) return failed;
+      const text =
+        "The transfer failed: the call could not be handed over. Tell the person, then carry on or end the call.";
+      return { ...failed, commands: [...failed.commands, { type: "inform_model", text }] };
+    }
+    case "transfer_ended":
+      return transferEnded(state, input.outcome, input.durationSec, now);
   }
+}
+
+function transferCalled(state: SessionState, call: ToolCall, now: number): StepResult {
+  const { params, call: c } = state;
+  if (!params.transferTo) return answer(state, call, { error: "not_offered" });
+  if (state.transfer) return answer(state, call, { error: "already_transferred" });
+  if (c.status !== "in_progress" || !c.providerCallId || c.mediaEnded)
+    return answer(state, call, { error: "not_connected" });
+  const endsAt =
+    c.answeredAt !== null && c.maxDurationMs !== null ? c.answeredAt + c.maxDurationMs : null;
+  const timeLimitSec = transferTimeLimitSec(endsAt, now, state.settings.maxCallMs);
+  if (timeLimitSec < MIN_TRANSFER_SEC) return answer(state, call, { error: "no_time_left" });
+  const reason = typeof call.args.reason === "string" ? call.args.reason : undefined;
+  const transfer: TransferState = {
+    to: params.transferTo,
+    atMs: Math.max(0, now - (c.answeredAt ?? now)),
+    outcome: null,
+    durationSec: null,
+    whisper: whisperFor(params, reason),
+    timeLimitSec,
+  };
+  const next = withLine({ ...state, transfer }, "agent", `[transferring to ${transfer.to}]`, now);
+  return {
+    state: next,
+    commands: [
+      {
+        type: "transfer",
+        providerCallId: c.providerCallId,
+        to: transfer.to,
+        callerId: params.from,
+        timeLimitSec,
+        ringSec: TRANSFER_RING_SEC,
+      },
+      { type: "tool_result", call, result: { result: "transferring", to: transfer.to } },
+    ],
+  };
+}
+
+/**
+ * The media stream ends when the carrier runs the transfer's TwiML: the call is still live until
+ * the Dial ends, so its end-of-stream grace covers the ring and the bridged leg.
+ */
+function transferWait(result: StepResult, now: number): StepResult {
+  const { transfer, call } = result.state;
+  if (!transfer || transfer.outcome !== null || call.deadline?.reason !== "stream_ended")
+    return result;
+  const at = now + (transfer.timeLimitSec + TRANSFER_RING_SEC) * 1000 + call.limits.endGraceMs;
+  return {
+    ...result,
+    state: { ...result.state, call: { ...call, deadline: { at, reason: "stream_ended" } } },
+  };
+}
+
+function transferEnded(
+  state: SessionState,
+  outcome: TransferOutcome,
+  durationSec: number,
+  now: number,
+): StepResult {
+  const t = state.transfer;
+  if (!t || t.outcome !== null) return { state, commands: [] };
+  const transfer = { ...t, outcome, durationSec };
+  const text =
+    outcome === "connected"
+      ? `[transfer connected, ${durationSec} s]`
+      : `[transfer ${outcome.replace("_", " ")}]`;
+  let next = withLine({ ...state, transfer }, "recipient", text, now);
+  // The carrier ends the call now (our answer to its callback); its final callback is due soon.
+  const { call } = next;
+  if (call.status === "in_progress" && call.mediaEnded)
+    next = {
+      ...next,
+      call: { ...call, deadline: { at: now + call.limits.endGraceMs, reason: "stream_ended" } },
+    };
+  return withSync({ state: next, commands: [] }, now);
+}
+
+function transcriptLine(state: SessionState, line: TranscriptLine): StepResult {
+  const lines = insertByOffset(state.lines, line);
+  // The agent speaks only to people: a hold or a looping menu is over once it does.
+  const spoke = line.speaker === "agent" && !line.text.startsWith("[");
+  const phoneTree = spoke
+    ? agentSpoke(state.phoneTree, (state.call.answeredAt ?? 0) + line.offsetMs)
+    : state.phoneTree;
+  return { state: { ...state, lines, phoneTree }, commands: [] };
+}
+
+/** A line the engine writes itself (keys, hold), stamped with the time since the answer. */
+function withLine(
+  state: SessionState,
+  speaker: TranscriptLine["speaker"],
+  text: string,
+  now: number,
+) {
+  const offsetMs = Math.max(0, now - (state.call.answeredAt ?? now));
+  return { ...state, lines: insertByOffset(state.lines, { speaker, text, offsetMs }) };
+}
+
+function recipientKey(state: SessionState, digit: string, now: number): StepResult {
+  if (state.call.status !== "in_progress" || !validRecipientKey(digit))
+    return { state, commands: [] };
+  return {
+    state: withLine(state, "recipient", recipientKeyText(digit), now),
+    commands: [
+      { type: "inform_model", text: `The person pressed the key ${digit} on their phone.` },
+    ],
+  };
+}
+
+function pressDigitsCalled(state: SessionState, call: ToolCall, now: number): StepResult {
+  const press = pressDigits(state.phoneTree, call);
+  if (press.type === "invalid") return answer(state, call, { error: "invalid_digits" });
+  if (press.type === "stuck") {
+    const ended = lifecycle(
+      { ...state, phoneTree: press.state },
+      { type: "gave_up", at: now, error: "ivr_stuck" },
+    );
+    return {
+      ...ended,
+      commands: [...ended.commands, ...answer(state, call, { error: "ivr_stuck" }).commands],
+    };
+  }
+  const pressed = withLine(
+    { ...state, phoneTree: press.state },
+    "agent",
+    pressedText(press.digits),
+    now,
+  );
+  return {
+    state: pressed,
+    commands: [
+      { type: "play_dtmf", digits: press.digits },
+      { type: "tool_result", call, result: { result: "pressed", digits: press.digits } },
+    ],
+  };
+}
+
+function waitOnHoldCalled(state: SessionState, call: ToolCall, now: number): StepResult {
+  const onHold = state.phoneTree.holdSince !== null;
+  const next = onHold
+    ? state
+    : withLine(
+        { ...state, phoneTree: startHold(state.phoneTree, now) },
+        "recipient",
+        "[on hold]",
+        now,
+      );
+  return answer(next, call, {
+    result: "waiting",
+    instruction: "Stay silent until a person speaks to you.",
+    maxHoldSec: state.params.maxHoldSec,
+  });
+}
+
+/** When the current hold runs out (null: not on hold). */
+function holdDueAt(state: SessionState): number | null {
+  const { call } = state;
+  const callEndsAt =
+    call.status === "in_progress" && call.answeredAt !== null && call.maxDurationMs !== null
+      ? call.answeredAt + call.maxDurationMs
+      : null;
+  if (call.status !== "in_progress") return null;
+  return holdDeadline(state.phoneTree, state.params.maxHoldSec, callEndsAt);
 }
 
 /**
@@ -282,6 +506,12 @@ function toolCalled(state: SessionState, call: ToolCall, now: number): StepResul
   switch (call.name) {
     case REPORT_ANSWERER_TOOL.name:
       return answererReported(state, call, now);
+    case PRESS_DIGITS_TOOL.name:
+      return pressDigitsCalled(state, call, now);
+    case WAIT_ON_HOLD_TOOL.name:
+      return waitOnHoldCalled(state, call, now);
+    case TRANSFER_CALL_TOOL.name:
+      return transferCalled(state, call, now);
     default:
       return answer(state, call, { error: "unknown_tool" });
   }
@@ -392,6 +622,7 @@ export function nextAlarm(state: SessionState): number | null {
   const due = [
     state.call.deadline?.at,
     state.dial.dueAt ?? undefined,
+    holdDueAt(state) ?? undefined,
     state.sync.behind ? (state.sync.retryAt ?? undefined) : undefined,
     mediaWatched(state) && state.lastMediaAt !== null
       ? state.lastMediaAt + MEDIA_SILENCE_MS
@@ -421,6 +652,11 @@ function alarm(state: SessionState, now: number): StepResult {
       state: { ...state, dial: { attempts: attempt, dueAt: null } },
       commands: [{ type: "dial", attempt }],
     };
+  }
+  // Before the length watchdog: a hold still running when the call's time is up is the reason.
+  const holdDue = holdDueAt(state);
+  if (holdDue !== null && now >= holdDue) {
+    result = then(result, (s) => lifecycle(s, { type: "gave_up", at: now, error: "hold_timeout" }));
   }
   result = then(result, (s) => lifecycle(s, { type: "watchdog", at: now }));
   result = then(result, (s) =>
@@ -599,7 +835,13 @@ function effectCommand(call: CallState, effect: Effect): SessionCommand[] {
 
 function finalize(state: SessionState, outputs: CallOutputs, now: number): StepResult {
   if (state.finalized || !isTerminal(state.call)) return { state, commands: [] };
-  const done: SessionState = { ...state, finalized: true, outputs };
+  const holdSec = holdSecOf(state.phoneTree, state.call.endedAt ?? now);
+  const transfer = transferRecordOf(state.transfer);
+  const done: SessionState = {
+    ...state,
+    finalized: true,
+    outputs: { ...outputs, holdSec, transfer },
+  };
   // Sent after the post-call work, stamped with the call's end.
   const withTerminal = withEvent(done, done.call.status, done.call.endedAt ?? now);
   return withSync({ state: withTerminal, commands: [] }, now);

@@ -18,6 +18,9 @@ export const CALL_ERRORS = {
   destination_frequency_capped:
     "a scheduled call would have exceeded the per-number frequency cap when it was due",
   caller_id_not_owned: "a scheduled call's caller ID was no longer on the account when it was due",
+  ivr_stuck:
+    "a phone menu kept repeating: the same keys pressed three times without reaching anyone",
+  hold_timeout: "on hold longer than `maxHoldSec` (or until the call's length ran out)",
 } as const satisfies Record<string, string>;
 
 export type CallErrorToken = keyof typeof CALL_ERRORS;

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { VoicemailSettingSchema } from "./answering";
+import { DEFAULT_MAX_HOLD_SEC } from "./phone-tree";
 
 export const FieldSpecSchema = z.object({
   name: z.string(),
@@ -36,6 +37,11 @@ const PlacedCallSchema = z.object({
   recorded: z.boolean().optional(),
   /** What to do on reaching voicemail; absent: hang up (voicemailOf in domain/answering.ts). */
   voicemail: VoicemailSettingSchema.optional(),
+  /** Longest wait on hold (phone-tree.ts); records from before it default. */
+  maxHoldSec: z.number().int().positive().default(DEFAULT_MAX_HOLD_SEC),
+  /** Where the agent may hand the call over to a person, and when (null: no transfer). */
+  transferTo: z.string().nullable().default(null),
+  transferWhen: z.string().nullable().default(null),
 });
 export type PlacedCall = z.infer<typeof PlacedCallSchema>;
 

@@ -17,6 +17,7 @@ import { type CallState, isTerminal } from "./call-state";
 import type { CallStatus } from "./call-status";
 import { type DisclosureFacts, disclosureOf, FALLBACK_PRINCIPAL } from "./disclosure";
 import { formatTranscript, type Speaker, type TranscriptLine } from "./transcript";
+import type { TransferRecord } from "./transfer";
 
 export type ExtractedValue = string | number | boolean | null;
 /** Every requested field, keyed by name; `null` = the conversation did not say it. */
@@ -54,6 +55,10 @@ export type CallOutputs = {
   extracted: Extracted | null;
   extractedEvidence: Evidence | null;
   analysisError: string | null;
+  /** Total seconds on hold (phone-tree.ts), stamped by the engine when the call is finalized. */
+  holdSec?: number | null;
+  /** The hand-over to a person, if the agent made one (transfer.ts), stamped likewise. */
+  transfer?: TransferRecord | null;
 };
 
 export const NO_OUTPUTS: CallOutputs = {
@@ -99,6 +104,9 @@ export type CallRowView = {
   answeredBySource: AnsweredBySource | null;
   /** JSON of the VoicemailMessage. */
   voicemailMessage: string | null;
+  holdSec: number | null;
+  /** JSON TransferRecord. */
+  transfer: string | null;
 };
 
 function recordingUrlOf(baseUrl: string, callId: string): string {
@@ -145,6 +153,8 @@ export function toCallView(row: CallRowView, baseUrl: string): CallView {
     voicemailMessage: row.voicemailMessage
       ? (JSON.parse(row.voicemailMessage) as VoicemailMessage)
       : null,
+    holdSec: row.holdSec,
+    transfer: row.transfer ? (JSON.parse(row.transfer) as TransferRecord) : null,
   };
 }
 
@@ -198,6 +208,8 @@ function outputColumns(lines: readonly TranscriptLine[], outputs: CallOutputs) {
     latencyP50Ms: outputs.latency?.p50Ms ?? null,
     latencyP95Ms: outputs.latency?.p95Ms ?? null,
     latencyFirstReplyMs: outputs.latency?.firstReplyMs ?? null,
+    holdSec: outputs.holdSec ?? null,
+    transfer: outputs.transfer ? JSON.stringify(outputs.transfer) : null,
   };
 }
 

@@ -14,12 +14,16 @@ import { CALL_ERROR_TOKENS } from "./call-errors";
 import { CALL_STATUSES } from "./call-status";
 import { type ErrorToken, isErrorToken } from "./error-tokens";
 import { ScheduleSchema } from "./schedule";
+import { TRANSFER_OUTCOMES } from "./transfer";
 
 export const MAX_FIELDS = 20;
 export const MAX_OBJECTIVE_CHARS = 4000;
 export const MAX_CONTEXT_CHARS = 10_000;
 export const MAX_WEBHOOK_URL_CHARS = 2048;
 export const MAX_ON_BEHALF_OF_CHARS = 100;
+export const MAX_TRANSFER_WHEN_CHARS = 1000;
+/** The longest hold a request may allow (a call never outlasts its own length anyway). */
+export const MAX_HOLD_SEC_LIMIT = 4 * 60 * 60;
 
 const absent = (v: unknown) => v === undefined || v === null;
 
@@ -121,6 +125,29 @@ export const PlaceCallBodySchema = z
       voicemail: VoicemailRequestSchema.nullish().describe(
         "What the agent does on reaching voicemail; default: the key's, else hangup. Malformed → 400 invalid_voicemail.",
       ),
+      maxHoldSec: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_HOLD_SEC_LIMIT)
+        .nullish()
+        .describe(
+          "Longest wait on hold, in seconds (default 900); the call's own length and the minute cap still bound it. Longer: the call fails with hold_timeout.",
+        ),
+      transferTo: z
+        .string()
+        .nullish()
+        .describe(
+          "E.164 number of a person the agent may hand the call over to (same guardrails as `to`, and not `to` itself). Enables the transfer tool.",
+        ),
+      transferWhen: z
+        .string()
+        .trim()
+        .max(MAX_TRANSFER_WHEN_CHARS)
+        .nullish()
+        .describe(
+          'When the agent should transfer, in plain text, e.g. "if they want to speak to the account owner". Only with transferTo.',
+        ),
     },
     { error: "invalid_json" },
   )
@@ -152,6 +179,9 @@ const FIELD_TOKENS: Record<string, ErrorToken> = {
   schedule: "invalid_schedule",
   onBehalfOf: "invalid_on_behalf_of",
   voicemail: "invalid_voicemail",
+  maxHoldSec: "invalid_max_hold_sec",
+  transferTo: "invalid_transfer_number",
+  transferWhen: "invalid_transfer_when",
 };
 
 /** The token of the first issue, in the schema's field order (so `to` is reported before `objective`). */
@@ -335,6 +365,23 @@ export const CallSchema = z.object({
     .describe(
       "With voicemail.action leave_message: the message left, or why none could be (no_beep, mailbox_full, hung_up); null when none was asked for or a person answered.",
     ),
+  holdSec: z
+    .number()
+    .int()
+    .nullable()
+    .describe("Total time on hold, in seconds (null until the call ends, and on older calls)."),
+  transfer: z
+    .object({
+      to: z.string(),
+      atMs: z.number().int().describe("When the agent handed over, since the answer."),
+      outcome: z
+        .enum(TRANSFER_OUTCOMES)
+        .nullable()
+        .describe("connected, no_answer, busy or failed (null: the carrier never said)."),
+      durationSec: z.number().int().nullable().describe("How long the person talked."),
+    })
+    .nullable()
+    .describe("The hand-over to a person (transferTo), or null when there was none."),
 });
 export type CallView = z.infer<typeof CallSchema>;
 

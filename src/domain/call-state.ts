@@ -68,7 +68,9 @@ export type CallEvent =
    * ended when its media stopped, and is billed up to then. */
   | { type: "media_silent"; at: number; lastMediaAt: number }
   | { type: "cancel"; at: number }
-  | { type: "watchdog"; at: number };
+  | { type: "watchdog"; at: number }
+  /** The session's own rules end the call (a menu that loops, a hold that runs out). */
+  | { type: "gave_up"; at: number; error: "ivr_stuck" | "hold_timeout" };
 
 export type Effect = { type: "hangup"; answered: boolean };
 
@@ -179,6 +181,10 @@ export function transition(state: CallState, event: CallEvent): Transition {
 
     case "watchdog":
       return watchdog(s, event.at);
+
+    case "gave_up":
+      if (s.status !== "in_progress") return same(s);
+      return end(s, event.at, "failed", event.error, true);
   }
 }
 

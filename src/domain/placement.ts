@@ -3,12 +3,13 @@
  * without I/O: destination guardrails, caller-ID format, webhook URL, voice and language. Pure.
  */
 
-import { ok, type Result } from "../lib/result";
+import { err, ok, type Result } from "../lib/result";
 import { DEFAULT_VOICEMAIL, type VoicemailSetting } from "./answering";
 import type { FieldSpec, PlaceCallBody } from "./call-schemas";
 import type { ErrorToken } from "./error-tokens";
 import { checkDestination, normalizeCallerId } from "./guardrails";
 import { type ResolvedLanguage, resolveLanguage } from "./language";
+import { DEFAULT_MAX_HOLD_SEC } from "./phone-tree";
 import { checkWebhookUrl } from "./ssrf-guard";
 import { resolveVoice, type VoiceProvider } from "./voices";
 
@@ -23,6 +24,9 @@ export type ValidPlacement = {
   callerId: string | null;
   voice: string;
   voicemail: VoicemailSetting;
+  maxHoldSec: number;
+  transferTo: string | null;
+  transferWhen: string | null;
 } & ResolvedLanguage;
 
 export type PlacementOptions = {
@@ -41,6 +45,15 @@ export function validatePlacement(
 ): Result<ValidPlacement, ErrorToken> {
   const destination = checkDestination(req.to);
   if (!destination.ok) return destination;
+
+  // The person the call may be handed to passes the destination's guardrails, and is not it.
+  let transferTo: string | null = null;
+  if (req.transferTo != null) {
+    const target = checkDestination(req.transferTo);
+    if (!target.ok || target.value.e164 === destination.value.e164)
+      return err("invalid_transfer_number");
+    transferTo = target.value.e164;
+  }
 
   let callerId: string | null = null;
   if (req.callerId != null) {
@@ -85,6 +98,9 @@ export function validatePlacement(
     voicemail: req.voicemail
       ? { action: req.voicemail.action, message: req.voicemail.message ?? null }
       : (opts.keyVoicemail ?? DEFAULT_VOICEMAIL),
+    maxHoldSec: req.maxHoldSec ?? DEFAULT_MAX_HOLD_SEC,
+    transferTo,
+    transferWhen: transferTo ? (req.transferWhen ?? null) : null,
     ...language.value,
   });
 }

@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { sameSecret, sha256Hex } from "../lib/crypto";
 import type { CreateResult } from "../telephony/simulator/simulated-carrier.do";
 import { readForm } from "../telephony/twilio/signature";
-import { parseStreamTwiml } from "../telephony/twilio/twiml";
+import { parseStreamTwiml, parseTransferTwiml } from "../telephony/twilio/twiml";
 import { ApiError } from "./api-error";
 import type { AppEnv } from "./app-env";
 
@@ -17,6 +17,17 @@ const twilioError = (e: TwilioError) => ({
   ...e,
   more_info: `https://www.twilio.com/docs/errors/${e.code}`,
 });
+
+/**
+ * A deterministic SID per call attempt target, so retried creates reach the same simulated call
+ * (and a test can fetch the call its request created).
+ */
+export async function simulatedCallSid(statusCallback: string | null, to: string): Promise<string> {
+  return `CA${(await sha256Hex(`${statusCallback}|${to}`)).slice(0, 32)}`;
+}
+
+const notFound = () =>
+  twilioError({ code: 20404, message: "The requested resource was not found", status: 404 });
 
 export const simulatorRoutes = new Hono<AppEnv>()
   .use("/2010-04-01/Accounts/:sid/*", async (c, next) => {
@@ -71,8 +82,7 @@ export const simulatorRoutes = new Hono<AppEnv>()
       );
     }
     const statusCallback = form.get("StatusCallback");
-    // A deterministic SID per call attempt target, so retried creates reach the same simulated call.
-    const sid = `CA${(await sha256Hex(`${statusCallback}|${to}`)).slice(0, 32)}`;
+    const sid = await simulatedCallSid(statusCallback, to);
     const stub = c.env.SIMULATED_CARRIER.get(c.env.SIMULATED_CARRIER.idFromName(sid));
     const result: CreateResult = await stub.create({
       sid,
@@ -95,17 +105,21 @@ export const simulatorRoutes = new Hono<AppEnv>()
     }
     return c.json(result.call, 201);
   })
-  // Twilio's call fetch; the simulator adds what the line saw (`simulator`), for tests.
+  // Twilio's call fetch; the simulator adds what the line saw (`simulator`: agent audio times,
+  // the far end's timeline, the keys it decoded from our audio, a transfer), for tests.
   .get("/2010-04-01/Accounts/:sid/Calls/:callFile", async (c) => {
     const sid = /^(CA[0-9a-f]{32})\.json$/.exec(c.req.param("callFile"))?.[1];
     const stub = sid ? c.env.SIMULATED_CARRIER.get(c.env.SIMULATED_CARRIER.idFromName(sid)) : null;
-    const simulator = await stub?.observations();
-    if (!sid || !simulator)
+    const observed = await stub?.observations();
+    const call = await stub?.fetchCall();
+    if (!sid || !observed || !call)
       return c.json(
         twilioError({ code: 20404, message: "The requested resource was not found", status: 404 }),
         404,
       );
-    return c.json({ sid, simulator });
+    const fetched = call as Record<string, unknown>;
+    const extra = (fetched.simulator ?? {}) as Record<string, unknown>;
+    return c.json({ ...fetched, sid, simulator: { ...observed, ...extra } });
   })
   .post("/2010-04-01/Accounts/:sid/Calls/:callFile", async (c) => {
     const sid = /^(CA[0-9a-f]{32})\.json$/.exec(c.req.param("callFile"))?.[1];
@@ -116,6 +130,23 @@ export const simulatorRoutes = new Hono<AppEnv>()
       );
     const form = await readForm(c.req.raw);
     const status = form.get("Status");
+    const twiml = form.get("Twiml");
+    if (status === null && twiml !== null) {
+      // New TwiML for the live call: the simulator runs a transfer's <Dial> (protocols.md A).
+      const dial = parseTransferTwiml(twiml);
+      if (!dial)
+        return c.json(
+          twilioError({
+            code: 21205,
+            message: "The simulator only runs <Dial><Number> TwiML here",
+            status: 400,
+          }),
+          400,
+        );
+      const stub = c.env.SIMULATED_CARRIER.get(c.env.SIMULATED_CARRIER.idFromName(sid));
+      const call = await stub.transfer(dial);
+      return call ? c.json(call) : c.json(notFound(), 404);
+    }
     if (status !== "completed" && status !== "canceled") {
       return c.json(twilioError({ code: 21218, message: "Invalid Status", status: 400 }), 400);
     }

@@ -73,6 +73,49 @@ export const amdCallbackRoute = createRoute({
   responses: { 204: accepted, ...CALLBACK_ERRORS },
 });
 
+const twiml = {
+  description: "TwiML for the carrier.",
+  headers: REQUEST_ID,
+  content: { "text/xml": { schema: { type: "string" as const } } },
+};
+
+export const dialActionRoute = createRoute({
+  method: "post",
+  path: CALLBACK_ROUTES.dial,
+  operationId: "twilioTransferDialAction",
+  tags: ["Carrier"],
+  summary: "Twilio <Dial> action callback of a transfer to a person",
+  description:
+    "How the hand-over to `transferTo` ended; recorded once on the call's `transfer`, and answered with TwiML that ends the call. Verified with X-Twilio-Signature; a forged one is 403 and changes nothing.",
+  parameters: [signature],
+  request: {
+    params: CallIdParams,
+    body: form({
+      CallSid: { type: "string", description: "Twilio's SID of our call." },
+      DialCallStatus: {
+        type: "string",
+        description: "completed, answered, busy, no-answer, failed or canceled.",
+      },
+      DialCallDuration: { type: "string", description: "Seconds the person's leg lasted." },
+      DialCallSid: { type: "string", description: "The person's leg." },
+    }),
+  },
+  responses: { 200: twiml, ...CALLBACK_ERRORS },
+});
+
+export const whisperRoute = createRoute({
+  method: "post",
+  path: CALLBACK_ROUTES.whisper,
+  operationId: "twilioTransferWhisper",
+  tags: ["Carrier"],
+  summary: "Twilio <Number url>: the whisper to the person a call is transferred to",
+  description:
+    "One sentence on what the call was about, said to the person before the legs join. Verified with X-Twilio-Signature.",
+  parameters: [signature],
+  request: { params: CallIdParams },
+  responses: { 200: twiml, ...CALLBACK_ERRORS },
+});
+
 export const mediaStreamRoute = createRoute({
   method: "get",
   path: CALLBACK_ROUTES.media,

@@ -8,6 +8,7 @@
 import type { Context } from "hono";
 import type { CallSession } from "../call-session/call-session.do";
 import type { CarrierSignal } from "../domain/carrier-signal";
+import { transferOutcomeOf } from "../domain/transfer";
 import { webSocketUrlOf } from "../lib/loopback";
 import {
   formParams,
@@ -18,9 +19,16 @@ import {
   verifyTwilioRequest,
 } from "../telephony/twilio/signature";
 import { signalFromAmdCallback, signalFromStatusCallback } from "../telephony/twilio/status-map";
+import { HANGUP_TWIML, sayTwiml } from "../telephony/twilio/twiml";
 import { ApiError } from "./api-error";
 import type { AppEnv } from "./app-env";
-import { amdCallbackRoute, mediaStreamRoute, statusCallbackRoute } from "./telephony.contracts";
+import {
+  amdCallbackRoute,
+  dialActionRoute,
+  mediaStreamRoute,
+  statusCallbackRoute,
+  whisperRoute,
+} from "./telephony.contracts";
 import { createRouter } from "./validate";
 
 const CALL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -89,6 +97,41 @@ telephonyRoutes.openapi(mediaStreamRoute, async (c) => {
     throw new ApiError("forbidden");
   }
   return session(c.env, callId).fetch(c.req.raw);
+});
+
+/** A transfer's callbacks: signed by the carrier, for a known call, else refused. */
+async function signedForm(
+  c: Context<AppEnv>,
+): Promise<{ callId: string; params: URLSearchParams }> {
+  const callId = c.req.param("callId") ?? "";
+  if (!CALL_ID.test(callId)) throw new ApiError("not_found");
+  const params = await readForm(c.req.raw);
+  const urls = signedUrls(c.req.url, c.get("config").publicBaseUrl);
+  if (!(await verified(c, urls, formParams(params), { callId, path: c.req.path }))) {
+    throw new ApiError("forbidden");
+  }
+  return { callId, params };
+}
+
+telephonyRoutes.openapi(dialActionRoute, async (c) => {
+  const { callId, params } = await signedForm(c);
+  const duration = Number(params.get("DialCallDuration") ?? "0");
+  const result = await session(c.env, callId).transferEnded({
+    callSid: params.get("CallSid") ?? "",
+    outcome: transferOutcomeOf(params.get("DialCallStatus") ?? ""),
+    durationSec: Number.isFinite(duration) && duration > 0 ? Math.round(duration) : 0,
+  });
+  if (result === "unknown_call") throw new ApiError("not_found");
+  if (result === "wrong_call") throw new ApiError("forbidden");
+  // Whatever the person did, the AI's part of the call is over: end it.
+  return c.body(HANGUP_TWIML, 200, { "content-type": "text/xml" });
+});
+
+telephonyRoutes.openapi(whisperRoute, async (c) => {
+  const { callId } = await signedForm(c);
+  const whisper = await session(c.env, callId).transferWhisper();
+  if (whisper === undefined) throw new ApiError("not_found");
+  return c.body(sayTwiml(whisper), 200, { "content-type": "text/xml" });
 });
 
 async function callback(

@@ -125,7 +125,7 @@ export const TOOLS: Tool[] = [
       "`objective` is what the agent should achieve, as a clear goal. `context` is background for the agent only and is never read to the person.",
       '`fields` lists facts to extract afterwards, e.g. [{"name":"booked","type":"boolean"}] (types: string, boolean, number; up to 20).',
       "Omit `language` to infer it from the objective; pass a BCP-47 code like en-US, or auto to mirror whoever answers.",
-      'Errors come back as {"error": token}, e.g. destination_blocked, do_not_call (the number is on the account\'s do-not-call list), destination_frequency_capped (too many calls to that number in 24 h), invalid_number, objective_required, rate_limited, over_minute_cap.',
+      'Errors come back as {"error": token}, e.g. destination_blocked, do_not_call (the number is on the account\'s do-not-call list), destination_frequency_capped (too many calls to that number in 24 h), invalid_number, invalid_transfer_number (transferTo outside the guardrails or equal to to), objective_required, rate_limited, over_minute_cap.',
     ].join(" "),
     input: PlaceCallBodySchema,
     annotations: {

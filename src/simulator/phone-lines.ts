@@ -26,6 +26,19 @@ export const PHONE_LINES = {
   screened_person: "Hi, this is Alex. Sorry, who is this?",
   /** A screener that takes a message instead (a tone follows). */
   screener_take_message: "They can't come to the phone. Please leave a message after the tone.",
+  // Phone menus, hold and transfer (issue 15; telephony/simulator/phone/phone-menu.ts).
+  /** The menu of +14155550113..115. Its options are read by the simulated agent. */
+  ivr_menu:
+    "Thank you for calling. For reservations press 1, for opening hours press 2, to repeat this menu press star.",
+  /** The person a menu option reaches. */
+  ivr_person: "Reservations, this is Sam speaking. How can I help you?",
+  please_hold: "Please hold while we connect you.",
+  /** Said over the hold music every 8 s. */
+  hold_announcement: "Your call is important to us. Please stay on the line.",
+  /** The person who picks up after the hold. */
+  hold_person: "Thanks for holding, this is Alex. How can I help you?",
+  /** The person of +14155550116/117 who wants a human. */
+  wants_human: "Sorry, can I talk to a real person?",
 } as const satisfies Record<string, string>;
 
 export type PhoneLineKey = keyof typeof PHONE_LINES;

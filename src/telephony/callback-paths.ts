@@ -6,6 +6,10 @@ export const CALLBACK_ROUTES = {
   status: "/status/{callId}",
   amd: "/amd/{callId}",
   media: "/media/{callId}",
+  /** The transfer's <Dial action>: how the hand-over to a person ended. */
+  dial: "/dial/{callId}",
+  /** The transfer's <Number url>: the whisper to the person before the legs join. */
+  whisper: "/whisper/{callId}",
 } as const;
 
 export function callbackPaths(callId: string) {
@@ -14,5 +18,7 @@ export function callbackPaths(callId: string) {
     status: of(CALLBACK_ROUTES.status),
     amd: of(CALLBACK_ROUTES.amd),
     media: of(CALLBACK_ROUTES.media),
+    dial: of(CALLBACK_ROUTES.dial),
+    whisper: of(CALLBACK_ROUTES.whisper),
   };
 }

@@ -10,6 +10,7 @@ import { webSocketUrlOf } from "../lib/loopback";
 import type { Carrier } from "../ports";
 import { callbackPaths } from "./callback-paths";
 import { CarrierError, TwilioClient } from "./twilio/client";
+import { transferTwiml } from "./twilio/twiml";
 
 export const SIMULATOR_API_PATH = "/simulator/twilio";
 
@@ -52,5 +53,16 @@ export function carrierFor(
       }
     },
     hangUp: (sid, answered) => client.hangup(sid, answered),
+    transfer(call, sid, dial) {
+      const paths = callbackPaths(call.callId);
+      return client.updateTwiml(
+        sid,
+        transferTwiml({
+          ...dial,
+          actionUrl: call.publicBaseUrl + paths.dial,
+          whisperUrl: call.publicBaseUrl + paths.whisper,
+        }),
+      );
+    },
   };
 }

@@ -11,6 +11,9 @@ export type PromptInput = {
   voicemail?: VoicemailSetting | undefined;
   /** The disclosure the first sentence must carry, word for word (or translated). */
   firstSentence?: string;
+  /** A person the call may be handed to (issue 15), and when. */
+  transferTo?: string | null;
+  transferWhen?: string | null;
 };
 
 /** The text a voice session sends when the call is answered, to make the agent speak first. */
@@ -43,6 +46,18 @@ export function buildSystemPrompt(input: PromptInput): string {
     lines.push(
       `- Your first sentence, before anything else, must be this disclosure (translated into the language of the call if it is not English): "${input.firstSentence}"`,
     );
+  }
+  lines.push(
+    "- At a phone menu (a recording listing options), listen to the whole menu, then press the option that best serves the objective with press_digits. Say nothing to a machine. If the menu repeats, press once more.",
+    "- When put on hold (hold music, or 'please hold'), call wait_on_hold and stay silent, however long it lasts, until a person speaks to you; then greet them and pursue the objective.",
+  );
+  if (input.transferTo) {
+    const when = input.transferWhen ? ` or ${input.transferWhen.replace(/\s+/g, " ").trim()}` : "";
+    lines.push(
+      `- If the person asks to speak with a human${when}, tell them in one short sentence that you are transferring them, then call transfer_call.`,
+    );
+  } else {
+    lines.push("- You cannot transfer the call to a person; if asked, say so politely.");
   }
   if (input.context) {
     lines.push(

@@ -84,6 +84,8 @@ describe("POST /v1/agent/calls", () => {
       answeredByMs: null,
       answeredBySource: null,
       voicemailMessage: null,
+      holdSec: null,
+      transfer: null,
     });
   });
 
@@ -367,6 +369,9 @@ describe("documents", () => {
       "schedule",
       "onBehalfOf",
       "voicemail",
+      "maxHoldSec",
+      "transferTo",
+      "transferWhen",
     ]);
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([

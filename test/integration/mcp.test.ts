@@ -48,6 +48,9 @@ describe("MCP over Streamable HTTP", () => {
       "schedule",
       "onBehalfOf",
       "voicemail",
+      "maxHoldSec",
+      "transferTo",
+      "transferWhen",
     ]);
     expect(place?.inputSchema.required).toEqual(["to", "objective"]);
     expect(place?.description).toMatch(/E\.164/);

@@ -144,6 +144,31 @@ describe("/openapi.json", () => {
     expect(JSON.stringify(callSchema?.properties?.voicemailMessage)).toContain("mailbox_full");
   });
 
+  it("documents the phone tree's request fields, record fields, tokens and carrier callbacks", async () => {
+    const doc = await document();
+    const text = JSON.stringify(doc);
+    for (const field of ["maxHoldSec", "transferTo", "transferWhen", "holdSec", "transfer"])
+      expect(text).toContain(`"${field}":`);
+    const post = doc.paths["/v1/agent/calls"]?.post;
+    expect(
+      post?.responses["400"]?.content?.["application/json"]?.schema?.properties?.error?.enum,
+    ).toEqual(
+      expect.arrayContaining([
+        "invalid_transfer_number",
+        "invalid_max_hold_sec",
+        "invalid_transfer_when",
+      ]),
+    );
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/telephony/twilio/dial/{callId}",
+        "/telephony/twilio/whisper/{callId}",
+      ]),
+    );
+    expect(text).toContain("ivr_stuck");
+    expect(text).toContain("hold_timeout");
+  });
+
   it("describes the recording with its range headers", async () => {
     const get = (await document()).paths["/v1/agent/calls/{id}/recording"]?.get;
     expect(Object.keys(get?.responses["206"]?.headers ?? {})).toEqual(
@@ -179,6 +204,8 @@ describe("the carrier's endpoints answer tokens from the one table", () => {
     ["GET", "/telephony/twilio/media/not-a-call", { upgrade: "websocket" }, 404, "not_found"],
     ["POST", `/telephony/twilio/status/${callId}`, form, 403, "forbidden"],
     ["POST", `/telephony/twilio/amd/${callId}`, form, 403, "forbidden"],
+    ["POST", `/telephony/twilio/dial/${callId}`, form, 403, "forbidden"],
+    ["POST", `/telephony/twilio/whisper/${callId}`, form, 403, "forbidden"],
     ["POST", "/telephony/twilio/status/not-a-call", form, 404, "not_found"],
   ])("%s %s → %i %s", async (method, path, headers, status, token) => {
     const body = method === "POST" ? "CallSid=CA123&CallStatus=ringing" : undefined;

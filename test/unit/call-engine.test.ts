@@ -38,6 +38,9 @@ const PARAMS: CallParams = {
   languageSource: "inferred",
   webhookUrl: "https://hooks.example.com/calls",
   createdAt: new Date(T0).toISOString(),
+  maxHoldSec: 900,
+  transferTo: null,
+  transferWhen: null,
   publicBaseUrl: "https://api.test",
   streamToken: "secret",
 };

@@ -22,20 +22,26 @@
  * a bound.
  */
 import { BeepDetector } from "../../audio/beep-detector";
+import { dtmfTones } from "../../audio/dtmf";
 import { GreetingSilence } from "../../audio/greeting-silence";
-import { decodeMulaw } from "../../audio/mulaw";
+import { decodeMulaw, encodeMulaw } from "../../audio/mulaw";
 import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
 import { END_CALL_TOOL, stringArg, type ToolCall, type ToolResult } from "../../domain/agent-tools";
 import type { LatencyStats } from "../../domain/call-record";
 import type { Speaker, TranscriptLine } from "../../domain/transcript";
+import { TRANSFER_CALL_TOOL } from "../../domain/transfer";
 import type { MediaCodec, RecordingSink, VoiceEvents, VoiceSession } from "../../ports";
 import { TurnLatency } from "./turn-latency";
 
 const END_CALL_MARK = "end_call";
+/** Echoed once the agent's line before a transfer has played: then the call is handed over. */
+const TRANSFER_MARK = "transfer";
 /** If the carrier never echoes the goodbye mark, hang up anyway after this long. */
 const GOODBYE_BOUND_MS = 8000;
 /** μ-law 8 kHz: one byte per sample, 8 samples per millisecond. */
 const SAMPLES_PER_MS = 8;
+/** Keys go to the carrier in media frames of this many samples (200 ms). */
+const DTMF_CHUNK = 1600;
 /** How an agent line the person talked over ends (one line per entry: no line break). */
 export const CUT_OFF = " —";
 
@@ -85,6 +91,11 @@ export class MediaBridge implements VoiceEvents {
   private silence: GreetingSilence | undefined;
   /** Leaving a voicemail message: a recording machine does not interrupt (its beep is no barge-in). */
   private recording = false;
+  /** Where the last keys pressed end, in samples as in the marks: until played, no clear. */
+  private digitsEnd = 0;
+  /** A transfer_call waiting for the agent's line before it to play. */
+  private transferCall: ToolCall | undefined;
+  private transferBound: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly carrier: CarrierLeg,
@@ -122,6 +133,10 @@ export class MediaBridge implements VoiceEvents {
     if (dot < 0) return;
     const head = name.slice(0, dot);
     const value = Number(name.slice(dot + 1));
+    if (head === TRANSFER_MARK) {
+      this.handOver();
+      return;
+    }
     if (head === END_CALL_MARK) {
       if (value === this.epoch && this.goodbye) this.hangUp();
       return;
@@ -185,12 +200,51 @@ export class MediaBridge implements VoiceEvents {
 
   toolCall(call: ToolCall): void {
     if (this.done) return;
+    if (call.name === TRANSFER_CALL_TOOL.name) {
+      // The agent's short line plays to its end first: the hand-over cuts the media stream.
+      this.latency.agentActed();
+      this.transferCall = call;
+      this.send(this.carrier.codec.mark(this.carrier.streamId, `${TRANSFER_MARK}.${this.epoch}`));
+      this.transferBound = setTimeout(() => this.handOver(), GOODBYE_BOUND_MS);
+      return;
+    }
     if (call.name !== END_CALL_TOOL.name) {
+      // Acting (pressing keys, waiting on hold) is the agent's turn: what the far end says next
+      // is a new turn, placed in the transcript where it begins.
+      this.latency.agentActed();
       this.hooks.toolCall(call);
       return;
     }
     this.model?.toolResult(call, { result: "ok" }, false);
     this.endCall(stringArg(call, "reason") ?? "done");
+  }
+
+  /**
+   * Keys the agent pressed, as in-band DTMF (audio/dtmf.ts): queued at the carrier behind what
+   * the agent already said, and the model's later audio queued behind them, so nothing plays
+   * over the tones. Until they have played, the person's speech does not clear the carrier's
+   * buffer (a menu talking over its own prompt must not swallow the keys).
+   */
+  playDigits(digits: string): void {
+    if (this.done) return;
+    const mulaw = encodeMulaw(dtmfTones(digits));
+    this.latency.agentActed();
+    this.recorder?.agent(decodeMulaw(mulaw));
+    const { codec, streamId } = this.carrier;
+    for (let i = 0; i < mulaw.length; i += DTMF_CHUNK) {
+      this.send(codec.media(streamId, bytesToBase64(mulaw.subarray(i, i + DTMF_CHUNK))));
+    }
+    this.sent += mulaw.length;
+    this.digitsEnd = this.sent;
+    this.send(codec.mark(streamId, `${this.epoch}.${this.sent}`));
+  }
+
+  /** The agent's line before a transfer has played (or the bound ran out): the engine takes over. */
+  private handOver(): void {
+    const call = this.transferCall;
+    this.transferCall = undefined;
+    if (this.transferBound) clearTimeout(this.transferBound);
+    if (call && !this.done) this.hooks.toolCall(call);
   }
 
   /** A note from the platform for the model (see VoiceSession.inform). */
@@ -242,6 +296,7 @@ export class MediaBridge implements VoiceEvents {
   finish(): LatencyStats | null {
     this.done = true;
     if (this.goodbye) clearTimeout(this.goodbye);
+    if (this.transferBound) clearTimeout(this.transferBound);
     this.model?.close();
     return this.latency.stats();
   }
@@ -249,6 +304,7 @@ export class MediaBridge implements VoiceEvents {
   /** The person started speaking: if agent audio is still queued at the carrier, drop it. */
   private bargeIn(): void {
     if (this.played >= this.sent) return; // nothing outstanding: the agent is not on the line
+    if (this.played < this.digitsEnd) return; // keys still playing: they must be heard whole
     const heard = this.played;
     this.send(this.carrier.codec.clear(this.carrier.streamId));
     this.epoch += 1;

@@ -66,6 +66,15 @@ export class TurnLatency {
     }
   }
 
+  /**
+   * The agent answered without speech (it pressed keys): the recipient's turn is over, so their
+   * next words start a new one, but no latency sample is taken (it measures spoken replies).
+   */
+  agentActed(): void {
+    this.turnOpen = false;
+    this.awaitingReply = false;
+  }
+
   /** The agent's turn ended (completed or interrupted). */
   agentTurnEnded(): void {
     this.agentSpeaking = false;

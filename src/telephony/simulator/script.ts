@@ -16,7 +16,12 @@ export type SimulatedOutcome =
   | "screener_connects"
   | "screener_takes_message"
   | "fax"
-  | "answered";
+  | "answered"
+  | "menu"
+  | "menu_hold"
+  | "menu_loop"
+  | "wants_human"
+  | "wants_human_unanswered";
 
 const MAGIC: Record<string, SimulatedOutcome> = {
   "+14155550100": "no_answer",
@@ -42,7 +47,24 @@ const MAGIC: Record<string, SimulatedOutcome> = {
   "+14155550111": "screener_takes_message",
   /** A fax machine's calling tones (CNG, 1,100 Hz). */
   "+14155550112": "fax",
+  /** A phone menu: 1 (reservations) reaches a person, any other key repeats it (issue 15). */
+  "+14155550113": "menu",
+  /** A phone menu, then hold music, then a person. */
+  "+14155550114": "menu_hold",
+  /** A phone menu that repeats whatever is pressed. */
+  "+14155550115": "menu_loop",
+  /** A person who asks for a human early; a transfer to them is answered (3 s of talk). */
+  "+14155550116": "wants_human",
+  /** Like +14155550116, but the person a call is transferred to does not answer. */
+  "+14155550117": "wants_human_unanswered",
 };
+
+/** Whether the person a call to this destination is transferred to answers. */
+export function transferAnswers(to: string): boolean {
+  return outcomeFor(to) !== "wants_human_unanswered";
+}
+/** How long the person a call is transferred to talks before hanging up (ms of real time). */
+export const TRANSFER_TALK_MS = 3000;
 
 export function outcomeFor(to: string): SimulatedOutcome {
   return MAGIC[to] ?? "answered";
@@ -80,6 +102,19 @@ export function scriptFor(outcome: SimulatedOutcome): { beat: number; action: Sc
     case "fax":
       // Answered; the machine or screener (phone/answering-machines.ts) sends the AMD verdict
       // and hangs up by itself.
+      // Async AMD: the call is answered and streams, then the machine verdict arrives. If nobody
+      // hangs up on the machine, the greeting ends and the line goes dead.
+      return [
+        ...ring,
+        { beat: 3, action: "answer" },
+        { beat: 4, action: "machine" },
+        { beat: 20, action: "person_hangs_up" },
+      ];
+    case "menu":
+    case "menu_hold":
+    case "menu_loop":
+    case "wants_human":
+    case "wants_human_unanswered":
       return [...ring, { beat: 3, action: "answer" }];
     case "answered":
     case "flaky":

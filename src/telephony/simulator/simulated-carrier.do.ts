@@ -9,9 +9,18 @@ import { decodeMulaw, encodeMulaw } from "../../audio/mulaw";
 import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
 import { httpUrlOfWebSocket, loopbackTransport, type Transport } from "../../lib/loopback";
 import { twilioSignature } from "../twilio/signature";
+import { parseTwimlSay, type TransferDial } from "../twilio/twiml";
+import { PhoneMenu } from "./phone/phone-menu";
 import type { PhoneAction, PhoneSide } from "./phone/phone-side";
 import { phoneFor } from "./phone/phones";
-import { FLAKY_FAILURES, outcomeFor, type ScriptAction, scriptFor } from "./script";
+import {
+  FLAKY_FAILURES,
+  outcomeFor,
+  type ScriptAction,
+  scriptFor,
+  TRANSFER_TALK_MS,
+  transferAnswers,
+} from "./script";
 
 export type SimulatedCallRequest = {
   sid: string;
@@ -44,7 +53,13 @@ type SimCall = SimulatedCallRequest & {
   sequence: number;
   answeredAt: number | null;
   ended: boolean;
+  /** A transfer's <Dial> the call runs, what the person heard, and how it ended. */
+  transfer?: TransferDial & { whisper: string | null; dialCallStatus: string | null };
 };
+
+/** Beats the transfer's person rings before answering, or before the Dial gives up. */
+const TRANSFER_RING_BEATS = 2;
+const TRANSFER_NO_ANSWER_BEATS = 4;
 
 export type CreateResult =
   | { ok: true; call: Record<string, string> }
@@ -102,6 +117,85 @@ export class SimulatedCarrier extends DurableObject<Env> {
     await this.ctx.storage.put("call", call);
     await this.scheduleNext(call);
     return { ok: true, call: callJson(call, "queued") };
+  }
+
+  /** The call as Twilio's fetch shows it, with what the far end heard (keys decoded from our audio). */
+  async fetchCall(): Promise<Record<string, unknown> | undefined> {
+    const call = await this.ctx.storage.get<SimCall>("call");
+    if (!call) return undefined;
+    const status = call.ended ? "completed" : call.answeredAt === null ? "ringing" : "in-progress";
+    const keysHeard = this.phone instanceof PhoneMenu ? this.phone.keysHeard.join("") : "";
+    const t = call.transfer;
+    const transfer = t
+      ? {
+          to: t.to,
+          caller_id: t.callerId,
+          time_limit: t.timeLimitSec,
+          whisper: t.whisper,
+          dial_call_status: t.dialCallStatus,
+        }
+      : null;
+    return { ...callJson(call, status), simulator: { keys_heard: keysHeard, transfer } };
+  }
+
+  /**
+   * A REST update with a transfer's <Dial>: as Twilio does, the media stream stops and the call
+   * runs the new TwiML. The person rings; if they answer, the <Number url> TwiML is fetched
+   * (signed) and "said" to them, they talk TRANSFER_TALK_MS, then the Dial's action URL gets the
+   * signed DialCallStatus and DialCallDuration, and its answer (a <Hangup/>) ends the call.
+   */
+  async transfer(dial: TransferDial): Promise<Record<string, string> | undefined> {
+    const call = await this.ctx.storage.get<SimCall>("call");
+    if (!call || call.ended || call.answeredAt === null || call.transfer) return undefined;
+    call.transfer = { ...dial, whisper: null, dialCallStatus: null };
+    await this.ctx.storage.put("call", call);
+    this.closeStream(call);
+    this.ctx.waitUntil(this.runTransfer(call.sid));
+    return callJson(call, "in-progress");
+  }
+
+  private async runTransfer(sid: string): Promise<void> {
+    const at = await this.ctx.storage.get<SimCall>("call");
+    if (!at || at.sid !== sid || !at.transfer) return;
+    const pace = at.paceMs;
+    if (!transferAnswers(at.to)) {
+      await sleep(TRANSFER_NO_ANSWER_BEATS * pace);
+      return this.dialEnded("no-answer", 0);
+    }
+    await sleep(TRANSFER_RING_BEATS * pace);
+    const call = await this.ctx.storage.get<SimCall>("call");
+    if (!call?.transfer || call.ended) return;
+    const twiml = await this.post(call, call.transfer.whisperUrl, {
+      AccountSid: call.accountSid,
+      CallSid: childSid(call.sid),
+      CallStatus: "in-progress",
+      Direction: "outbound-dial",
+      From: call.transfer.callerId,
+      To: call.transfer.to,
+      ParentCallSid: call.sid,
+    });
+    call.transfer.whisper = twiml === undefined ? null : (parseTwimlSay(twiml) ?? null);
+    await this.ctx.storage.put("call", call);
+    await sleep(TRANSFER_TALK_MS);
+    await this.dialEnded("completed", Math.round(TRANSFER_TALK_MS / 1000));
+  }
+
+  private async dialEnded(status: string, durationSec: number): Promise<void> {
+    const call = await this.ctx.storage.get<SimCall>("call");
+    if (!call?.transfer || call.ended) return;
+    call.transfer.dialCallStatus = status;
+    await this.ctx.storage.put("call", call);
+    const answer = await this.post(call, call.transfer.actionUrl, {
+      AccountSid: call.accountSid,
+      CallSid: call.sid,
+      CallStatus: "in-progress",
+      DialCallSid: childSid(call.sid),
+      DialCallStatus: status,
+      DialCallDuration: String(durationSec),
+      DialBridged: String(status === "completed"),
+    });
+    // The action's TwiML runs next; ours hangs up (and no TwiML at all ends the call too).
+    if (answer === undefined || answer.includes("<Hangup")) await this.finish(call, "completed");
   }
 
   /** Our API asked to end the call (`Status=completed` or `canceled`). */
@@ -412,7 +506,12 @@ export class SimulatedCarrier extends DurableObject<Env> {
     });
   }
 
-  private async post(call: SimCall, url: string, params: Record<string, string>) {
+  /** Posts a signed callback; its body when it was accepted. */
+  private async post(
+    call: SimCall,
+    url: string,
+    params: Record<string, string>,
+  ): Promise<string | undefined> {
     const signature = await twilioSignature(call.authToken, url, params);
     try {
       const res = await this.transport(call)(
@@ -425,9 +524,14 @@ export class SimulatedCarrier extends DurableObject<Env> {
           body: new URLSearchParams(params),
         }),
       );
-      if (!res.ok) console.warn("simulated carrier: callback refused", { url, status: res.status });
+      if (!res.ok) {
+        console.warn("simulated carrier: callback refused", { url, status: res.status });
+        return undefined;
+      }
+      return await res.text();
     } catch (e) {
       console.warn("simulated carrier: callback failed", { url, error: String(e) });
+      return undefined;
     }
   }
 
@@ -440,6 +544,11 @@ export class SimulatedCarrier extends DurableObject<Env> {
     if (next) await this.ctx.storage.setAlarm(call.createdAt + next.beat * call.paceMs);
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The SID of the leg a transfer dials: derived, so it is stable for a call. */
+const childSid = (sid: string) => `CA${sid.slice(2).split("").reverse().join("")}`;
 
 function callJson(call: SimCall, status: string): Record<string, string> {
   return {

@@ -74,6 +74,11 @@ export class TwilioClient {
     );
   }
 
+  /** Runs new TwiML on the live call (a transfer's <Dial>); its media stream ends. */
+  async updateTwiml(sid: string, twiml: string): Promise<void> {
+    await this.post(`${this.callsUrl()}/${sid}.json`, new URLSearchParams({ Twiml: twiml }));
+  }
+
   private callsUrl(): string {
     return `${this.creds.apiBase}/2010-04-01/Accounts/${this.creds.accountSid}/Calls`;
   }

@@ -22,6 +22,58 @@ export function parseStreamTwiml(
   return { url: unxml(url), params };
 }
 
+export type TransferDial = {
+  to: string;
+  callerId: string;
+  /** How long the person's phone rings (Dial `timeout`), and the bridged leg may last. */
+  ringSec: number;
+  timeLimitSec: number;
+  /** The Dial's action callback: how it ended (DialCallStatus, DialCallDuration). */
+  actionUrl: string;
+  /** The <Number url>: TwiML played to the person once they answer, before the legs join. */
+  whisperUrl: string;
+};
+
+/** TwiML that hands the live call over to a person (a REST call update's `Twiml`). */
+export function transferTwiml(d: TransferDial): string {
+  return (
+    `<Response><Dial callerId="${xml(d.callerId)}" timeout="${d.ringSec}" timeLimit="${d.timeLimitSec}" ` +
+    `action="${xml(d.actionUrl)}" method="POST">` +
+    `<Number url="${xml(d.whisperUrl)}" method="POST">${xml(d.to)}</Number></Dial></Response>`
+  );
+}
+
+/** Reads back what transferTwiml wrote (the simulated carrier acts on it like Twilio). */
+export function parseTransferTwiml(twiml: string): TransferDial | undefined {
+  const dial = /<Dial\s([^>]*)>\s*<Number\s([^>]*)>([^<]*)<\/Number>\s*<\/Dial>/.exec(twiml);
+  if (!dial) return undefined;
+  const attr = (attrs: string, name: string) =>
+    unxml(new RegExp(`\\b${name}="([^"]*)"`).exec(attrs)?.[1] ?? "");
+  const [, dialAttrs = "", numberAttrs = "", to = ""] = dial;
+  return {
+    to: unxml(to.trim()),
+    callerId: attr(dialAttrs, "callerId"),
+    ringSec: Number(attr(dialAttrs, "timeout")),
+    timeLimitSec: Number(attr(dialAttrs, "timeLimit")),
+    actionUrl: attr(dialAttrs, "action"),
+    whisperUrl: attr(numberAttrs, "url"),
+  };
+}
+
+/** The whisper: one sentence said to the person before the legs join. */
+export function sayTwiml(text: string): string {
+  return `<Response><Say>${xml(text)}</Say></Response>`;
+}
+
+/** The text of a <Say> (the simulated carrier "says" a whisper it fetched). */
+export function parseTwimlSay(twiml: string): string | undefined {
+  const text = /<Say[^>]*>([^<]*)<\/Say>/.exec(twiml)?.[1];
+  return text === undefined ? undefined : unxml(text);
+}
+
+/** Ends the call (the answer to the transfer's Dial action). */
+export const HANGUP_TWIML = "<Response><Hangup/></Response>";
+
 function xml(s: string): string {
   return s
     .replaceAll("&", "&amp;")

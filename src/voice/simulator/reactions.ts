@@ -3,8 +3,9 @@
  * phone (simulator/phone-lines.ts) or gets a tool's result back. Each scenario adds its entries;
  * a line without one gets no reaction (the agent waits).
  */
-import type { PhoneLineKey } from "../../simulator/phone-lines";
+import { PHONE_LINES, type PhoneLineKey } from "../../simulator/phone-lines";
 import { answerScreener, leaveVoicemail } from "./answerer-reports";
+import { chooseOption } from "./menu-choice";
 
 /** What a reaction can make the scripted agent do, in the Gemini Live wire protocol. */
 export type AgentMoves = {
@@ -16,9 +17,18 @@ export type AgentMoves = {
   offered(name: string): boolean;
   /** The objective from the system instruction. */
   objective: string;
+  /** True the first time it is asked with this name in the call (a reaction that happens once). */
+  once(name: string): boolean;
 };
 
 export const CLOSING_LINE = "Wonderful, thank you very much for your help. Goodbye!";
+
+/** What the agent says before it transfers the call. */
+export const TRANSFER_LINE = "Of course, I will transfer you to a colleague now.";
+
+/** What the agent says to a person reached through a menu or after a hold. */
+const toPerson = (agent: AgentMoves) =>
+  agent.say(`Hello, I am an AI assistant calling on behalf of a client. ${agent.objective}`.trim());
 
 export const LINE_REACTIONS: Partial<Record<PhoneLineKey, (agent: AgentMoves) => void>> = {
   booking_confirmed: (agent) => {
@@ -32,6 +42,27 @@ export const LINE_REACTIONS: Partial<Record<PhoneLineKey, (agent: AgentMoves) =>
   screener_ask: (agent) => answerScreener(agent),
   screened_person: (agent) =>
     agent.say(`Hello, this is an AI assistant calling on behalf of a client. ${agent.objective}`),
+  // Phone menus and hold (issue 15): press the option that serves the objective, say nothing
+  // to the machine, wait on hold in silence, and speak once a person does.
+  ivr_menu: (agent) => {
+    const key = chooseOption(PHONE_LINES.ivr_menu, agent.objective);
+    if (key) agent.callTool("press_digits", { digits: key });
+  },
+  please_hold: (agent) => {
+    if (agent.once("hold")) agent.callTool("wait_on_hold", {});
+  },
+  ivr_person: toPerson,
+  hold_person: toPerson,
+  // Transfer (issue 15): hand over when asked and allowed, else say so and end the call.
+  wants_human: (agent) => {
+    if (agent.offered("transfer_call")) {
+      agent.say(TRANSFER_LINE);
+      agent.callTool("transfer_call", { reason: "they asked for a person" });
+      return;
+    }
+    agent.say("I am sorry, I cannot put you through to a person. Goodbye!");
+    agent.callTool("end_call", { reason: "asked for a person, no transfer number" });
+  },
 };
 
 /**
@@ -39,6 +70,17 @@ export const LINE_REACTIONS: Partial<Record<PhoneLineKey, (agent: AgentMoves) =>
  * returns whether the note was its to act on.
  */
 export const NOTE_REACTIONS: ((agent: AgentMoves, note: string) => boolean)[] = [leaveVoicemail];
+
+/**
+ * Reactions to sound that is not speech (a tone, music): `ms` is how long it lasted. Each scenario
+ * adds its entry.
+ */
+export const SOUND_REACTIONS: ((agent: AgentMoves, sound: { ms: number }) => void)[] = [
+  // Music (a second or more of it) means hold: wait in silence.
+  (agent, sound) => {
+    if (sound.ms >= 1000 && agent.once("hold")) agent.callTool("wait_on_hold", {});
+  },
+];
 
 /** Reactions to a tool's response (by tool name): the response object the session sent. */
 export const TOOL_REACTIONS: Partial<

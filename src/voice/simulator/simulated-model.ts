@@ -9,7 +9,13 @@ import { base64ToBytes, bytesToBase64, pcm16FromBytes, pcm16ToBytes } from "../.
 import { lineOfCode, PHONE_LINES } from "../../simulator/phone-lines";
 import { SpeechListener } from "../../simulator/speech-code";
 import { AnswererReports } from "./answerer-reports";
-import { type AgentMoves, LINE_REACTIONS, NOTE_REACTIONS, TOOL_REACTIONS } from "./reactions";
+import {
+  type AgentMoves,
+  LINE_REACTIONS,
+  NOTE_REACTIONS,
+  SOUND_REACTIONS,
+  TOOL_REACTIONS,
+} from "./reactions";
 
 /** Where this Worker serves the simulated model (Gemini Live's path is appended). */
 export const SIMULATED_MODEL_PATH = "/simulator/gemini-live";
@@ -46,6 +52,7 @@ export class SimulatedModel {
   private readonly listener = new SpeechListener(16_000);
   private toolCalls = 0;
   private readonly answerer = new AnswererReports();
+  private readonly done = new Set<string>();
 
   constructor(private readonly send: (frame: string | Uint8Array) => void) {}
 
@@ -99,6 +106,10 @@ export class SimulatedModel {
   private listen(data: string): void {
     for (const heard of this.listener.push(pcm16FromBytes(base64ToBytes(data)))) {
       if (heard.type !== "utterance") continue;
+      if (heard.code === null) {
+        for (const react of SOUND_REACTIONS) react(this.moves(), { ms: heard.ms });
+        continue;
+      }
       const key = lineOfCode(heard.code);
       if (!key) continue;
       this.sendJson({ serverContent: { inputTranscription: { text: PHONE_LINES[key] } } });
@@ -120,6 +131,11 @@ export class SimulatedModel {
       },
       offered: (name) => this.tools.has(name),
       objective: this.objective,
+      once: (name) => {
+        if (this.done.has(name)) return false;
+        this.done.add(name);
+        return true;
+      },
     };
   }
 

@@ -4,11 +4,16 @@
  */
 import type { SimulatedOutcome } from "../script";
 import { type AmdMode, CallScreener, FaxMachine, Voicemail } from "./answering-machines";
+import { HumanSeeker } from "./human-seeker";
 import { AgreeablePerson } from "./person";
+import { PhoneMenu } from "./phone-menu";
 import { type PhoneSide, SilentPhone } from "./phone-side";
 
 /** A person kept waiting in silence this many beats hangs up. */
 const PATIENCE_BEATS = 57;
+/** The hold of +14155550114: 20 beats (20 s at the default pace), never under 4 s of music. */
+const HOLD_BEATS = 20;
+const MIN_HOLD_MS = 4000;
 
 export function phoneFor(
   outcome: SimulatedOutcome,
@@ -32,6 +37,22 @@ export function phoneFor(
     case "answered":
     case "flaky":
       return new AgreeablePerson(replyGapMs, PATIENCE_BEATS * paceMs);
+    case "menu":
+      return new PhoneMenu(replyGapMs, PATIENCE_BEATS * paceMs, (key) =>
+        key === "1" ? "person" : "repeat",
+      );
+    case "menu_hold":
+      return new PhoneMenu(
+        replyGapMs,
+        PATIENCE_BEATS * paceMs,
+        (key) => (key === "1" ? "hold" : "repeat"),
+        Math.max(MIN_HOLD_MS, HOLD_BEATS * paceMs),
+      );
+    case "menu_loop":
+      return new PhoneMenu(replyGapMs, PATIENCE_BEATS * paceMs, () => "repeat");
+    case "wants_human":
+    case "wants_human_unanswered":
+      return new HumanSeeker(replyGapMs, PATIENCE_BEATS * paceMs);
     default:
       return new SilentPhone(replyGapMs);
   }
