@@ -48,7 +48,13 @@ export interface MediaCodec {
 /** D1 and the delivery queue, as the call's session sees them. */
 export interface CallRecordStore {
   /** Writes the row and the new events in one transaction, then queues the events. Throws on failure. */
-  sync(call: CallParams, progress: CallProgress, events: readonly WebhookEvent[]): Promise<void>;
+  sync(
+    call: CallParams,
+    progress: CallProgress,
+    events: readonly WebhookEvent[],
+    /** The person asked not to be called again: list the number (idempotent), in the same batch. */
+    optOut?: { reason: string } | null,
+  ): Promise<void>;
   /** Holds up to `wantMs` of the account's remaining minutes for an answered call; returns what it got. */
   grantCallMs(call: CallParams, wantMs: number): Promise<number>;
 }
@@ -151,4 +157,9 @@ export interface CallEngine {
   cancel(call: PlacedCall): Promise<"canceled" | "already_ended">;
   /** Asks the call's session to run its deadlines and write its record to D1 again now. */
   wake(call: PlacedCall): Promise<void>;
+  /** Gives the call's pending question its answer (the model gets it as its tool's result). */
+  answerQuestion(
+    call: PlacedCall,
+    answer: { questionId: string; answer: string; by: "rest" | "mcp" },
+  ): Promise<"answered" | "question_not_found" | "question_closed">;
 }

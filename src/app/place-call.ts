@@ -185,6 +185,7 @@ async function placeOnce(
       status: "queued",
       createdAt,
       reservedSec: ADMISSION_HOLD_SEC,
+      questionsTimeoutSec: call.questionTimeoutSec,
     },
     cap,
   );
@@ -216,6 +217,7 @@ async function placeOnce(
       languageSource: call.languageSource,
       webhookUrl: call.webhookUrl,
       createdAt,
+      questionTimeoutSec: call.questionTimeoutSec,
     });
   } catch (cause) {
     // The row exists but no engine runs it: record the failure so the call still ends.

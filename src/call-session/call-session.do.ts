@@ -98,6 +98,19 @@ export class CallSession extends DurableObject<Env> {
     return "canceled";
   }
 
+  /** The requester's answer to the agent's pending question (REST or MCP). */
+  async answerQuestion(a: {
+    questionId: string;
+    answer: string;
+    by: "rest" | "mcp";
+  }): Promise<"answered" | "question_not_found" | "question_closed" | "unknown_call"> {
+    if (!this.state) return "unknown_call";
+    const result = await this.feed({ type: "question_answered", ...a });
+    if (result?.refused === "question_not_found" || result?.refused === "question_closed")
+      return result.refused;
+    return "answered";
+  }
+
   /** The carrier's media stream: a WebSocket upgrade, already signature-checked by the route. */
   async fetch(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {

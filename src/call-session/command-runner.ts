@@ -168,9 +168,10 @@ export class CommandRunner {
   private async sync(): Promise<void> {
     const s = this.host.state();
     if (!s) return;
-    const progress = rowProgress(s.call, s.lines, s.outputs, s.finalized);
+    const extras = { questions: s.questions, optedOut: s.optOut !== null };
+    const progress = rowProgress(s.call, s.lines, s.outputs, s.finalized, extras);
     try {
-      await this.host.ports.store.sync(s.params, progress, s.outbox);
+      await this.host.ports.store.sync(s.params, progress, s.outbox, s.optOut);
       await this.host.applyNow({ type: "synced", eventIds: s.outbox.map((e) => e.id) });
     } catch (e) {
       console.error("syncing the call to D1 and the queue failed; will retry", {

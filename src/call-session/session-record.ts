@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { SessionState } from "../domain/call-engine";
 import { CallParamsSchema } from "../domain/call-params";
 import { CALL_STATUSES } from "../domain/call-status";
+import { StoredQuestionSchema } from "../domain/questions";
 import { SPEAKERS, TranscriptLineSchema } from "../domain/transcript";
 import { WebhookEventSchema } from "../domain/webhook-event";
 
@@ -101,6 +102,8 @@ const SessionStateSchema = z.object({
   post: z.object({ began: z.boolean(), deadline: ms }).nullable(),
   finalized: z.boolean(),
   outputs: OutputsSchema,
+  questions: z.array(StoredQuestionSchema).default([]),
+  optOut: z.object({ reason: z.string() }).nullable().default(null),
 });
 
 /** The stored record, or undefined when there is none (or it is not one this version can read). */

@@ -203,5 +203,6 @@ export function placedCallOf(row: CallRow): PlacedCall {
     languageSource: row.languageSource,
     webhookUrl: row.webhookUrl,
     createdAt: row.createdAt,
+    questionTimeoutSec: row.questionsTimeoutSec,
   };
 }

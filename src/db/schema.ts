@@ -120,6 +120,12 @@ export const calls = sqliteTable(
     latencyP95Ms: integer("latency_p95_ms"),
     /** The person's first words ("Hello?") → the agent's first audio after them. */
     latencyFirstReplyMs: integer("latency_first_reply_ms"),
+    /** Seconds the agent's questions to the requester wait; null: questions are off. */
+    questionsTimeoutSec: integer("questions_timeout_sec"),
+    /** JSON array of the questions the agent asked the requester, with their answers. */
+    questions: text("questions"),
+    /** The person asked not to be called again (the number went on the do-not-call list). */
+    optedOut: integer("opted_out", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     index("calls_account_created_idx").on(t.accountId, t.createdAt, t.id),

@@ -5,6 +5,8 @@
  * the call and what the model is told back. A tool is offered only when the request enables it.
  */
 import type { CallParams } from "./call-params";
+import { OPT_OUT_TOOL } from "./opt-out";
+import { ASK_REQUESTER_TOOL } from "./questions";
 
 export type ToolParameter =
   | {
@@ -37,8 +39,8 @@ export const END_CALL_TOOL = {
 } as const satisfies ToolDeclaration;
 
 /** The tools offered on this call. */
-export function toolsFor(_call: CallParams): ToolDeclaration[] {
-  return [END_CALL_TOOL];
+export function toolsFor(call: CallParams): ToolDeclaration[] {
+  return [END_CALL_TOOL, OPT_OUT_TOOL, ...(call.questionTimeoutSec ? [ASK_REQUESTER_TOOL] : [])];
 }
 
 /** A string argument of a tool call, or undefined when the model sent something else. */

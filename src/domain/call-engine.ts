@@ -27,8 +27,19 @@ import {
 } from "./call-state";
 import type { CallStatus } from "./call-status";
 import type { CarrierSignal } from "./carrier-signal";
+import { OPT_OUT_TOOL, optOutEvidence } from "./opt-out";
+import {
+  type AnsweredBy,
+  ASK_REQUESTER_TOOL,
+  askedQuestion,
+  pendingQuestion,
+  type Question,
+  questionResult,
+  questionView,
+  requesterLineText,
+} from "./questions";
 import type { TranscriptLine } from "./transcript";
-import { buildEvent, type WebhookEvent } from "./webhook-event";
+import { buildEvent, buildNoticeEvent, type NoticeType, type WebhookEvent } from "./webhook-event";
 
 /** Attempts at creating the call with the carrier, when it answers 429/5xx. */
 export const MAX_DIAL_ATTEMPTS = 4;
@@ -82,6 +93,10 @@ export type SessionState = {
   post: { began: boolean; deadline: number } | null;
   finalized: boolean;
   outputs: CallOutputs;
+  /** Questions the agent asked its requester (questions.ts), pending one included. */
+  questions: Question[];
+  /** The person asked not to be called again: the evidence kept on the do-not-call entry. */
+  optOut: { reason: string } | null;
 };
 
 export type SessionInput =
@@ -112,7 +127,9 @@ export type SessionInput =
   | { type: "sync_failed" }
   | { type: "post_call_done"; outputs: CallOutputs }
   /** The voice model called one of its tools (end_call excepted: the bridge plays the goodbye). */
-  | { type: "tool_called"; call: ToolCall };
+  | { type: "tool_called"; call: ToolCall }
+  /** The requester answered the agent's question (REST or MCP). */
+  | { type: "question_answered"; questionId: string; answer: string; by: AnsweredBy };
 
 export type SessionCommand =
   | { type: "dial"; attempt: number }
@@ -129,7 +146,12 @@ export type SessionCommand =
   | { type: "inform_model"; text: string };
 
 /** Why an input changed nothing, for the callers that answer someone (callbacks, cancel). */
-export type Refusal = "replay" | "wrong_call" | "already_ended";
+export type Refusal =
+  | "replay"
+  | "wrong_call"
+  | "already_ended"
+  | "question_not_found"
+  | "question_closed";
 
 export type StepResult = { state: SessionState; commands: SessionCommand[]; refused?: Refusal };
 
@@ -155,6 +177,8 @@ export function startSession(
     post: null,
     finalized: false,
     outputs: NO_OUTPUTS,
+    questions: [],
+    optOut: null,
   };
   return { state, commands: [{ type: "dial", attempt: 1 }] };
 }
@@ -208,6 +232,8 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
       return finalize(state, input.outputs, now);
     case "tool_called":
       return toolCalled(state, input.call, now);
+    case "question_answered":
+      return questionAnswered(state, input, now);
   }
 }
 
@@ -216,9 +242,13 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
  * dispatches. A tool the call was not offered (or one no longer relevant because the call ended)
  * is answered with an error, so the model is never left waiting.
  */
-function toolCalled(state: SessionState, call: ToolCall, _now: number): StepResult {
+function toolCalled(state: SessionState, call: ToolCall, now: number): StepResult {
   if (isTerminal(state.call)) return answer(state, call, { error: "call_ended" });
   switch (call.name) {
+    case ASK_REQUESTER_TOOL.name:
+      return askRequester(state, call, now);
+    case OPT_OUT_TOOL.name:
+      return optOut(state, call, now);
     default:
       return answer(state, call, { error: "unknown_tool" });
   }
@@ -242,6 +272,7 @@ export function nextAlarm(state: SessionState): number | null {
         ? state.post.deadline
         : (state.call.endedAt ?? undefined)
       : undefined,
+    pendingQuestion(state.questions)?.expiresAt,
   ].filter((t): t is number => t !== undefined);
   return due.length > 0 ? Math.min(...due) : null;
 }
@@ -256,6 +287,7 @@ function alarm(state: SessionState, now: number): StepResult {
       commands: [{ type: "dial", attempt }],
     };
   }
+  result = then(result, (s) => expireQuestion(s, now));
   result = then(result, (s) => lifecycle(s, { type: "watchdog", at: now }));
   const lastMediaAt = result.state.lastMediaAt;
   if (mediaWatched(result.state) && lastMediaAt !== null && now >= lastMediaAt + MEDIA_SILENCE_MS) {
@@ -424,8 +456,121 @@ function withEvent(state: SessionState, status: CallStatus, at: number): Session
   if (status === "queued") return state;
   const events = state.events + 1;
   const id = `evt_${state.params.callId.replaceAll("-", "")}${events}`;
-  const view = sessionView(state.params, state.call, state.lines, state.outputs);
+  const view = sessionView(state.params, state.call, state.lines, state.outputs, extrasOf(state));
   return { ...state, events, outbox: [...state.outbox, buildEvent(id, status, at, view)] };
+}
+
+/** What the call view shows beyond the lifecycle: questions, opt-out. */
+function extrasOf(state: SessionState) {
+  return { questions: state.questions, optedOut: state.optOut !== null };
+}
+
+/** An event that is not a status change (a question, an opt-out), numbered like the others. */
+function withNotice(
+  state: SessionState,
+  type: NoticeType,
+  at: number,
+  extra: Record<string, unknown> = {},
+): SessionState {
+  const events = state.events + 1;
+  const id = `evt_${state.params.callId.replaceAll("-", "")}${events}`;
+  const view = sessionView(state.params, state.call, state.lines, state.outputs, extrasOf(state));
+  const event = buildNoticeEvent(id, type, at, view, extra);
+  return { ...state, events, outbox: [...state.outbox, event] };
+}
+
+// --- Questions to the requester (questions.ts) and opt-out (opt-out.ts) ---
+
+function askRequester(state: SessionState, call: ToolCall, now: number): StepResult {
+  const timeoutSec = state.params.questionTimeoutSec;
+  if (timeoutSec === null || timeoutSec === undefined)
+    return answer(state, call, { error: "unknown_tool" });
+  if (pendingQuestion(state.questions))
+    return answer(state, call, { error: "a question is already waiting for its answer" });
+  const asked = askedQuestion(call, {
+    callId: state.params.callId,
+    number: state.questions.length + 1,
+    timeoutSec,
+    now,
+  });
+  if ("error" in asked) return answer(state, call, { error: asked.error });
+  // No tool result yet: the model waits for the answer (or the expiry) while the line stays open.
+  const next = { ...state, questions: [...state.questions, asked] };
+  const view = questionView(asked);
+  const pending = {
+    id: view.id,
+    question: view.question,
+    options: view.options,
+    askedAt: view.askedAt,
+    expiresAt: view.expiresAt,
+  };
+  return withSync(
+    { state: withNotice(next, "call.question", now, { question: pending }), commands: [] },
+    now,
+  );
+}
+
+function questionAnswered(
+  state: SessionState,
+  input: Extract<SessionInput, { type: "question_answered" }>,
+  now: number,
+): StepResult {
+  const q = state.questions.find((x) => x.id === input.questionId);
+  if (!q) return { state, commands: [], refused: "question_not_found" };
+  if (q.answeredBy !== null || now >= q.expiresAt || isTerminal(state.call))
+    return { state, commands: [], refused: "question_closed" };
+  return closeQuestion(
+    state,
+    { ...q, answer: input.answer, answeredAt: now, answeredBy: input.by },
+    now,
+  );
+}
+
+/** The pending question whose time ran out: the model is told no answer came. */
+function expireQuestion(state: SessionState, now: number): StepResult {
+  const q = pendingQuestion(state.questions);
+  if (!q || now < q.expiresAt) return { state, commands: [] };
+  return closeQuestion(state, { ...q, answeredAt: now, answeredBy: "timeout" }, now);
+}
+
+function closeQuestion(state: SessionState, closed: Question, now: number): StepResult {
+  const questions = state.questions.map((x) => (x.id === closed.id ? closed : x));
+  const answeredAt = state.call.answeredAt ?? now;
+  const line: TranscriptLine = {
+    speaker: "requester",
+    text: requesterLineText(closed),
+    offsetMs: Math.max(0, now - answeredAt),
+  };
+  const next = { ...state, questions, lines: insertByOffset(state.lines, line) };
+  const toolCall: ToolCall = { id: closed.toolCallId, name: ASK_REQUESTER_TOOL.name, args: {} };
+  const commands: SessionCommand[] = isTerminal(state.call)
+    ? []
+    : [{ type: "tool_result", call: toolCall, result: questionResult(closed) }];
+  return withSync({ state: next, commands }, now);
+}
+
+function optOut(state: SessionState, call: ToolCall, now: number): StepResult {
+  if (state.optOut) return answer(state, call, { ok: true });
+  const reason = optOutEvidence(call, state.lines);
+  const next = withNotice({ ...state, optOut: { reason } }, "call.opt_out", now, {
+    optOut: { number: state.params.to, reason },
+  });
+  return withSync(
+    {
+      state: next,
+      commands: [
+        {
+          type: "tool_result",
+          call,
+          result: {
+            ok: true,
+            note: "The number will not be called again. Say goodbye and end the call.",
+          },
+        },
+      ],
+    },
+    now,
+  );
 }
 
 function synced(state: SessionState, eventIds: string[]): StepResult {

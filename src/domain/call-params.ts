@@ -27,6 +27,8 @@ const PlacedCallSchema = z.object({
   languageSource: z.enum(LANGUAGE_SOURCES),
   webhookUrl: z.string().nullable(),
   createdAt: z.string(),
+  /** Seconds a question to the requester waits (questions.ts); absent/null: questions are off. */
+  questionTimeoutSec: z.number().nullish(),
 });
 export type PlacedCall = z.infer<typeof PlacedCallSchema>;
 

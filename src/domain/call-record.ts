@@ -7,6 +7,13 @@ import type { CallParams } from "./call-params";
 import type { CallView } from "./call-schemas";
 import { type CallState, isTerminal } from "./call-state";
 import type { CallStatus } from "./call-status";
+import {
+  type PendingQuestionView,
+  pendingQuestion,
+  type Question,
+  type QuestionView,
+  questionView,
+} from "./questions";
 import { formatTranscript, type Speaker, type TranscriptLine } from "./transcript";
 
 export type ExtractedValue = string | number | boolean | null;
@@ -82,6 +89,9 @@ export type CallRowView = {
   latencyP50Ms: number | null;
   latencyP95Ms: number | null;
   latencyFirstReplyMs: number | null;
+  /** JSON array of the questions asked (questions.ts `Question`), or null when none. */
+  questions?: string | null;
+  optedOut?: boolean;
 };
 
 function recordingUrlOf(baseUrl: string, callId: string): string {
@@ -89,6 +99,8 @@ function recordingUrlOf(baseUrl: string, callId: string): string {
 }
 
 export function toCallView(row: CallRowView, baseUrl: string): CallView {
+  const asked = row.questions ? (JSON.parse(row.questions) as Question[]) : [];
+  const pending = isLive(row.status) ? pendingQuestion(asked) : undefined;
   return {
     id: row.id,
     status: row.status,
@@ -120,6 +132,34 @@ export function toCallView(row: CallRowView, baseUrl: string): CallView {
             firstReplyMs: row.latencyFirstReplyMs,
           }
         : null,
+    pendingQuestion: pending ? pendingView(questionView(pending)) : null,
+    questions: asked.map(questionView),
+    optedOut: row.optedOut ?? false,
+  };
+}
+
+function isLive(status: CallStatus): boolean {
+  return status === "queued" || status === "dialing" || status === "in_progress";
+}
+
+function pendingView(q: QuestionView): PendingQuestionView {
+  return {
+    id: q.id,
+    question: q.question,
+    options: q.options,
+    askedAt: q.askedAt,
+    expiresAt: q.expiresAt,
+  };
+}
+
+/** The columns of what happened on the line beyond the lifecycle; written while the call runs. */
+export type CallExtras = { questions: readonly Question[]; optedOut: boolean };
+
+function extraColumns(extras: CallExtras | undefined) {
+  if (!extras) return {};
+  return {
+    questions: extras.questions.length > 0 ? JSON.stringify(extras.questions) : null,
+    optedOut: extras.optedOut,
   };
 }
 
@@ -148,6 +188,7 @@ export function sessionView(
   state: CallState,
   lines: readonly TranscriptLine[],
   outputs: CallOutputs,
+  extras?: CallExtras,
 ): CallView {
   return toCallView(
     {
@@ -164,6 +205,7 @@ export function sessionView(
       durationSec: state.durationSec,
       error: state.error,
       ...outputColumns(lines, outputs),
+      ...extraColumns(extras),
     },
     params.publicBaseUrl,
   );
@@ -191,11 +233,13 @@ export function rowProgress(
   lines: readonly TranscriptLine[],
   outputs: CallOutputs,
   finalized: boolean,
+  extras?: CallExtras,
 ): CallProgress {
   const live = {
     providerCallId: state.providerCallId,
     answeredBy: state.answeredBy,
     startedAt: iso(state.answeredAt),
+    ...extraColumns(extras),
   };
   if (!isTerminal(state)) return { ...live, status: state.status };
   if (!finalized) return live;

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { CALL_ERROR_TOKENS } from "./call-errors";
 import { CALL_STATUSES } from "./call-status";
 import { type ErrorToken, isErrorToken } from "./error-tokens";
+import { PendingQuestionSchema, QuestionsRequestSchema, QuestionViewSchema } from "./questions";
 
 export const MAX_FIELDS = 20;
 export const MAX_OBJECTIVE_CHARS = 4000;
@@ -82,6 +83,7 @@ export const PlaceCallBodySchema = z
         .describe(
           "BCP-47 code such as en-US, or auto. Omit it to infer from objective and context.",
         ),
+      questions: QuestionsRequestSchema.nullish(),
     },
     { error: "invalid_json" },
   )
@@ -110,6 +112,7 @@ const FIELD_TOKENS: Record<string, ErrorToken> = {
   callerId: "invalid_caller_id",
   voice: "invalid_voice",
   language: "invalid_language",
+  questions: "invalid_request",
 };
 
 /** The token of the first issue, in the schema's field order (so `to` is reported before `objective`). */
@@ -212,7 +215,7 @@ export const CallSchema = z.object({
       z
         .object({
           line: z.number().int(),
-          speaker: z.enum(["agent", "recipient"]),
+          speaker: z.enum(["agent", "recipient", "requester"]),
           text: z.string(),
           offsetMs: z.number().int(),
         })
@@ -248,6 +251,17 @@ export const CallSchema = z.object({
     })
     .nullable()
     .describe("Recipient end of speech to the agent's first audio, over the call's turns."),
+  pendingQuestion: PendingQuestionSchema.nullable().describe(
+    "The agent's question waiting for your answer (POST …/questions/{questionId}/answer), or null.",
+  ),
+  questions: z
+    .array(QuestionViewSchema)
+    .describe(
+      "Every question the agent asked you on this call, with its answer (answeredBy rest, mcp or timeout).",
+    ),
+  optedOut: z
+    .boolean()
+    .describe("The person asked not to be called again; the number is on the do-not-call list."),
 });
 export type CallView = z.infer<typeof CallSchema>;
 

@@ -21,6 +21,8 @@ export type ValidPlacement = {
   /** The request's caller ID, normalised; absent means "use the defaults". */
   callerId: string | null;
   voice: string;
+  /** Seconds a question to the requester waits; null: questions are off. */
+  questionTimeoutSec: number | null;
 } & ResolvedLanguage;
 
 export type PlacementOptions = {
@@ -78,6 +80,7 @@ export function validatePlacement(
     webhookUrl,
     callerId,
     voice: voice.value,
+    questionTimeoutSec: req.questions?.enabled ? req.questions.timeoutSec : null,
     ...language.value,
   });
 }

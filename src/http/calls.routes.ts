@@ -1,6 +1,7 @@
 /** /v1/agent/calls: place, read and list calls (the reference's REST surface). */
 
 import type { z } from "zod";
+import { answerQuestion } from "../app/answer-question";
 import { cancelCall } from "../app/cancel-call";
 import { callEvents, redeliver } from "../app/event-log";
 import { placeCall } from "../app/place-call";
@@ -13,6 +14,7 @@ import { placementDeps } from "../wiring";
 import { ApiError, orThrow } from "./api-error";
 import { requireApiKey } from "./auth";
 import {
+  answerQuestionRoute,
   callEventsRoute,
   cancelCallRoute,
   getCallRoute,
@@ -74,6 +76,24 @@ callsRoutes.openapi(cancelCallRoute, async (c) => {
     ),
   );
   return c.json(view, 202);
+});
+
+callsRoutes.openapi(answerQuestionRoute, async (c) => {
+  const { id, questionId } = c.req.valid("param");
+  const engine = durableCallEngine(c.env.CALL_SESSION, publicOrigin(c));
+  const answered = orThrow(
+    await answerQuestion(
+      { db: c.get("db"), engine },
+      {
+        accountId: c.get("principal").accountId,
+        callId: id,
+        questionId,
+        answer: c.req.valid("json").answer,
+        by: "rest",
+      },
+    ),
+  );
+  return c.json(answered, 200);
 });
 
 callsRoutes.openapi(callEventsRoute, async (c) => {

@@ -21,6 +21,10 @@ export function durableCallEngine(
       if ((await session(call.callId).wake()) === "unknown_call")
         console.warn("sweeper: no session for an overdue call", { callId: call.callId });
     },
+    async answerQuestion(call, answer) {
+      const result = await session(call.callId).answerQuestion(answer);
+      return result === "unknown_call" ? "question_not_found" : result;
+    },
     async cancel(call) {
       const result = await session(call.callId).cancel();
       if (result !== "unknown_call") return result;
