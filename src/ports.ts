@@ -7,6 +7,7 @@ import type { ToolCall, ToolDeclaration, ToolResult } from "./domain/agent-tools
 import type { CallParams, PlacedCall } from "./domain/call-params";
 import type { CallOutputs, CallProgress, SavedRecording } from "./domain/call-record";
 import type { CallState } from "./domain/call-state";
+import type { QuestionView } from "./domain/questions";
 import type { Speaker, TranscriptLine } from "./domain/transcript";
 import type { WebhookEvent } from "./domain/webhook-event";
 import type { Clock } from "./lib/clock";
@@ -161,5 +162,5 @@ export interface CallEngine {
   answerQuestion(
     call: PlacedCall,
     answer: { questionId: string; answer: string; by: "rest" | "mcp" },
-  ): Promise<"answered" | "question_not_found" | "question_closed">;
+  ): Promise<{ answered: QuestionView } | "question_not_found" | "question_closed">;
 }

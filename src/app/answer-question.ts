@@ -1,7 +1,7 @@
 /** answerQuestion: the requester answers the agent's pending question (REST and MCP). */
 import { findCall, placedCallOf } from "../db/calls.queries";
 import type { Db } from "../db/client";
-import { type Question, type QuestionView, questionView } from "../domain/questions";
+import type { QuestionView } from "../domain/questions";
 import { ok } from "../lib/result";
 import type { CallEngine } from "../ports";
 import { fail, type Outcome, stored } from "./outcome";
@@ -25,11 +25,5 @@ export async function answerQuestion(
   if (!result.ok) return result;
   if (result.value === "question_not_found") return fail("not_found");
   if (result.value === "question_closed") return fail("question_closed");
-  // The session wrote the answered question to the row before it answered.
-  const again = await stored(() => findCall(deps.db, p.accountId, p.callId));
-  if (!again.ok) return again;
-  const asked = again.value?.questions ? (JSON.parse(again.value.questions) as Question[]) : [];
-  const question = asked.find((q) => q.id === p.questionId);
-  if (!question) return fail("not_found");
-  return ok({ callId: p.callId, question: questionView(question) });
+  return ok({ callId: p.callId, question: result.value.answered });
 }

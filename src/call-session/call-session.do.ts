@@ -19,6 +19,7 @@ import type { CallParams } from "../domain/call-params";
 import { type CallState, isTerminal } from "../domain/call-state";
 import type { CarrierSignal } from "../domain/carrier-signal";
 import type { ErrorToken } from "../domain/error-tokens";
+import { type QuestionView, questionView } from "../domain/questions";
 import { readConfig } from "../env";
 import type { SessionPorts } from "../ports";
 import { engineSettings, sessionPorts } from "../wiring";
@@ -103,12 +104,15 @@ export class CallSession extends DurableObject<Env> {
     questionId: string;
     answer: string;
     by: "rest" | "mcp";
-  }): Promise<"answered" | "question_not_found" | "question_closed" | "unknown_call"> {
+  }): Promise<
+    { answered: QuestionView } | "question_not_found" | "question_closed" | "unknown_call"
+  > {
     if (!this.state) return "unknown_call";
     const result = await this.feed({ type: "question_answered", ...a });
     if (result?.refused === "question_not_found" || result?.refused === "question_closed")
       return result.refused;
-    return "answered";
+    const answered = result?.state.questions.find((q) => q.id === a.questionId);
+    return answered ? { answered: questionView(answered) } : "question_not_found";
   }
 
   /** The carrier's media stream: a WebSocket upgrade, already signature-checked by the route. */

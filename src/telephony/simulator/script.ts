@@ -11,7 +11,9 @@ export type SimulatedOutcome =
   | "lingers"
   | "drops"
   | "silent"
-  | "answered";
+  | "answered"
+  | "asks_question"
+  | "opts_out";
 
 const MAGIC: Record<string, SimulatedOutcome> = {
   "+14155550100": "no_answer",
@@ -26,6 +28,10 @@ const MAGIC: Record<string, SimulatedOutcome> = {
   "+14155550106": "drops",
   /** Accepts the call and never calls back: only our watchdog can end it. */
   "+14155550107": "silent",
+  /** A person who asks something only the requester can answer ("7:30 instead of 7?"). */
+  "+14155550118": "asks_question",
+  /** A person who asks not to be called again. */
+  "+14155550119": "opts_out",
 };
 
 export function outcomeFor(to: string): SimulatedOutcome {
@@ -67,6 +73,8 @@ export function scriptFor(outcome: SimulatedOutcome): { beat: number; action: Sc
       ];
     case "answered":
     case "flaky":
+    case "asks_question":
+    case "opts_out":
       // The AI normally ends the call itself; a person kept waiting in silence hangs up (phone/).
       return [...ring, { beat: 3, action: "answer" }];
     case "lingers":
