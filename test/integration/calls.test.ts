@@ -78,6 +78,9 @@ describe("POST /v1/agent/calls", () => {
       extractedEvidence: null,
       analysisError: null,
       responseLatency: null,
+      pendingQuestion: null,
+      questions: [],
+      optedOut: false,
     });
   });
 
@@ -357,6 +360,7 @@ describe("documents", () => {
       "callerId",
       "voice",
       "language",
+      "questions",
     ]);
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([

@@ -76,7 +76,7 @@ async function waitForQuestion(key: string, id: string): Promise<WithQuestions> 
       last = (await getCall(key, id)) as WithQuestions;
       return last.pendingQuestion ? last : undefined;
     },
-    { timeoutMs: 8000, intervalMs: 20, describe: () => JSON.stringify(last) },
+    { timeoutMs: 20_000, intervalMs: 20, describe: () => JSON.stringify(last) },
   );
 }
 
@@ -111,7 +111,7 @@ describe("questions to the requester over REST", () => {
             (r) => new Webhook(webhookSecret).verify(r.body, r.headers) as Record<string, unknown>,
           )
           .find((e) => e.type === "call.question"),
-      { timeoutMs: 8000, intervalMs: 20 },
+      { timeoutMs: 20_000, intervalMs: 20 },
     );
     expect(event).toMatchObject({
       callId: id,
@@ -290,7 +290,7 @@ describe("opt-out", () => {
             (r) => new Webhook(webhookSecret).verify(r.body, r.headers) as Record<string, unknown>,
           )
           .find((e) => e.type === "call.opt_out"),
-      { timeoutMs: 8000, intervalMs: 20 },
+      { timeoutMs: 20_000, intervalMs: 20 },
     );
     expect(event).toMatchObject({
       callId: id,
