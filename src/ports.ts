@@ -163,4 +163,6 @@ export interface CallEngine {
     call: PlacedCall,
     answer: { questionId: string; answer: string; by: "rest" | "mcp" },
   ): Promise<{ answered: QuestionView } | "question_not_found" | "question_closed">;
+  /** The call's Server-Sent Events from after `lastEventId`; undefined when it has no session. */
+  stream(call: PlacedCall, lastEventId: string | null): Promise<Response | undefined>;
 }

@@ -104,6 +104,9 @@ const SessionStateSchema = z.object({
   outputs: OutputsSchema,
   questions: z.array(StoredQuestionSchema).default([]),
   optOut: z.object({ reason: z.string() }).nullable().default(null),
+  liveLog: z
+    .array(z.object({ seq: z.number(), type: z.string(), data: z.record(z.string(), z.unknown()) }))
+    .default([]),
 });
 
 /** The stored record, or undefined when there is none (or it is not one this version can read). */

@@ -97,7 +97,12 @@ export type SessionState = {
   questions: Question[];
   /** The person asked not to be called again: the evidence kept on the do-not-call entry. */
   optOut: { reason: string } | null;
+  /** What GET …/stream sends, numbered from 1 (kept so a reconnect replays from Last-Event-ID). */
+  liveLog: LiveEvent[];
 };
+
+/** One Server-Sent Event: a status change (with the record), a transcript line, a question. */
+export type LiveEvent = { seq: number; type: string; data: Record<string, unknown> };
 
 export type SessionInput =
   | { type: "alarm" }
@@ -179,6 +184,7 @@ export function startSession(
     outputs: NO_OUTPUTS,
     questions: [],
     optOut: null,
+    liveLog: [],
   };
   return { state, commands: [{ type: "dial", attempt: 1 }] };
 }
@@ -213,7 +219,14 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
     case "resync":
       return withSync({ state, commands: [] }, now);
     case "transcript_line":
-      return { state: { ...state, lines: insertByOffset(state.lines, input.line) }, commands: [] };
+      return {
+        state: withLive(
+          { ...state, lines: insertByOffset(state.lines, input.line) },
+          "call.transcript",
+          { ...input.line },
+        ),
+        commands: [],
+      };
     case "agent_hung_up":
       return lifecycle(state, { type: "agent_hangup", at: now });
     case "model_lost":
@@ -457,7 +470,15 @@ function withEvent(state: SessionState, status: CallStatus, at: number): Session
   const events = state.events + 1;
   const id = `evt_${state.params.callId.replaceAll("-", "")}${events}`;
   const view = sessionView(state.params, state.call, state.lines, state.outputs, extrasOf(state));
-  return { ...state, events, outbox: [...state.outbox, buildEvent(id, status, at, view)] };
+  const event = buildEvent(id, status, at, view);
+  return withLive({ ...state, events, outbox: [...state.outbox, event] }, event.type, {
+    call: view,
+  });
+}
+
+function withLive(state: SessionState, type: string, data: Record<string, unknown>): SessionState {
+  const seq = (state.liveLog.at(-1)?.seq ?? 0) + 1;
+  return { ...state, liveLog: [...state.liveLog, { seq, type, data }] };
 }
 
 /** What the call view shows beyond the lifecycle: questions, opt-out. */
@@ -476,7 +497,7 @@ function withNotice(
   const id = `evt_${state.params.callId.replaceAll("-", "")}${events}`;
   const view = sessionView(state.params, state.call, state.lines, state.outputs, extrasOf(state));
   const event = buildNoticeEvent(id, type, at, view, extra);
-  return { ...state, events, outbox: [...state.outbox, event] };
+  return withLive({ ...state, events, outbox: [...state.outbox, event] }, type, extra);
 }
 
 // --- Questions to the requester (questions.ts) and opt-out (opt-out.ts) ---
@@ -541,7 +562,13 @@ function closeQuestion(state: SessionState, closed: Question, now: number): Step
     text: requesterLineText(closed),
     offsetMs: Math.max(0, now - answeredAt),
   };
-  const next = { ...state, questions, lines: insertByOffset(state.lines, line) };
+  const next = withLive(
+    withLive({ ...state, questions, lines: insertByOffset(state.lines, line) }, "call.transcript", {
+      ...line,
+    }),
+    "call.question_closed",
+    { question: questionView(closed) },
+  );
   const toolCall: ToolCall = { id: closed.toolCallId, name: ASK_REQUESTER_TOOL.name, args: {} };
   const commands: SessionCommand[] = isTerminal(state.call)
     ? []

@@ -2,6 +2,7 @@
 
 import type { z } from "zod";
 import { answerQuestion } from "../app/answer-question";
+import { callStream } from "../app/call-stream";
 import { cancelCall } from "../app/cancel-call";
 import { callEvents, redeliver } from "../app/event-log";
 import { placeCall } from "../app/place-call";
@@ -16,6 +17,7 @@ import { requireApiKey } from "./auth";
 import {
   answerQuestionRoute,
   callEventsRoute,
+  callStreamRoute,
   cancelCallRoute,
   getCallRoute,
   IDEMPOTENCY_KEY,
@@ -94,6 +96,20 @@ callsRoutes.openapi(answerQuestionRoute, async (c) => {
     ),
   );
   return c.json(answered, 200);
+});
+
+callsRoutes.openapi(callStreamRoute, async (c) => {
+  const engine = durableCallEngine(c.env.CALL_SESSION, publicOrigin(c));
+  return orThrow(
+    await callStream(
+      { db: c.get("db"), engine },
+      {
+        accountId: c.get("principal").accountId,
+        callId: c.req.valid("param").id,
+        lastEventId: c.req.header("last-event-id") ?? null,
+      },
+    ),
+  );
 });
 
 callsRoutes.openapi(callEventsRoute, async (c) => {
