@@ -7,7 +7,7 @@
  */
 import { base64ToBytes, bytesToBase64, pcm16FromBytes, pcm16ToBytes } from "../../audio/pcm";
 import { lineAudio, lineOfCode, PHONE_LINES } from "../../simulator/phone-lines";
-import { SpeechListener } from "../../simulator/speech-code";
+import { SpeechListener, UTTERANCE_END_MS } from "../../simulator/speech-code";
 import { type AgentMoves, LINE_REACTIONS, TOOL_REACTIONS } from "./reactions";
 
 /** Where this Worker serves the simulated model (Gemini Live's path is appended). */
@@ -38,9 +38,16 @@ const VOICE_CHUNK = (() => {
 
 type Phase = "setup" | "waiting" | "greeted";
 
-/** Coded speech in CHUNK_MS pieces, base64 PCM16, as Gemini streams audio. */
-function codedChunks(pcm: Int16Array): string[] {
+/**
+ * Coded speech in CHUNK_MS pieces, base64 PCM16, as Gemini streams audio. A pause longer than the
+ * listener's utterance end goes before and after it, so the line is heard as an utterance of its
+ * own however the audio is cut into turns on the way.
+ */
+function codedChunks(line: Int16Array): string[] {
   const n = (24_000 * CHUNK_MS) / 1000;
+  const pause = new Int16Array(((UTTERANCE_END_MS + 100) * 24_000) / 1000);
+  const pcm = new Int16Array(pause.length * 2 + line.length);
+  pcm.set(line, pause.length);
   const out: string[] = [];
   for (let i = 0; i < pcm.length; i += n)
     out.push(bytesToBase64(pcm16ToBytes(pcm.slice(i, i + n))));

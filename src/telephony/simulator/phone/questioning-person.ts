@@ -7,7 +7,7 @@
  * audio as it plays, and books 7:30 or drops the booking.
  */
 import { lineOfCode } from "../../../simulator/phone-lines";
-import { SpeechListener, UTTERANCE_END_MS } from "../../../simulator/speech-code";
+import { SpeechListener } from "../../../simulator/speech-code";
 import { PhoneSide } from "./phone-side";
 
 export class QuestioningPerson extends PhoneSide {
@@ -19,8 +19,6 @@ export class QuestioningPerson extends PhoneSide {
   }
 
   protected override onAgentTurnEnd(): void {
-    // The agent's audio comes only while it speaks: a turn's end is the silence that ends its words.
-    this.hear(new Int16Array((UTTERANCE_END_MS + 20) * 8));
     if (this.agentTurns === 1) this.say("time_change_question");
   }
 
