@@ -7,6 +7,7 @@ import type { ToolCall, ToolDeclaration, ToolResult } from "./domain/agent-tools
 import type { CallParams, PlacedCall } from "./domain/call-params";
 import type { CallOutputs, CallProgress, SavedRecording } from "./domain/call-record";
 import type { CallState } from "./domain/call-state";
+import type { QuestionView } from "./domain/questions";
 import type { GuardrailToken } from "./domain/schedule";
 import type { Speaker, TranscriptLine } from "./domain/transcript";
 import type { WebhookEvent } from "./domain/webhook-event";
@@ -58,7 +59,13 @@ export interface MediaCodec {
 /** D1 and the delivery queue, as the call's session sees them. */
 export interface CallRecordStore {
   /** Writes the row and the new events in one transaction, then queues the events. Throws on failure. */
-  sync(call: CallParams, progress: CallProgress, events: readonly WebhookEvent[]): Promise<void>;
+  sync(
+    call: CallParams,
+    progress: CallProgress,
+    events: readonly WebhookEvent[],
+    /** The person asked not to be called again: list the number (idempotent), in the same batch. */
+    optOut?: { reason: string } | null,
+  ): Promise<void>;
   /** Holds up to `wantMs` of the account's remaining minutes for an answered call; returns what it got. */
   grantCallMs(call: CallParams, wantMs: number): Promise<number>;
   /**
@@ -169,4 +176,11 @@ export interface CallEngine {
   cancel(call: PlacedCall): Promise<"canceled" | "already_ended">;
   /** Asks the call's session to run its deadlines and write its record to D1 again now. */
   wake(call: PlacedCall): Promise<void>;
+  /** Gives the call's pending question its answer (the model gets it as its tool's result). */
+  answerQuestion(
+    call: PlacedCall,
+    answer: { questionId: string; answer: string; by: "rest" | "mcp" },
+  ): Promise<{ answered: QuestionView } | "question_not_found" | "question_closed">;
+  /** The call's Server-Sent Events from after `lastEventId`; undefined when it has no session. */
+  stream(call: PlacedCall, lastEventId: string | null): Promise<Response | undefined>;
 }

@@ -103,7 +103,7 @@ export function buildAnalysisRequest(input: AnalysisInput): GenerateContentReque
     `Objective of the call: ${input.objective}`,
     `Call outcome: ${input.status}`,
     fieldList(input.fields),
-    "Transcript (index [mm:ss.t] speaker: text; agent = the AI caller, recipient = the person called):",
+    "Transcript (index [mm:ss.t] speaker: text; agent = the AI caller, recipient = the person called, requester = the answer of whoever placed the call to a question the agent asked them):",
     numberedTranscript(input.lines),
   ].join("\n\n");
   return {

@@ -206,6 +206,7 @@ async function placeOnce(
       onBehalfOf: body.onBehalfOf ?? null,
       // A scheduled call holds its first minute only once it is due (its dial-time recheck).
       reservedSec: holdsNow ? ADMISSION_HOLD_SEC : 0,
+      questionsTimeoutSec: call.questionTimeoutSec,
     },
     cap,
     { max: who.maxCallsPerNumberPerDay, dayAgo: isoNow(now - FREQUENCY_WINDOW_MS) },
@@ -246,6 +247,7 @@ async function placeOnce(
       maxHoldSec: call.maxHoldSec,
       transferTo: call.transferTo,
       transferWhen: call.transferWhen,
+      questionTimeoutSec: call.questionTimeoutSec,
     });
   } catch (cause) {
     // The row exists but no engine runs it: record the failure so the call still ends.

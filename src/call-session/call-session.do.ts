@@ -19,11 +19,13 @@ import type { CallParams } from "../domain/call-params";
 import { type CallState, isTerminal } from "../domain/call-state";
 import type { CarrierSignal } from "../domain/carrier-signal";
 import type { ErrorToken } from "../domain/error-tokens";
+import { type QuestionView, questionView } from "../domain/questions";
 import type { TransferOutcome } from "../domain/transfer";
 import { readConfig } from "../env";
 import type { SessionPorts } from "../ports";
 import { engineSettings, sessionPorts } from "../wiring";
 import { CommandRunner, type SocketInfo } from "./command-runner";
+import { LiveStreams, lastEventIdOf } from "./live-stream";
 import { MediaPacer } from "./media/media-pacer";
 import { SerialQueue } from "./serial-queue";
 import { readSessionRecord, SESSION_KEY } from "./session-record";
@@ -37,6 +39,9 @@ const MAX_FRAME_CHARS = 8192;
 /** The stream's upgrade refused, in the API's error shape. */
 const refusal = (error: ErrorToken, status: number) => Response.json({ error }, { status });
 
+/** The path the Worker forwards GET /v1/agent/calls/{id}/stream to. */
+export const LIVE_STREAM_PATH = "/stream";
+
 export type SignalResult = "ok" | "replay" | "unknown_call" | "wrong_call";
 export type CancelResult = "canceled" | "already_ended" | "unknown_call";
 
@@ -47,6 +52,8 @@ export class CallSession extends DurableObject<Env> {
   private readonly runner: CommandRunner;
   /** Floods dropped; media flow reported to the engine now and then (in memory, not state). */
   private readonly pacer = new MediaPacer(MEDIA_HEARTBEAT_MS);
+  /** Open Server-Sent Event streams of this call (GET …/stream). */
+  private readonly live = new LiveStreams();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -121,8 +128,28 @@ export class CallSession extends DurableObject<Env> {
     return "canceled";
   }
 
+  /** The requester's answer to the agent's pending question (REST or MCP). */
+  async answerQuestion(a: {
+    questionId: string;
+    answer: string;
+    by: "rest" | "mcp";
+  }): Promise<
+    { answered: QuestionView } | "question_not_found" | "question_closed" | "unknown_call"
+  > {
+    if (!this.state) return "unknown_call";
+    const result = await this.feed({ type: "question_answered", ...a });
+    if (result?.refused === "question_not_found" || result?.refused === "question_closed")
+      return result.refused;
+    const answered = result?.state.questions.find((q) => q.id === a.questionId);
+    return answered ? { answered: questionView(answered) } : "question_not_found";
+  }
+
   /** The carrier's media stream: a WebSocket upgrade, already signature-checked by the route. */
   async fetch(request: Request): Promise<Response> {
+    if (new URL(request.url).pathname === LIVE_STREAM_PATH) {
+      if (!this.state) return refusal("not_found", 404);
+      return this.live.open(lastEventIdOf(request.headers.get("last-event-id")), this.state);
+    }
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return refusal("upgrade_required", 426);
     }
@@ -234,6 +261,7 @@ export class CallSession extends DurableObject<Env> {
       const at = nextAlarm(result.state);
       if (at === null) await this.ctx.storage.deleteAlarm();
       else await this.ctx.storage.setAlarm(at);
+      this.live.publish(result.state);
     }
     stored(result);
     for (const command of result.commands) await this.runner.execute(command, result.state);

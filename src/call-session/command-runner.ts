@@ -216,6 +216,7 @@ export class CommandRunner {
   private async sync(): Promise<void> {
     const s = this.host.state();
     if (!s) return;
+    const extras = { questions: s.questions, optedOut: s.optOut !== null };
     const progress = rowProgress(
       s.params,
       s.call,
@@ -223,9 +224,10 @@ export class CommandRunner {
       s.outputs,
       s.finalized,
       answerViewOf(s),
+      extras,
     );
     try {
-      await this.host.ports.store.sync(s.params, progress, s.outbox);
+      await this.host.ports.store.sync(s.params, progress, s.outbox, s.optOut);
       await this.host.applyNow({ type: "synced", eventIds: s.outbox.map((e) => e.id) });
     } catch (e) {
       console.error("syncing the call to D1 and the queue failed; will retry", {

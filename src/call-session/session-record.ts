@@ -8,6 +8,7 @@ import type { SessionState } from "../domain/call-engine";
 import { CallParamsSchema } from "../domain/call-params";
 import { CALL_STATUSES } from "../domain/call-status";
 import { NO_PHONE_TREE } from "../domain/phone-tree";
+import { StoredQuestionSchema } from "../domain/questions";
 import { SPEAKERS, TranscriptLineSchema } from "../domain/transcript";
 import { TRANSFER_OUTCOMES } from "../domain/transfer";
 import { WebhookEventSchema } from "../domain/webhook-event";
@@ -126,6 +127,11 @@ const SessionStateSchema = z.object({
   transfer: TransferRecordSchema.extend({ whisper: z.string(), timeLimitSec: z.number() })
     .nullable()
     .default(null),
+  questions: z.array(StoredQuestionSchema).default([]),
+  optOut: z.object({ reason: z.string() }).nullable().default(null),
+  liveLog: z
+    .array(z.object({ seq: z.number(), type: z.string(), data: z.record(z.string(), z.unknown()) }))
+    .default([]),
 });
 
 /** The stored record, or undefined when there is none (or it is not one this version can read). */

@@ -4,6 +4,7 @@
  * may use.
  */
 import { ADMISSION_HOLD_SEC, periodStart } from "../domain/billing";
+import type { CallParams } from "../domain/call-params";
 import { FREQUENCY_WINDOW_MS, frequencyRetryAfterSec } from "../domain/do-not-call";
 import type { DeliveryMessage } from "../domain/webhook-event";
 import type { CallRecordStore } from "../ports";
@@ -11,14 +12,30 @@ import { findAccount } from "./accounts.queries";
 import { reserveSeconds, writeCallProgressStatement } from "./calls.queries";
 import { describeError, makeDb } from "./client";
 import { placementFacts } from "./placement.queries";
+import { doNotCall } from "./schema";
 import { insertEventStatement } from "./webhooks.queries";
+
+/** The person's own request: listed once, the first reason kept. */
+function optOutStatement(db: ReturnType<typeof makeDb>, call: CallParams, reason: string) {
+  return db
+    .insert(doNotCall)
+    .values({
+      accountId: call.accountId,
+      number: call.to,
+      reason,
+      source: "recipient_request",
+      createdAt: new Date().toISOString(),
+    })
+    .onConflictDoNothing();
+}
 
 export function d1CallRecordStore(d1: D1Database, queue: Queue<DeliveryMessage>): CallRecordStore {
   const db = makeDb(d1);
   return {
-    async sync(call, progress, events) {
+    async sync(call, progress, events, optOut) {
       await db.batch([
         writeCallProgressStatement(db, call.callId, progress),
+        ...(optOut ? [optOutStatement(db, call, optOut.reason)] : []),
         ...events.map((event) =>
           insertEventStatement(db, {
             event,

@@ -241,5 +241,6 @@ export function placedCallOf(row: CallRow): PlacedCall {
     maxHoldSec: row.maxHoldSec ?? DEFAULT_MAX_HOLD_SEC,
     transferTo: row.transferTo,
     transferWhen: row.transferWhen,
+    questionTimeoutSec: row.questionsTimeoutSec,
   };
 }

@@ -147,6 +147,12 @@ export const calls = sqliteTable(
     holdSec: integer("hold_sec"),
     /** JSON { to, atMs, outcome, durationSec } of a transfer to a person. */
     transfer: text("transfer"),
+    /** Seconds the agent's questions to the requester wait; null: questions are off. */
+    questionsTimeoutSec: integer("questions_timeout_sec"),
+    /** JSON array of the questions the agent asked the requester, with their answers. */
+    questions: text("questions"),
+    /** The person asked not to be called again (the number went on the do-not-call list). */
+    optedOut: integer("opted_out", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     index("calls_account_created_idx").on(t.accountId, t.createdAt, t.id),

@@ -6,7 +6,9 @@
  */
 import { REPORT_ANSWERER_TOOL } from "./answering";
 import type { CallParams } from "./call-params";
+import { OPT_OUT_TOOL } from "./opt-out";
 import { PRESS_DIGITS_TOOL, WAIT_ON_HOLD_TOOL } from "./phone-tree";
+import { ASK_REQUESTER_TOOL } from "./questions";
 import { TRANSFER_CALL_TOOL } from "./transfer";
 
 export type ToolParameter =
@@ -47,6 +49,8 @@ export function toolsFor(call: CallParams): ToolDeclaration[] {
     PRESS_DIGITS_TOOL,
     WAIT_ON_HOLD_TOOL,
     ...(call.transferTo ? [TRANSFER_CALL_TOOL] : []),
+    OPT_OUT_TOOL,
+    ...(call.questionTimeoutSec ? [ASK_REQUESTER_TOOL] : []),
   ];
 }
 

@@ -45,6 +45,7 @@ import {
 } from "./call-state";
 import type { CallStatus } from "./call-status";
 import type { CarrierSignal } from "./carrier-signal";
+import { OPT_OUT_TOOL, optOutEvidence } from "./opt-out";
 import {
   agentSpoke,
   holdDeadline,
@@ -59,6 +60,16 @@ import {
   validRecipientKey,
   WAIT_ON_HOLD_TOOL,
 } from "./phone-tree";
+import {
+  type AnsweredBy,
+  ASK_REQUESTER_TOOL,
+  askedQuestion,
+  pendingQuestion,
+  type Question,
+  questionResult,
+  questionView,
+  requesterLineText,
+} from "./questions";
 import type { GuardrailToken } from "./schedule";
 import type { TranscriptLine } from "./transcript";
 import {
@@ -71,7 +82,7 @@ import {
   transferTimeLimitSec,
   whisperFor,
 } from "./transfer";
-import { buildEvent, type WebhookEvent } from "./webhook-event";
+import { buildEvent, buildNoticeEvent, type NoticeType, type WebhookEvent } from "./webhook-event";
 
 /** Attempts at creating the call with the carrier, when it answers 429/5xx. */
 export const MAX_DIAL_ATTEMPTS = 4;
@@ -131,7 +142,16 @@ export type SessionState = {
   phoneTree: PhoneTreeState;
   /** The hand-over to a person, once the agent asked for it (transfer.ts). */
   transfer: TransferState | null;
+  /** Questions the agent asked its requester (questions.ts), pending one included. */
+  questions: Question[];
+  /** The person asked not to be called again: the evidence kept on the do-not-call entry. */
+  optOut: { reason: string } | null;
+  /** What GET …/stream sends, numbered from 1 (kept so a reconnect replays from Last-Event-ID). */
+  liveLog: LiveEvent[];
 };
+
+/** One Server-Sent Event: a status change (with the record), a transcript line, a question. */
+export type LiveEvent = { seq: number; type: string; data: Record<string, unknown> };
 
 export type SessionInput =
   | { type: "alarm" }
@@ -175,7 +195,10 @@ export type SessionInput =
   /** The carrier refused the transfer's call update. */
   | { type: "transfer_failed" }
   /** The transfer's Dial ended (its signed action callback). */
-  | { type: "transfer_ended"; outcome: TransferOutcome; durationSec: number };
+  | { type: "transfer_ended"; outcome: TransferOutcome; durationSec: number }
+
+  /** The requester answered the agent's question (REST or MCP). */
+  | { type: "question_answered"; questionId: string; answer: string; by: AnsweredBy };
 
 export type SessionCommand =
   | { type: "dial"; attempt: number }
@@ -207,7 +230,12 @@ export type SessionCommand =
     };
 
 /** Why an input changed nothing, for the callers that answer someone (callbacks, cancel). */
-export type Refusal = "replay" | "wrong_call" | "already_ended";
+export type Refusal =
+  | "replay"
+  | "wrong_call"
+  | "already_ended"
+  | "question_not_found"
+  | "question_closed";
 
 export type StepResult = { state: SessionState; commands: SessionCommand[]; refused?: Refusal };
 
@@ -240,6 +268,9 @@ export function startSession(
     answering: NO_ANSWERING,
     phoneTree: NO_PHONE_TREE,
     transfer: null,
+    questions: [],
+    optOut: null,
+    liveLog: [],
   };
   return { state, commands: later ? [] : [{ type: "dial", attempt: 1 }] };
 }
@@ -276,8 +307,10 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
       return { state: { ...state, recording: input.saved }, commands: [] };
     case "resync":
       return withSync({ state, commands: [] }, now);
-    case "transcript_line":
-      return transcriptLine(state, input.line);
+    case "transcript_line": {
+      const r = transcriptLine(state, input.line);
+      return { ...r, state: withLive(r.state, "call.transcript", { ...input.line }) };
+    }
     case "agent_hung_up":
       return lifecycle(state, { type: "agent_hangup", at: now });
     case "model_lost":
@@ -330,6 +363,8 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
     }
     case "transfer_ended":
       return transferEnded(state, input.outcome, input.durationSec, now);
+    case "question_answered":
+      return questionAnswered(state, input, now);
   }
 }
 
@@ -512,6 +547,10 @@ function toolCalled(state: SessionState, call: ToolCall, now: number): StepResul
       return waitOnHoldCalled(state, call, now);
     case TRANSFER_CALL_TOOL.name:
       return transferCalled(state, call, now);
+    case ASK_REQUESTER_TOOL.name:
+      return askRequester(state, call, now);
+    case OPT_OUT_TOOL.name:
+      return optOut(state, call, now);
     default:
       return answer(state, call, { error: "unknown_tool" });
   }
@@ -633,6 +672,7 @@ export function nextAlarm(state: SessionState): number | null {
         : (state.call.endedAt ?? undefined)
       : undefined,
     isTerminal(state.call) ? undefined : (state.answering.greetingDeadline ?? undefined),
+    pendingQuestion(state.questions)?.expiresAt,
   ].filter((t): t is number => t !== undefined);
   return due.length > 0 ? Math.min(...due) : null;
 }
@@ -658,6 +698,7 @@ function alarm(state: SessionState, now: number): StepResult {
   if (holdDue !== null && now >= holdDue) {
     result = then(result, (s) => lifecycle(s, { type: "gave_up", at: now, error: "hold_timeout" }));
   }
+  result = then(result, (s) => expireQuestion(s, now));
   result = then(result, (s) => lifecycle(s, { type: "watchdog", at: now }));
   result = then(result, (s) =>
     isTerminal(s.call)
@@ -869,8 +910,143 @@ function withEvent(state: SessionState, status: CallStatus, at: number): Session
     state.lines,
     state.outputs,
     answerViewOf(state),
+    extrasOf(state),
   );
-  return { ...state, events, outbox: [...state.outbox, buildEvent(id, status, at, view)] };
+  const event = buildEvent(id, status, at, view);
+  return withLive({ ...state, events, outbox: [...state.outbox, event] }, event.type, {
+    call: view,
+  });
+}
+
+function withLive(state: SessionState, type: string, data: Record<string, unknown>): SessionState {
+  const seq = (state.liveLog.at(-1)?.seq ?? 0) + 1;
+  return { ...state, liveLog: [...state.liveLog, { seq, type, data }] };
+}
+
+/** What the call view shows beyond the lifecycle: questions, opt-out. */
+function extrasOf(state: SessionState) {
+  return { questions: state.questions, optedOut: state.optOut !== null };
+}
+
+/** An event that is not a status change (a question, an opt-out), numbered like the others. */
+function withNotice(
+  state: SessionState,
+  type: NoticeType,
+  at: number,
+  extra: Record<string, unknown> = {},
+): SessionState {
+  const events = state.events + 1;
+  const id = `evt_${state.params.callId.replaceAll("-", "")}${events}`;
+  const view = sessionView(
+    state.params,
+    state.call,
+    state.lines,
+    state.outputs,
+    answerViewOf(state),
+    extrasOf(state),
+  );
+  const event = buildNoticeEvent(id, type, at, view, extra);
+  return withLive({ ...state, events, outbox: [...state.outbox, event] }, type, extra);
+}
+
+// --- Questions to the requester (questions.ts) and opt-out (opt-out.ts) ---
+
+function askRequester(state: SessionState, call: ToolCall, now: number): StepResult {
+  const timeoutSec = state.params.questionTimeoutSec;
+  if (timeoutSec === null || timeoutSec === undefined)
+    return answer(state, call, { error: "unknown_tool" });
+  if (pendingQuestion(state.questions))
+    return answer(state, call, { error: "a question is already waiting for its answer" });
+  const asked = askedQuestion(call, {
+    callId: state.params.callId,
+    number: state.questions.length + 1,
+    timeoutSec,
+    now,
+  });
+  if ("error" in asked) return answer(state, call, { error: asked.error });
+  // No tool result yet: the model waits for the answer (or the expiry) while the line stays open.
+  const next = { ...state, questions: [...state.questions, asked] };
+  const view = questionView(asked);
+  const pending = {
+    id: view.id,
+    question: view.question,
+    options: view.options,
+    askedAt: view.askedAt,
+    expiresAt: view.expiresAt,
+  };
+  return withSync(
+    { state: withNotice(next, "call.question", now, { question: pending }), commands: [] },
+    now,
+  );
+}
+
+function questionAnswered(
+  state: SessionState,
+  input: Extract<SessionInput, { type: "question_answered" }>,
+  now: number,
+): StepResult {
+  const q = state.questions.find((x) => x.id === input.questionId);
+  if (!q) return { state, commands: [], refused: "question_not_found" };
+  if (q.answeredBy !== null || now >= q.expiresAt || isTerminal(state.call))
+    return { state, commands: [], refused: "question_closed" };
+  return closeQuestion(
+    state,
+    { ...q, answer: input.answer, answeredAt: now, answeredBy: input.by },
+    now,
+  );
+}
+
+/** The pending question whose time ran out: the model is told no answer came. */
+function expireQuestion(state: SessionState, now: number): StepResult {
+  const q = pendingQuestion(state.questions);
+  if (!q || now < q.expiresAt) return { state, commands: [] };
+  return closeQuestion(state, { ...q, answeredAt: now, answeredBy: "timeout" }, now);
+}
+
+function closeQuestion(state: SessionState, closed: Question, now: number): StepResult {
+  const questions = state.questions.map((x) => (x.id === closed.id ? closed : x));
+  const answeredAt = state.call.answeredAt ?? now;
+  const line: TranscriptLine = {
+    speaker: "requester",
+    text: requesterLineText(closed),
+    offsetMs: Math.max(0, now - answeredAt),
+  };
+  const next = withLive(
+    withLive({ ...state, questions, lines: insertByOffset(state.lines, line) }, "call.transcript", {
+      ...line,
+    }),
+    "call.question_closed",
+    { question: questionView(closed) },
+  );
+  const toolCall: ToolCall = { id: closed.toolCallId, name: ASK_REQUESTER_TOOL.name, args: {} };
+  const commands: SessionCommand[] = isTerminal(state.call)
+    ? []
+    : [{ type: "tool_result", call: toolCall, result: questionResult(closed) }];
+  return withSync({ state: next, commands }, now);
+}
+
+function optOut(state: SessionState, call: ToolCall, now: number): StepResult {
+  if (state.optOut) return answer(state, call, { ok: true });
+  const reason = optOutEvidence(call, state.lines);
+  const next = withNotice({ ...state, optOut: { reason } }, "call.opt_out", now, {
+    optOut: { number: state.params.to, reason },
+  });
+  return withSync(
+    {
+      state: next,
+      commands: [
+        {
+          type: "tool_result",
+          call,
+          result: {
+            ok: true,
+            note: "The number will not be called again. Say goodbye and end the call.",
+          },
+        },
+      ],
+    },
+    now,
+  );
 }
 
 function synced(state: SessionState, eventIds: string[]): StepResult {

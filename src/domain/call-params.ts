@@ -42,6 +42,8 @@ const PlacedCallSchema = z.object({
   /** Where the agent may hand the call over to a person, and when (null: no transfer). */
   transferTo: z.string().nullable().default(null),
   transferWhen: z.string().nullable().default(null),
+  /** Seconds a question to the requester waits (questions.ts); absent/null: questions are off. */
+  questionTimeoutSec: z.number().nullish(),
 });
 export type PlacedCall = z.infer<typeof PlacedCallSchema>;
 

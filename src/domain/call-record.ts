@@ -16,6 +16,13 @@ import type { CallView } from "./call-schemas";
 import { type CallState, isTerminal } from "./call-state";
 import type { CallStatus } from "./call-status";
 import { type DisclosureFacts, disclosureOf, FALLBACK_PRINCIPAL } from "./disclosure";
+import {
+  type PendingQuestionView,
+  pendingQuestion,
+  type Question,
+  type QuestionView,
+  questionView,
+} from "./questions";
 import { formatTranscript, type Speaker, type TranscriptLine } from "./transcript";
 import type { TransferRecord } from "./transfer";
 
@@ -107,6 +114,9 @@ export type CallRowView = {
   holdSec: number | null;
   /** JSON TransferRecord. */
   transfer: string | null;
+  /** JSON array of the questions asked (questions.ts `Question`), or null when none. */
+  questions?: string | null;
+  optedOut?: boolean;
 };
 
 function recordingUrlOf(baseUrl: string, callId: string): string {
@@ -114,6 +124,8 @@ function recordingUrlOf(baseUrl: string, callId: string): string {
 }
 
 export function toCallView(row: CallRowView, baseUrl: string): CallView {
+  const asked = row.questions ? (JSON.parse(row.questions) as Question[]) : [];
+  const pending = isLive(row.status) ? pendingQuestion(asked) : undefined;
   return {
     id: row.id,
     status: row.status,
@@ -155,6 +167,34 @@ export function toCallView(row: CallRowView, baseUrl: string): CallView {
       : null,
     holdSec: row.holdSec,
     transfer: row.transfer ? (JSON.parse(row.transfer) as TransferRecord) : null,
+    pendingQuestion: pending ? pendingView(questionView(pending)) : null,
+    questions: asked.map(questionView),
+    optedOut: row.optedOut ?? false,
+  };
+}
+
+function isLive(status: CallStatus): boolean {
+  return status === "queued" || status === "dialing" || status === "in_progress";
+}
+
+function pendingView(q: QuestionView): PendingQuestionView {
+  return {
+    id: q.id,
+    question: q.question,
+    options: q.options,
+    askedAt: q.askedAt,
+    expiresAt: q.expiresAt,
+  };
+}
+
+/** The columns of what happened on the line beyond the lifecycle; written while the call runs. */
+export type CallExtras = { questions: readonly Question[]; optedOut: boolean };
+
+function extraColumns(extras: CallExtras | undefined) {
+  if (!extras) return {};
+  return {
+    questions: extras.questions.length > 0 ? JSON.stringify(extras.questions) : null,
+    optedOut: extras.optedOut,
   };
 }
 
@@ -190,7 +230,10 @@ function disclosureFacts(params: CallParams): DisclosureFacts {
 function disclosureColumns(params: CallParams, lines: readonly TranscriptLine[]) {
   if (!lines.some((l) => l.speaker === "agent"))
     return { disclosureSpoken: null, disclosureAtMs: null };
-  const d = disclosureOf(lines, disclosureFacts(params));
+  const spoken = lines.filter(
+    (l): l is TranscriptLine & { speaker: "agent" | "recipient" } => l.speaker !== "requester",
+  );
+  const d = disclosureOf(spoken, disclosureFacts(params));
   return { disclosureSpoken: d.spoken, disclosureAtMs: d.atMs };
 }
 
@@ -220,6 +263,7 @@ export function sessionView(
   lines: readonly TranscriptLine[],
   outputs: CallOutputs,
   answer?: AnswerView,
+  extras?: CallExtras,
 ): CallView {
   return toCallView(
     {
@@ -243,6 +287,7 @@ export function sessionView(
       scheduledFor: params.scheduledFor ?? null,
       ...disclosureColumns(params, lines),
       ...outputColumns(lines, outputs),
+      ...extraColumns(extras),
     },
     params.publicBaseUrl,
   );
@@ -271,11 +316,13 @@ export function rowProgress(
   outputs: CallOutputs,
   finalized: boolean,
   answer?: AnswerView,
+  extras?: CallExtras,
 ): CallProgress {
   const live = {
     providerCallId: state.providerCallId,
     startedAt: iso(state.answeredAt),
     ...(answer ? answerColumns(answer) : { answeredBy: state.answeredBy }),
+    ...extraColumns(extras),
   };
   if (!isTerminal(state)) return { ...live, status: state.status };
   if (!finalized) return live;

@@ -13,6 +13,7 @@ import {
 import { CALL_ERROR_TOKENS } from "./call-errors";
 import { CALL_STATUSES } from "./call-status";
 import { type ErrorToken, isErrorToken } from "./error-tokens";
+import { PendingQuestionSchema, QuestionsRequestSchema, QuestionViewSchema } from "./questions";
 import { ScheduleSchema } from "./schedule";
 import { TRANSFER_OUTCOMES } from "./transfer";
 
@@ -148,6 +149,7 @@ export const PlaceCallBodySchema = z
         .describe(
           'When the agent should transfer, in plain text, e.g. "if they want to speak to the account owner". Only with transferTo.',
         ),
+      questions: QuestionsRequestSchema.nullish(),
     },
     { error: "invalid_json" },
   )
@@ -182,6 +184,7 @@ const FIELD_TOKENS: Record<string, ErrorToken> = {
   maxHoldSec: "invalid_max_hold_sec",
   transferTo: "invalid_transfer_number",
   transferWhen: "invalid_transfer_when",
+  questions: "invalid_request",
 };
 
 /** The token of the first issue, in the schema's field order (so `to` is reported before `objective`). */
@@ -298,7 +301,7 @@ export const CallSchema = z.object({
       z
         .object({
           line: z.number().int(),
-          speaker: z.enum(["agent", "recipient"]),
+          speaker: z.enum(["agent", "recipient", "requester"]),
           text: z.string(),
           offsetMs: z.number().int(),
         })
@@ -382,6 +385,17 @@ export const CallSchema = z.object({
     })
     .nullable()
     .describe("The hand-over to a person (transferTo), or null when there was none."),
+  pendingQuestion: PendingQuestionSchema.nullable().describe(
+    "The agent's question waiting for your answer (POST …/questions/{questionId}/answer), or null.",
+  ),
+  questions: z
+    .array(QuestionViewSchema)
+    .describe(
+      "Every question the agent asked you on this call, with its answer (answeredBy rest, mcp or timeout).",
+    ),
+  optedOut: z
+    .boolean()
+    .describe("The person asked not to be called again; the number is on the do-not-call list."),
 });
 export type CallView = z.infer<typeof CallSchema>;
 

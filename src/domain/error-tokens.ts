@@ -40,6 +40,7 @@ const STATUS = {
   not_found: 404,
   idempotency_key_in_use: 409,
   call_already_ended: 409,
+  question_closed: 409,
   no_webhook_url: 409,
   method_not_allowed: 405,
   payload_too_large: 413,

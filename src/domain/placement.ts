@@ -27,6 +27,8 @@ export type ValidPlacement = {
   maxHoldSec: number;
   transferTo: string | null;
   transferWhen: string | null;
+  /** Seconds a question to the requester waits; null: questions are off. */
+  questionTimeoutSec: number | null;
 } & ResolvedLanguage;
 
 export type PlacementOptions = {
@@ -101,6 +103,7 @@ export function validatePlacement(
     maxHoldSec: req.maxHoldSec ?? DEFAULT_MAX_HOLD_SEC,
     transferTo,
     transferWhen: transferTo ? (req.transferWhen ?? null) : null,
+    questionTimeoutSec: req.questions?.enabled ? req.questions.timeoutSec : null,
     ...language.value,
   });
 }

@@ -8,7 +8,8 @@
  */
 import { z } from "zod";
 
-export const SPEAKERS = ["agent", "recipient"] as const;
+/** `requester`: the answer to a question the agent asked whoever placed the call (questions.ts). */
+export const SPEAKERS = ["agent", "recipient", "requester"] as const;
 export type Speaker = (typeof SPEAKERS)[number];
 
 export type TranscriptLine = {

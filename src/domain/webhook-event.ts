@@ -6,8 +6,13 @@
 import { z } from "zod";
 import { CallSchema, type CallView } from "./call-schemas";
 import type { CallStatus } from "./call-status";
+import { PendingQuestionSchema } from "./questions";
 
-export type WebhookEventType = `call.${Exclude<CallStatus, "queued">}`;
+/** Events that are not a status change: a question to the requester, an opt-out. */
+export const NOTICE_TYPES = ["call.question", "call.opt_out"] as const;
+export type NoticeType = (typeof NOTICE_TYPES)[number];
+
+export type WebhookEventType = `call.${Exclude<CallStatus, "queued">}` | NoticeType;
 
 export const WEBHOOK_EVENT_TYPES = [
   "call.dialing",
@@ -17,6 +22,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "call.voicemail",
   "call.declined",
   "call.failed",
+  ...NOTICE_TYPES,
 ] as const satisfies readonly WebhookEventType[];
 
 /** An event's delivery state: pending → delivered | failed; no_endpoint when the call has no webhookUrl. */
@@ -29,7 +35,8 @@ export type WebhookEvent = {
   /** ISO 8601 UTC: when the transition happened. */
   timestamp: string;
   callId: string;
-  data: { call: CallView };
+  /** Notices add what they are about (`question`, `optOut`) beside the call. */
+  data: { call: CallView } & Record<string, unknown>;
 };
 
 function eventType(status: Exclude<CallStatus, "queued">): WebhookEventType {
@@ -51,6 +58,22 @@ export function buildEvent(
   };
 }
 
+export function buildNoticeEvent(
+  id: string,
+  type: NoticeType,
+  at: number,
+  call: CallView,
+  extra: Record<string, unknown>,
+): WebhookEvent {
+  return {
+    id,
+    type,
+    timestamp: new Date(at).toISOString(),
+    callId: call.id,
+    data: { ...extra, call },
+  };
+}
+
 /** What the webhooks queue carries: a pointer to the stored event. */
 export type DeliveryMessage = { eventId: string };
 
@@ -60,7 +83,14 @@ export const WebhookEventSchema = z.object({
   type: z.enum(WEBHOOK_EVENT_TYPES),
   timestamp: z.iso.datetime().describe("When the transition happened."),
   callId: z.uuid(),
-  data: z.object({ call: CallSchema }),
+  data: z.object({
+    call: CallSchema,
+    question: PendingQuestionSchema.optional().describe("call.question: the question asked."),
+    optOut: z
+      .object({ number: z.string(), reason: z.string() })
+      .optional()
+      .describe("call.opt_out: the number added to the do-not-call list, and the person's words."),
+  }),
 });
 
 export const EventLogSchema = z.object({

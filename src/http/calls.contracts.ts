@@ -10,6 +10,7 @@ import {
   PlaceCallBodySchema,
   PlaceCallResponseSchema,
 } from "../domain/call-schemas";
+import { AnswerBodySchema, QuestionViewSchema } from "../domain/questions";
 import { EventLogSchema } from "../domain/webhook-event";
 import {
   ACCEPT_RANGES,
@@ -219,5 +220,73 @@ export const recordingRoute = createRoute({
       content: wav,
     },
     ...errorResponses(...AUTH, "not_found", "range_not_satisfiable"),
+  },
+});
+
+export const answerQuestionRoute = createRoute({
+  method: "post",
+  path: "/{id}/questions/{questionId}/answer",
+  operationId: "answerQuestion",
+  tags: ["Calls"],
+  summary: "Answer the agent's question",
+  description:
+    "Answers the question the agent asked mid-call (`pendingQuestion`, webhook `call.question`); the agent hears it as its tool's result and carries on. An answer is at most 2,000 characters. A question already answered, or past its `expiresAt`, answers 409 `question_closed`.",
+  security,
+  middleware: [jsonOnly] as const,
+  request: {
+    params: CallParams.extend({
+      questionId: z
+        .string()
+        .max(100)
+        .openapi({ param: { name: "questionId", in: "path" } }),
+    }),
+    body: {
+      required: true,
+      content: { "application/json": { schema: AnswerBodySchema.meta({ id: "AnswerRequest" }) } },
+    },
+  },
+  responses: {
+    200: jsonResponse(
+      z
+        .object({ callId: z.uuid(), question: QuestionViewSchema.meta({ id: "Question" }) })
+        .meta({ id: "AnswerResponse" }),
+      "Answered; the question with its answer.",
+    ),
+    ...errorResponses(
+      "invalid_json",
+      "invalid_request",
+      ...AUTH,
+      "not_found",
+      "question_closed",
+      "payload_too_large",
+      "unsupported_media_type",
+    ),
+  },
+});
+
+export const callStreamRoute = createRoute({
+  method: "get",
+  path: "/{id}/stream",
+  operationId: "streamCall",
+  tags: ["Calls"],
+  summary: "Follow a call live (Server-Sent Events)",
+  description:
+    "Server-Sent Events, each with `id` (a per-call sequence number from 1), `event` and JSON `data`: `call.dialing`, `call.in_progress` and the terminal status (`data.call`, the record; the terminal one is the full record after post-call work), `call.transcript` (`{ speaker, text, offsetMs }`, one per finished utterance), `call.question` (`data.question`), `call.question_closed` (the question with its answer), `call.opt_out`. Events already emitted are replayed first; reconnect with `Last-Event-ID` to resume without losing any. The stream closes after the terminal record.",
+  security,
+  request: {
+    params: CallParams,
+    headers: z.object({
+      "last-event-id": z
+        .string()
+        .optional()
+        .describe("The last `id` received: the stream resumes after it."),
+    }),
+  },
+  responses: {
+    200: {
+      description: "The event stream.",
+      content: { "text/event-stream": { schema: { type: "string" as const } } },
+    },
+    ...errorResponses(...AUTH, "not_found"),
   },
 });

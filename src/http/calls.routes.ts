@@ -1,6 +1,8 @@
 /** /v1/agent/calls: place, read and list calls (the reference's REST surface). */
 
 import type { z } from "zod";
+import { answerQuestion } from "../app/answer-question";
+import { callStream } from "../app/call-stream";
 import { cancelCall } from "../app/cancel-call";
 import { callEvents, redeliver } from "../app/event-log";
 import { placeCall } from "../app/place-call";
@@ -13,7 +15,9 @@ import { placementDeps } from "../wiring";
 import { ApiError, orThrow } from "./api-error";
 import { requireApiKey } from "./auth";
 import {
+  answerQuestionRoute,
   callEventsRoute,
+  callStreamRoute,
   cancelCallRoute,
   getCallRoute,
   IDEMPOTENCY_KEY,
@@ -74,6 +78,38 @@ callsRoutes.openapi(cancelCallRoute, async (c) => {
     ),
   );
   return c.json(view, 202);
+});
+
+callsRoutes.openapi(answerQuestionRoute, async (c) => {
+  const { id, questionId } = c.req.valid("param");
+  const engine = durableCallEngine(c.env.CALL_SESSION, publicOrigin(c));
+  const answered = orThrow(
+    await answerQuestion(
+      { db: c.get("db"), engine },
+      {
+        accountId: c.get("principal").accountId,
+        callId: id,
+        questionId,
+        answer: c.req.valid("json").answer,
+        by: "rest",
+      },
+    ),
+  );
+  return c.json(answered, 200);
+});
+
+callsRoutes.openapi(callStreamRoute, async (c) => {
+  const engine = durableCallEngine(c.env.CALL_SESSION, publicOrigin(c));
+  return orThrow(
+    await callStream(
+      { db: c.get("db"), engine },
+      {
+        accountId: c.get("principal").accountId,
+        callId: c.req.valid("param").id,
+        lastEventId: c.req.header("last-event-id") ?? null,
+      },
+    ),
+  );
 });
 
 callsRoutes.openapi(callEventsRoute, async (c) => {

@@ -5,6 +5,7 @@
  */
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { answerQuestion } from "../app/answer-question";
 import { cancelCall } from "../app/cancel-call";
 import { type Failure, fail, type Outcome } from "../app/outcome";
 import { placeCall } from "../app/place-call";
@@ -19,6 +20,7 @@ import {
 } from "../domain/call-schemas";
 import { TERMINAL_STATUSES } from "../domain/call-status";
 import type { Principal } from "../domain/principal";
+import { AnswerBodySchema } from "../domain/questions";
 import { pollDelayMs } from "../domain/wait-slots";
 import type { Config } from "../env";
 import { map, ok } from "../lib/result";
@@ -70,6 +72,10 @@ const ListInput = z.object({
   cursor: z.string().max(200).optional().describe("nextCursor from the previous page."),
   status: z.array(CallStatusSchema).optional().describe("Only calls in these statuses."),
 });
+const AnswerInput = CallIdInput.extend({
+  questionId: z.string().min(1).max(100).describe("pendingQuestion.id"),
+  answer: AnswerBodySchema.shape.answer,
+});
 export const MAX_WAIT_SEC = 300;
 /**
  * Under the 60 s request timeout of the SDK's Client, which Claude Desktop and most hosts keep:
@@ -107,8 +113,10 @@ async function pollUntilEnded(
     if (!read.ok) return read;
     const call = read.value;
     const remaining = deadline - Date.now();
-    if (TERMINAL_STATUSES.has(call.status) || remaining <= 0 || ctx.signal?.aborted)
-      return ok({ ...call, timedOut: !TERMINAL_STATUSES.has(call.status) });
+    const ended = TERMINAL_STATUSES.has(call.status);
+    // A question from the agent needs the caller now: return it while the call waits.
+    if (ended || call.pendingQuestion || remaining <= 0 || ctx.signal?.aborted)
+      return ok({ ...call, timedOut: !ended && !call.pendingQuestion });
     await new Promise((r) => setTimeout(r, Math.min(pollDelayMs(poll), remaining)));
   }
 }
@@ -144,7 +152,7 @@ export const TOOLS: Tool[] = [
   },
   {
     name: "wait_for_call",
-    description: `Wait until a call has ended (or until timeoutSec passes), then return its full record: status, summary, transcript, extracted fields with evidence, recordingUrl. Use right after place_call to "make the call and tell me what they said" in one step. ${STATUS_MEANINGS} Phone calls often last a few minutes: if timedOut is true the call is still going, so call wait_for_call again with the same callId. At most ${MAX_WAITS_PER_KEY} waits run at once per API key; another answers rate_limited.`,
+    description: `Wait until a call has ended, the agent asks you a question, or timeoutSec passes, then return its full record: status, summary, transcript, extracted fields with evidence, recordingUrl. When pendingQuestion is set, the agent is holding the line for your answer: reply with answer_question (before its expiresAt), then call wait_for_call again. Use right after place_call to "make the call and tell me what they said" in one step. ${STATUS_MEANINGS} Phone calls often last a few minutes: if timedOut is true the call is still going, so call wait_for_call again with the same callId. At most ${MAX_WAITS_PER_KEY} waits run at once per API key; another answers rate_limited.`,
     input: WaitInput,
     annotations: {
       title: "Wait for a call to end",
@@ -228,6 +236,30 @@ export const TOOLS: Tool[] = [
       return cancelCall(
         { db: ctx.db, engine },
         { accountId: ctx.principal.accountId, callId, baseUrl: origin },
+      );
+    },
+  },
+  {
+    name: "answer_question",
+    description:
+      "Answer the question the agent asked you during a call (pendingQuestion in wait_for_call or get_call). The agent hears your answer at once and carries on. An answer already given or a question past its expiresAt answers question_closed.",
+    input: AnswerInput,
+    annotations: {
+      title: "Answer the agent's question",
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: false,
+      openWorldHint: true,
+    },
+    run: async (ctx, args) => {
+      const { callId, questionId, answer } = AnswerInput.parse(args);
+      const engine = durableCallEngine(
+        ctx.env.CALL_SESSION,
+        ctx.config.publicBaseUrl ?? ctx.request.requestOrigin,
+      );
+      return answerQuestion(
+        { db: ctx.db, engine },
+        { accountId: ctx.principal.accountId, callId, questionId, answer, by: "mcp" },
       );
     },
   },

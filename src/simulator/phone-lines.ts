@@ -39,6 +39,19 @@ export const PHONE_LINES = {
   hold_person: "Thanks for holding, this is Alex. How can I help you?",
   /** The person of +14155550116/117 who wants a human. */
   wants_human: "Sorry, can I talk to a real person?",
+  // Questions to the requester (+14155550118) and opt-out (+14155550119).
+  /** Only the requester can answer this one. */
+  time_change_question: "We have 7:30 instead of 7, is that fine?",
+  /** The agent relayed a yes. */
+  booking_at_730: "Great, I have booked you for 7:30 on Friday under the name Smith.",
+  /** The agent relayed a no. */
+  booking_dropped: "No problem, I will not book it then. Have a nice day.",
+  /** The person wants no more calls. */
+  do_not_call_me: "Please don't call me again.",
+  // Said by the simulated *agent* as coded speech, so the simulated person hears which answer it
+  // relayed through the real audio path (voice/simulator/reactions.ts).
+  agent_accepts: "Yes, 7:30 is fine, please book it.",
+  agent_declines: "I am sorry, my client says 7:30 does not work, so please do not book it.",
 } as const satisfies Record<string, string>;
 
 export type PhoneLineKey = keyof typeof PHONE_LINES;

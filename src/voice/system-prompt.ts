@@ -14,6 +14,8 @@ export type PromptInput = {
   /** A person the call may be handed to (issue 15), and when. */
   transferTo?: string | null;
   transferWhen?: string | null;
+  /** Questions to the requester are on (questions.ts). */
+  questionTimeoutSec?: number | null;
 };
 
 /** The text a voice session sends when the call is answered, to make the agent speak first. */
@@ -41,6 +43,7 @@ export function buildSystemPrompt(input: PromptInput): string {
       : "- If you reach voicemail or an answering machine, leave no message and call end_call.",
     "- If a call screener asks who is calling and why, answer in one or two sentences with who you are calling for and why, then wait to be connected; do not hang up on it.",
     `- ${language}`,
+    "- If the person asks not to be called again, call opt_out, acknowledge it, say goodbye and call end_call.",
   ];
   if (input.firstSentence) {
     lines.push(
@@ -58,6 +61,11 @@ export function buildSystemPrompt(input: PromptInput): string {
     );
   } else {
     lines.push("- You cannot transfer the call to a person; if asked, say so politely.");
+  }
+  if (input.questionTimeoutSec) {
+    lines.push(
+      '- If something comes up that only your client can decide, tell the person you need a moment to check, then call ask_requester and wait quietly (if the wait is long, a short "still checking, one moment" now and then). Carry on with the answer; if none comes, say you will call back and end the call.',
+    );
   }
   if (input.context) {
     lines.push(

@@ -86,6 +86,9 @@ describe("POST /v1/agent/calls", () => {
       voicemailMessage: null,
       holdSec: null,
       transfer: null,
+      pendingQuestion: null,
+      questions: [],
+      optedOut: false,
     });
   });
 
@@ -372,6 +375,7 @@ describe("documents", () => {
       "maxHoldSec",
       "transferTo",
       "transferWhen",
+      "questions",
     ]);
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([

@@ -29,6 +29,7 @@ describe("MCP over Streamable HTTP", () => {
     const client = await connect(key);
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([
+      "answer_question",
       "cancel_call",
       "get_call",
       "list_calls",
@@ -51,6 +52,7 @@ describe("MCP over Streamable HTTP", () => {
       "maxHoldSec",
       "transferTo",
       "transferWhen",
+      "questions",
     ]);
     expect(place?.inputSchema.required).toEqual(["to", "objective"]);
     expect(place?.description).toMatch(/E\.164/);

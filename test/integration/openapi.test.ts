@@ -212,4 +212,13 @@ describe("the carrier's endpoints answer tokens from the one table", () => {
     const res = await call(method, path, { headers, rawBody: body });
     expect([res.status, await res.json()]).toEqual([status, { error: token }]);
   });
+
+  it("describes answering the agent's question, with 409 question_closed", async () => {
+    const post = (await document()).paths["/v1/agent/calls/{id}/questions/{questionId}/answer"]
+      ?.post;
+    expect(post?.responses["200"]).toBeDefined();
+    expect(post?.responses["409"]?.content?.["application/json"]?.schema).toMatchObject({
+      properties: { error: { enum: ["question_closed"] } },
+    });
+  });
 });

@@ -21,7 +21,9 @@ export type SimulatedOutcome =
   | "menu_hold"
   | "menu_loop"
   | "wants_human"
-  | "wants_human_unanswered";
+  | "wants_human_unanswered"
+  | "asks_question"
+  | "opts_out";
 
 const MAGIC: Record<string, SimulatedOutcome> = {
   "+14155550100": "no_answer",
@@ -57,6 +59,10 @@ const MAGIC: Record<string, SimulatedOutcome> = {
   "+14155550116": "wants_human",
   /** Like +14155550116, but the person a call is transferred to does not answer. */
   "+14155550117": "wants_human_unanswered",
+  /** A person who asks something only the requester can answer ("7:30 instead of 7?"). */
+  "+14155550118": "asks_question",
+  /** A person who asks not to be called again. */
+  "+14155550119": "opts_out",
 };
 
 /** Whether the person a call to this destination is transferred to answers. */
@@ -118,6 +124,8 @@ export function scriptFor(outcome: SimulatedOutcome): { beat: number; action: Sc
       return [...ring, { beat: 3, action: "answer" }];
     case "answered":
     case "flaky":
+    case "asks_question":
+    case "opts_out":
       // The AI normally ends the call itself; a person kept waiting in silence hangs up (phone/).
       return [...ring, { beat: 3, action: "answer" }];
     case "lingers":

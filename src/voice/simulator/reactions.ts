@@ -11,6 +11,8 @@ import { chooseOption } from "./menu-choice";
 export type AgentMoves = {
   /** Speaks a line (transcription and audio, then the turn ends). */
   say(text: string): void;
+  /** Speaks a phone line as coded speech, so the simulated phone side can recognise it. */
+  sayLine(key: PhoneLineKey): void;
   /** Calls a tool, if this call offers it; returns whether it did. */
   callTool(name: string, args: Record<string, unknown>): boolean;
   /** The tools the session declared for this call. */
@@ -29,11 +31,31 @@ export const TRANSFER_LINE = "Of course, I will transfer you to a colleague now.
 /** What the agent says to a person reached through a menu or after a hold. */
 const toPerson = (agent: AgentMoves) =>
   agent.say(`Hello, I am an AI assistant calling on behalf of a client. ${agent.objective}`.trim());
+// Questions to the requester (+14155550118): the agent relays the answer as coded speech
+// (agent_accepts / agent_declines), which the simulated person decodes from the agent's audio.
+export const HOLD_LINE = "Let me check that with my client, one moment please.";
+export const CALL_BACK_LINE = "I could not reach my client, so I will call you back. Goodbye!";
+export const OPT_OUT_LINE = "Understood, we will not call you again. Sorry to bother you, goodbye!";
+
+const finish = (agent: AgentMoves) => {
+  agent.say(CLOSING_LINE);
+  agent.callTool("end_call", { reason: "objective done" });
+};
 
 export const LINE_REACTIONS: Partial<Record<PhoneLineKey, (agent: AgentMoves) => void>> = {
-  booking_confirmed: (agent) => {
-    agent.say(CLOSING_LINE);
-    agent.callTool("end_call", { reason: "objective done" });
+  booking_confirmed: finish,
+  time_change_question: (agent) => {
+    if (!agent.offered("ask_requester")) return finish(agent);
+    agent.say(HOLD_LINE);
+    agent.callTool("ask_requester", {
+      question: "They have 7:30 instead of 7, is that fine?",
+      options: ["yes", "no"],
+    });
+  },
+  booking_at_730: finish,
+  booking_dropped: finish,
+  do_not_call_me: (agent) => {
+    agent.callTool("opt_out", { reason: "asked not to be called again" });
   },
   // Voicemail (issue 14): an eager model starts talking at "leave a message" before the beep, as
   // real ones do; the bridge's gate must keep that off the line until the greeting has ended.
@@ -85,4 +107,16 @@ export const SOUND_REACTIONS: ((agent: AgentMoves, sound: { ms: number }) => voi
 /** Reactions to a tool's response (by tool name): the response object the session sent. */
 export const TOOL_REACTIONS: Partial<
   Record<string, (agent: AgentMoves, response: Record<string, unknown>) => void>
-> = {};
+> = {
+  ask_requester: (agent, response) => {
+    const answer = typeof response.answer === "string" ? response.answer : null;
+    if (response.answered !== true || answer === null) {
+      agent.say(CALL_BACK_LINE);
+      agent.callTool("end_call", { reason: "no answer from the requester" });
+    } else agent.sayLine(/\b(yes|fine)\b/i.test(answer) ? "agent_accepts" : "agent_declines");
+  },
+  opt_out: (agent) => {
+    agent.say(OPT_OUT_LINE);
+    agent.callTool("end_call", { reason: "the person asked not to be called again" });
+  },
+};

@@ -6,8 +6,8 @@
  * recipient said as a canned line, answers, and hangs up with the end_call tool.
  */
 import { base64ToBytes, bytesToBase64, pcm16FromBytes, pcm16ToBytes } from "../../audio/pcm";
-import { lineOfCode, PHONE_LINES } from "../../simulator/phone-lines";
-import { SpeechListener } from "../../simulator/speech-code";
+import { lineAudio, lineOfCode, PHONE_LINES } from "../../simulator/phone-lines";
+import { SpeechListener, UTTERANCE_END_MS } from "../../simulator/speech-code";
 import { AnswererReports } from "./answerer-reports";
 import {
   type AgentMoves,
@@ -44,6 +44,22 @@ const VOICE_CHUNK = (() => {
 })();
 
 type Phase = "setup" | "waiting" | "greeted";
+
+/**
+ * Coded speech in CHUNK_MS pieces, base64 PCM16, as Gemini streams audio. A pause longer than the
+ * listener's utterance end goes before and after it, so the line is heard as an utterance of its
+ * own however the audio is cut into turns on the way.
+ */
+function codedChunks(line: Int16Array): string[] {
+  const n = (24_000 * CHUNK_MS) / 1000;
+  const pause = new Int16Array(((UTTERANCE_END_MS + 100) * 24_000) / 1000);
+  const pcm = new Int16Array(pause.length * 2 + line.length);
+  pcm.set(line, pause.length);
+  const out: string[] = [];
+  for (let i = 0; i < pcm.length; i += n)
+    out.push(bytesToBase64(pcm16ToBytes(pcm.slice(i, i + n))));
+  return out;
+}
 
 export class SimulatedModel {
   private phase: Phase = "setup";
@@ -121,6 +137,7 @@ export class SimulatedModel {
   private moves(): AgentMoves {
     return {
       say: (text) => this.speak(text),
+      sayLine: (key) => this.speak(PHONE_LINES[key], lineAudio(key, 24_000)),
       callTool: (name, args) => {
         if (!this.tools.has(name)) return false;
         this.toolCalls += 1;
@@ -139,7 +156,8 @@ export class SimulatedModel {
     };
   }
 
-  private speak(text: string): void {
+  /** Speaks `text`; with `coded`, its audio is that 24 kHz coded speech instead of the buzz. */
+  private speak(text: string, coded?: Int16Array): void {
     const words = text.split(/\s+/);
     const half = Math.ceil(words.length / 2);
     this.sendJson({
@@ -149,12 +167,11 @@ export class SimulatedModel {
       1,
       Math.round(Math.min(MAX_UTTERANCE_MS, words.length * MS_PER_WORD) / CHUNK_MS),
     );
-    for (let i = 0; i < chunks; i++) {
+    const audio = coded ? codedChunks(coded) : Array.from({ length: chunks }, () => VOICE_CHUNK);
+    for (const data of audio) {
       this.sendJson({
         serverContent: {
-          modelTurn: {
-            parts: [{ inlineData: { mimeType: "audio/pcm;rate=24000", data: VOICE_CHUNK } }],
-          },
+          modelTurn: { parts: [{ inlineData: { mimeType: "audio/pcm;rate=24000", data } }] },
         },
       });
     }

@@ -8,6 +8,7 @@ import { HumanSeeker } from "./human-seeker";
 import { AgreeablePerson } from "./person";
 import { PhoneMenu } from "./phone-menu";
 import { type PhoneSide, SilentPhone } from "./phone-side";
+import { OptingOutPerson, QuestioningPerson } from "./questioning-person";
 
 /** A person kept waiting in silence this many beats hangs up. */
 const PATIENCE_BEATS = 57;
@@ -53,6 +54,11 @@ export function phoneFor(
     case "wants_human":
     case "wants_human_unanswered":
       return new HumanSeeker(replyGapMs, PATIENCE_BEATS * paceMs);
+    case "asks_question":
+      // Waits as long as the agent checks with its requester (the question's own timeout).
+      return new QuestioningPerson(replyGapMs);
+    case "opts_out":
+      return new OptingOutPerson(replyGapMs, PATIENCE_BEATS * paceMs);
     default:
       return new SilentPhone(replyGapMs);
   }
