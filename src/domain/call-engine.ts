@@ -341,6 +341,9 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
     case "beep_heard":
     case "greeting_silent":
       if (state.call.status !== "in_progress") return { state, commands: [] };
+      // Past a menu or on hold the tones are the menu's or the music's, not a mailbox's beep.
+      if (state.phoneTree.lastDigits !== null || state.phoneTree.holdSince !== null)
+        return { state, commands: [] };
       return applyAnswering(
         state,
         greetingEnded(

@@ -29,11 +29,14 @@ import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
 import { END_CALL_TOOL, stringArg, type ToolCall, type ToolResult } from "../../domain/agent-tools";
 import type { LatencyStats } from "../../domain/call-record";
 import type { Speaker, TranscriptLine } from "../../domain/transcript";
+import { PRESS_DIGITS_TOOL, WAIT_ON_HOLD_TOOL } from "../../domain/phone-tree";
 import { TRANSFER_CALL_TOOL } from "../../domain/transfer";
 import type { MediaCodec, RecordingSink, VoiceEvents, VoiceSession } from "../../ports";
 import { TurnLatency } from "./turn-latency";
 
 const END_CALL_MARK = "end_call";
+/** Tools by which the agent acts on the line instead of speaking. */
+const ACTING_TOOLS = new Set<string>([PRESS_DIGITS_TOOL.name, WAIT_ON_HOLD_TOOL.name]);
 /** Echoed once the agent's line before a transfer has played: then the call is handed over. */
 const TRANSFER_MARK = "transfer";
 /** If the carrier never echoes the goodbye mark, hang up anyway after this long. */
@@ -210,8 +213,9 @@ export class MediaBridge implements VoiceEvents {
     }
     if (call.name !== END_CALL_TOOL.name) {
       // Acting (pressing keys, waiting on hold) is the agent's turn: what the far end says next
-      // is a new turn, placed in the transcript where it begins.
-      this.latency.agentActed();
+      // is a new turn, placed in the transcript where it begins. A report (who answered, a
+      // question, an opt-out) is not a turn: the reply that follows it is measured.
+      if (ACTING_TOOLS.has(call.name)) this.latency.agentActed();
       this.hooks.toolCall(call);
       return;
     }

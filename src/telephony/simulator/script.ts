@@ -108,14 +108,7 @@ export function scriptFor(outcome: SimulatedOutcome): { beat: number; action: Sc
     case "fax":
       // Answered; the machine or screener (phone/answering-machines.ts) sends the AMD verdict
       // and hangs up by itself.
-      // Async AMD: the call is answered and streams, then the machine verdict arrives. If nobody
-      // hangs up on the machine, the greeting ends and the line goes dead.
-      return [
-        ...ring,
-        { beat: 3, action: "answer" },
-        { beat: 4, action: "machine" },
-        { beat: 20, action: "person_hangs_up" },
-      ];
+      return [...ring, { beat: 3, action: "answer" }];
     case "menu":
     case "menu_hold":
     case "menu_loop":

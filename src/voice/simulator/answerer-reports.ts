@@ -15,6 +15,10 @@ const ANSWERER_OF_LINE: Partial<Record<PhoneLineKey, Record<string, unknown>>> =
   vm_mailbox_full: { answerer: "voicemail", mailboxFull: true },
   screener_ask: { answerer: "call_screener" },
   screened_person: { answerer: "human" },
+  ivr_menu: { answerer: "ivr" },
+  wants_human: { answerer: "human" },
+  time_change_question: { answerer: "human" },
+  do_not_call_me: { answerer: "human" },
 };
 
 export class AnswererReports {
