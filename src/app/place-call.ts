@@ -207,6 +207,7 @@ async function placeOnce(
       // A scheduled call holds its first minute only once it is due (its dial-time recheck).
       reservedSec: holdsNow ? ADMISSION_HOLD_SEC : 0,
       questionsTimeoutSec: call.questionTimeoutSec,
+      liveEvents: call.liveEvents.length > 0 ? JSON.stringify(call.liveEvents) : null,
     },
     cap,
     { max: who.maxCallsPerNumberPerDay, dayAgo: isoNow(now - FREQUENCY_WINDOW_MS) },
@@ -248,6 +249,7 @@ async function placeOnce(
       transferTo: call.transferTo,
       transferWhen: call.transferWhen,
       questionTimeoutSec: call.questionTimeoutSec,
+      liveEvents: call.liveEvents,
     });
   } catch (cause) {
     // The row exists but no engine runs it: record the failure so the call still ends.

@@ -7,6 +7,7 @@ import { AnsweringSchema, NO_ANSWERING } from "../domain/answering";
 import type { SessionState } from "../domain/call-engine";
 import { CallParamsSchema } from "../domain/call-params";
 import { CALL_STATUSES } from "../domain/call-status";
+import { NO_FEED } from "../domain/live-transcript";
 import { NO_PHONE_TREE } from "../domain/phone-tree";
 import { StoredQuestionSchema } from "../domain/questions";
 import { SPEAKERS, TranscriptLineSchema } from "../domain/transcript";
@@ -132,6 +133,14 @@ const SessionStateSchema = z.object({
   liveLog: z
     .array(z.object({ seq: z.number(), type: z.string(), data: z.record(z.string(), z.unknown()) }))
     .default([]),
+  transcriptFeed: z
+    .object({
+      numbered: z.number(),
+      waiting: z.array(TranscriptLineSchema.extend({ sequence: z.number() })),
+      lastSentAt: nullableMs,
+      closed: z.boolean(),
+    })
+    .default(NO_FEED),
 });
 
 /** The stored record, or undefined when there is none (or it is not one this version can read). */

@@ -20,6 +20,7 @@ import { VoicemailSettingSchema } from "../domain/answering";
 import { FieldSpecSchema, type PlacedCall } from "../domain/call-params";
 import type { CallProgress } from "../domain/call-record";
 import { type CallStatus, LIVE_STATUSES } from "../domain/call-status";
+import { LIVE_EVENT_KINDS } from "../domain/live-transcript";
 import { DEFAULT_MAX_HOLD_SEC } from "../domain/phone-tree";
 import { billedMinutesSql } from "./billing-sql";
 import type { Db } from "./client";
@@ -242,5 +243,8 @@ export function placedCallOf(row: CallRow): PlacedCall {
     transferTo: row.transferTo,
     transferWhen: row.transferWhen,
     questionTimeoutSec: row.questionsTimeoutSec,
+    ...(row.liveEvents
+      ? { liveEvents: z.array(z.enum(LIVE_EVENT_KINDS)).parse(JSON.parse(row.liveEvents)) }
+      : {}),
   };
 }

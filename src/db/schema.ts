@@ -153,6 +153,8 @@ export const calls = sqliteTable(
     questions: text("questions"),
     /** The person asked not to be called again (the number went on the do-not-call list). */
     optedOut: integer("opted_out", { mode: "boolean" }).notNull().default(false),
+    /** JSON array of the live webhook events asked for (`["transcript"]`); null: none. */
+    liveEvents: text("live_events"),
   },
   (t) => [
     index("calls_account_created_idx").on(t.accountId, t.createdAt, t.id),

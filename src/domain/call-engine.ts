@@ -45,6 +45,14 @@ import {
 } from "./call-state";
 import type { CallStatus } from "./call-status";
 import type { CarrierSignal } from "./carrier-signal";
+import {
+  feedDueAt,
+  feedLine,
+  flushFeed,
+  NO_FEED,
+  type SequencedLine,
+  type TranscriptFeed,
+} from "./live-transcript";
 import { OPT_OUT_TOOL, optOutEvidence } from "./opt-out";
 import {
   agentSpoke,
@@ -82,7 +90,13 @@ import {
   transferTimeLimitSec,
   whisperFor,
 } from "./transfer";
-import { buildEvent, buildNoticeEvent, type NoticeType, type WebhookEvent } from "./webhook-event";
+import {
+  buildEvent,
+  buildNoticeEvent,
+  buildTranscriptEvent,
+  type NoticeType,
+  type WebhookEvent,
+} from "./webhook-event";
 
 /** Attempts at creating the call with the carrier, when it answers 429/5xx. */
 export const MAX_DIAL_ATTEMPTS = 4;
@@ -148,6 +162,8 @@ export type SessionState = {
   optOut: { reason: string } | null;
   /** What GET …/stream sends, numbered from 1 (kept so a reconnect replays from Last-Event-ID). */
   liveLog: LiveEvent[];
+  /** Transcript lines numbered, and those waiting for the next `call.transcript` event. */
+  transcriptFeed: TranscriptFeed;
 };
 
 /** One Server-Sent Event: a status change (with the record), a transcript line, a question. */
@@ -271,6 +287,7 @@ export function startSession(
     questions: [],
     optOut: null,
     liveLog: [],
+    transcriptFeed: NO_FEED,
   };
   return { state, commands: later ? [] : [{ type: "dial", attempt: 1 }] };
 }
@@ -283,6 +300,14 @@ export function needsGrant(state: SessionState, input: SessionInput): boolean {
 }
 
 export function step(state: SessionState, input: SessionInput, now: number): StepResult {
+  const result = stepOnce(state, input, now);
+  // An event created on the way (a transcript event, say) must reach D1 and the queue.
+  const created = result.state.events > state.events;
+  if (!created || result.commands.some((c) => c.type === "sync")) return result;
+  return withSync(result, now);
+}
+
+function stepOnce(state: SessionState, input: SessionInput, now: number): StepResult {
   switch (input.type) {
     case "alarm":
       return alarm(state, now);
@@ -307,10 +332,8 @@ export function step(state: SessionState, input: SessionInput, now: number): Ste
       return { state: { ...state, recording: input.saved }, commands: [] };
     case "resync":
       return withSync({ state, commands: [] }, now);
-    case "transcript_line": {
-      const r = transcriptLine(state, input.line);
-      return { ...r, state: withLive(r.state, "call.transcript", { ...input.line }) };
-    }
+    case "transcript_line":
+      return transcriptLine(state, input.line, now);
     case "agent_hung_up":
       return lifecycle(state, { type: "agent_hangup", at: now });
     case "model_lost":
@@ -446,14 +469,47 @@ function transferEnded(
   return withSync({ state: next, commands: [] }, now);
 }
 
-function transcriptLine(state: SessionState, line: TranscriptLine): StepResult {
-  const lines = insertByOffset(state.lines, line);
+function transcriptLine(state: SessionState, line: TranscriptLine, now: number): StepResult {
+  const withIt = addLine(state, line, now);
   // The agent speaks only to people: a hold or a looping menu is over once it does.
   const spoke = line.speaker === "agent" && !line.text.startsWith("[");
   const phoneTree = spoke
     ? agentSpoke(state.phoneTree, (state.call.answeredAt ?? 0) + line.offsetMs)
     : state.phoneTree;
-  return { state: { ...state, lines, phoneTree }, commands: [] };
+  return { state: { ...withIt, phoneTree }, commands: [] };
+}
+
+/** Every transcript line goes through here: the record, the live stream, transcript events. */
+function addLine(state: SessionState, line: TranscriptLine, now: number): SessionState {
+  const sending = state.params.liveEvents?.includes("transcript") ?? false;
+  const fed = feedLine(state.transcriptFeed, line, sending, now);
+  const next = withLive(
+    { ...state, lines: insertByOffset(state.lines, line), transcriptFeed: fed.feed },
+    "call.transcript",
+    { ...fed.line },
+  );
+  return fed.batch ? withTranscriptEvent(next, fed.batch, now) : next;
+}
+
+/** Lines that waited for the once-a-second event, when due (or before the terminal event). */
+function flushTranscript(state: SessionState, now: number, closing: boolean): SessionState {
+  const flushed = flushFeed(state.transcriptFeed, now, closing);
+  const next = { ...state, transcriptFeed: flushed.feed };
+  return flushed.batch ? withTranscriptEvent(next, flushed.batch, now) : next;
+}
+
+function withTranscriptEvent(
+  state: SessionState,
+  lines: SequencedLine[],
+  now: number,
+): SessionState {
+  const events = state.events + 1;
+  const event = buildTranscriptEvent(eventId(state, events), now, state.params.callId, lines);
+  return { ...state, events, outbox: [...state.outbox, event] };
+}
+
+function eventId(state: SessionState, n: number): string {
+  return `evt_${state.params.callId.replaceAll("-", "")}${n}`;
 }
 
 /** A line the engine writes itself (keys, hold), stamped with the time since the answer. */
@@ -464,7 +520,7 @@ function withLine(
   now: number,
 ) {
   const offsetMs = Math.max(0, now - (state.call.answeredAt ?? now));
-  return { ...state, lines: insertByOffset(state.lines, { speaker, text, offsetMs }) };
+  return addLine(state, { speaker, text, offsetMs }, now);
 }
 
 function recipientKey(state: SessionState, digit: string, now: number): StepResult {
@@ -676,6 +732,7 @@ export function nextAlarm(state: SessionState): number | null {
       : undefined,
     isTerminal(state.call) ? undefined : (state.answering.greetingDeadline ?? undefined),
     pendingQuestion(state.questions)?.expiresAt,
+    feedDueAt(state.transcriptFeed) ?? undefined,
   ].filter((t): t is number => t !== undefined);
   return due.length > 0 ? Math.min(...due) : null;
 }
@@ -702,6 +759,7 @@ function alarm(state: SessionState, now: number): StepResult {
     result = then(result, (s) => lifecycle(s, { type: "gave_up", at: now, error: "hold_timeout" }));
   }
   result = then(result, (s) => expireQuestion(s, now));
+  result = then(result, (s) => ({ state: flushTranscript(s, now, false), commands: [] }));
   result = then(result, (s) => lifecycle(s, { type: "watchdog", at: now }));
   result = then(result, (s) =>
     isTerminal(s.call)
@@ -882,7 +940,7 @@ function finalize(state: SessionState, outputs: CallOutputs, now: number): StepR
   const holdSec = holdSecOf(state.phoneTree, state.call.endedAt ?? now);
   const transfer = transferRecordOf(state.transfer);
   const done: SessionState = {
-    ...state,
+    ...flushTranscript(state, now, true),
     finalized: true,
     outputs: { ...outputs, holdSec, transfer },
   };
@@ -906,7 +964,7 @@ function withSync(result: StepResult, now: number): StepResult {
 function withEvent(state: SessionState, status: CallStatus, at: number): SessionState {
   if (status === "queued") return state;
   const events = state.events + 1;
-  const id = `evt_${state.params.callId.replaceAll("-", "")}${events}`;
+  const id = eventId(state, events);
   const view = sessionView(
     state.params,
     state.call,
@@ -939,7 +997,7 @@ function withNotice(
   extra: Record<string, unknown> = {},
 ): SessionState {
   const events = state.events + 1;
-  const id = `evt_${state.params.callId.replaceAll("-", "")}${events}`;
+  const id = eventId(state, events);
   const view = sessionView(
     state.params,
     state.call,
@@ -1014,13 +1072,9 @@ function closeQuestion(state: SessionState, closed: Question, now: number): Step
     text: requesterLineText(closed),
     offsetMs: Math.max(0, now - answeredAt),
   };
-  const next = withLive(
-    withLive({ ...state, questions, lines: insertByOffset(state.lines, line) }, "call.transcript", {
-      ...line,
-    }),
-    "call.question_closed",
-    { question: questionView(closed) },
-  );
+  const next = withLive(addLine({ ...state, questions }, line, now), "call.question_closed", {
+    question: questionView(closed),
+  });
   const toolCall: ToolCall = { id: closed.toolCallId, name: ASK_REQUESTER_TOOL.name, args: {} };
   const commands: SessionCommand[] = isTerminal(state.call)
     ? []

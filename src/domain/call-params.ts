@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { VoicemailSettingSchema } from "./answering";
+import { LIVE_EVENT_KINDS } from "./live-transcript";
 import { DEFAULT_MAX_HOLD_SEC } from "./phone-tree";
 
 export const FieldSpecSchema = z.object({
@@ -44,6 +45,8 @@ const PlacedCallSchema = z.object({
   transferWhen: z.string().nullable().default(null),
   /** Seconds a question to the requester waits (questions.ts); absent/null: questions are off. */
   questionTimeoutSec: z.number().nullish(),
+  /** Live webhook events asked for (live-transcript.ts); records from before them have none. */
+  liveEvents: z.array(z.enum(LIVE_EVENT_KINDS)).optional(),
 });
 export type PlacedCall = z.infer<typeof PlacedCallSchema>;
 

@@ -13,6 +13,7 @@ import {
 import { CALL_ERROR_TOKENS } from "./call-errors";
 import { CALL_STATUSES } from "./call-status";
 import { type ErrorToken, isErrorToken } from "./error-tokens";
+import { LiveEventsRequestSchema } from "./live-transcript";
 import { PendingQuestionSchema, QuestionsRequestSchema, QuestionViewSchema } from "./questions";
 import { ScheduleSchema } from "./schedule";
 import { TRANSFER_OUTCOMES } from "./transfer";
@@ -150,6 +151,7 @@ export const PlaceCallBodySchema = z
           'When the agent should transfer, in plain text, e.g. "if they want to speak to the account owner". Only with transferTo.',
         ),
       questions: QuestionsRequestSchema.nullish(),
+      liveEvents: LiveEventsRequestSchema.nullish(),
     },
     { error: "invalid_json" },
   )
@@ -185,6 +187,7 @@ const FIELD_TOKENS: Record<string, ErrorToken> = {
   transferTo: "invalid_transfer_number",
   transferWhen: "invalid_transfer_when",
   questions: "invalid_request",
+  liveEvents: "invalid_live_events",
 };
 
 /** The token of the first issue, in the schema's field order (so `to` is reported before `objective`). */

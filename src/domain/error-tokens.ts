@@ -36,6 +36,7 @@ const STATUS = {
   invalid_schedule: 400,
   invalid_on_behalf_of: 400,
   invalid_voicemail: 400,
+  invalid_live_events: 400,
   forbidden: 403,
   not_found: 404,
   idempotency_key_in_use: 409,

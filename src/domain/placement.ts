@@ -9,6 +9,7 @@ import type { FieldSpec, PlaceCallBody } from "./call-schemas";
 import type { ErrorToken } from "./error-tokens";
 import { checkDestination, normalizeCallerId } from "./guardrails";
 import { type ResolvedLanguage, resolveLanguage } from "./language";
+import type { LiveEventKind } from "./live-transcript";
 import { DEFAULT_MAX_HOLD_SEC } from "./phone-tree";
 import { checkWebhookUrl } from "./ssrf-guard";
 import { resolveVoice, type VoiceProvider } from "./voices";
@@ -29,6 +30,8 @@ export type ValidPlacement = {
   transferWhen: string | null;
   /** Seconds a question to the requester waits; null: questions are off. */
   questionTimeoutSec: number | null;
+  /** Live webhook events asked for (live-transcript.ts). */
+  liveEvents: LiveEventKind[];
 } & ResolvedLanguage;
 
 export type PlacementOptions = {
@@ -104,6 +107,7 @@ export function validatePlacement(
     transferTo,
     transferWhen: transferTo ? (req.transferWhen ?? null) : null,
     questionTimeoutSec: req.questions?.enabled ? req.questions.timeoutSec : null,
+    liveEvents: req.liveEvents ?? [],
     ...language.value,
   });
 }

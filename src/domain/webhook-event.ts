@@ -6,13 +6,21 @@
 import { z } from "zod";
 import { CallSchema, type CallView } from "./call-schemas";
 import type { CallStatus } from "./call-status";
+import type { SequencedLine } from "./live-transcript";
 import { PendingQuestionSchema } from "./questions";
+import { SPEAKERS } from "./transcript";
 
 /** Events that are not a status change: a question to the requester, an opt-out. */
 export const NOTICE_TYPES = ["call.question", "call.opt_out"] as const;
 export type NoticeType = (typeof NOTICE_TYPES)[number];
 
-export type WebhookEventType = `call.${Exclude<CallStatus, "queued">}` | NoticeType;
+/** Finished utterances, for a call placed with `liveEvents: ["transcript"]` (live-transcript.ts). */
+export const TRANSCRIPT_EVENT_TYPE = "call.transcript";
+
+export type WebhookEventType =
+  | `call.${Exclude<CallStatus, "queued">}`
+  | NoticeType
+  | typeof TRANSCRIPT_EVENT_TYPE;
 
 export const WEBHOOK_EVENT_TYPES = [
   "call.dialing",
@@ -23,6 +31,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "call.declined",
   "call.failed",
   ...NOTICE_TYPES,
+  TRANSCRIPT_EVENT_TYPE,
 ] as const satisfies readonly WebhookEventType[];
 
 /** An event's delivery state: pending → delivered | failed; no_endpoint when the call has no webhookUrl. */
@@ -35,8 +44,11 @@ export type WebhookEvent = {
   /** ISO 8601 UTC: when the transition happened. */
   timestamp: string;
   callId: string;
-  /** Notices add what they are about (`question`, `optOut`) beside the call. */
-  data: { call: CallView } & Record<string, unknown>;
+  /**
+   * Notices add what they are about (`question`, `optOut`) beside the call; a transcript event
+   * carries its lines only (the record would repeat the whole transcript every second).
+   */
+  data: { call?: CallView; lines?: SequencedLine[] } & Record<string, unknown>;
 };
 
 function eventType(status: Exclude<CallStatus, "queued">): WebhookEventType {
@@ -74,6 +86,26 @@ export function buildNoticeEvent(
   };
 }
 
+export function buildTranscriptEvent(
+  id: string,
+  at: number,
+  callId: string,
+  lines: SequencedLine[],
+): WebhookEvent {
+  return {
+    id,
+    type: TRANSCRIPT_EVENT_TYPE,
+    timestamp: new Date(at).toISOString(),
+    callId,
+    data: { lines },
+  };
+}
+
+/** The call record an event carries (null for a transcript event). */
+export function callOfEvent(event: WebhookEvent): CallView | null {
+  return event.data.call ?? null;
+}
+
 /** What the webhooks queue carries: a pointer to the stored event. */
 export type DeliveryMessage = { eventId: string };
 
@@ -84,12 +116,31 @@ export const WebhookEventSchema = z.object({
   timestamp: z.iso.datetime().describe("When the transition happened."),
   callId: z.uuid(),
   data: z.object({
-    call: CallSchema,
+    call: CallSchema.optional().describe(
+      "The call record at the event (every event but call.transcript); the terminal event's is the full record.",
+    ),
     question: PendingQuestionSchema.optional().describe("call.question: the question asked."),
     optOut: z
       .object({ number: z.string(), reason: z.string() })
       .optional()
       .describe("call.opt_out: the number added to the do-not-call list, and the person's words."),
+    lines: z
+      .array(
+        z.object({
+          sequence: z
+            .number()
+            .int()
+            .min(1)
+            .describe("Per call, from 1, in the order the lines finished."),
+          speaker: z.enum(SPEAKERS),
+          text: z.string(),
+          offsetMs: z.number().int().min(0).describe("Milliseconds since the call was answered."),
+        }),
+      )
+      .optional()
+      .describe(
+        "call.transcript: the utterances finished since the previous transcript event (at most one event a second).",
+      ),
   }),
 });
 

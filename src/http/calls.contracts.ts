@@ -271,7 +271,7 @@ export const callStreamRoute = createRoute({
   tags: ["Calls"],
   summary: "Follow a call live (Server-Sent Events)",
   description:
-    "Server-Sent Events, each with `id` (a per-call sequence number from 1), `event` and JSON `data`: `call.dialing`, `call.in_progress` and the terminal status (`data.call`, the record; the terminal one is the full record after post-call work), `call.transcript` (`{ speaker, text, offsetMs }`, one per finished utterance), `call.question` (`data.question`), `call.question_closed` (the question with its answer), `call.opt_out`. Events already emitted are replayed first; reconnect with `Last-Event-ID` to resume without losing any. The stream closes after the terminal record.",
+    "Server-Sent Events, each with `id` (a per-call sequence number from 1), `event` and JSON `data`: `call.dialing`, `call.in_progress` and the terminal status (`data.call`, the record; the terminal one is the full record after post-call work), `call.transcript` (`{ speaker, text, offsetMs, sequence }`, one per finished utterance), `call.question` (`data.question`), `call.question_closed` (the question with its answer), `call.opt_out`. Events already emitted are replayed first; reconnect with `Last-Event-ID` to resume without losing any. The stream closes after the terminal record.",
   security,
   request: {
     params: CallParams,

@@ -376,6 +376,7 @@ describe("documents", () => {
       "transferTo",
       "transferWhen",
       "questions",
+      "liveEvents",
     ]);
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([

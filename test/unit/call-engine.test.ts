@@ -17,6 +17,7 @@ import {
 } from "../../src/domain/call-engine";
 import type { CallParams } from "../../src/domain/call-params";
 import { NO_OUTPUTS } from "../../src/domain/call-record";
+import { callOfEvent } from "../../src/domain/webhook-event";
 
 const T0 = 1_800_000_000_000;
 const SETTINGS: EngineSettings = {
@@ -230,7 +231,7 @@ describe("the end of a call and post-call work", () => {
     expect(terminal?.type).toBe("call.completed");
     // Stamped with the call's end, not with when post-call work finished.
     expect(terminal?.timestamp).toBe(new Date(T0 + 30_000).toISOString());
-    expect(terminal?.data.call.summary).toBe("Booked.");
+    expect(terminal && callOfEvent(terminal)?.summary).toBe("Booked.");
   });
 
   it("post-call work past its bound finalizes with analysis_timeout; a late result is ignored", () => {
@@ -281,7 +282,8 @@ describe("the end of a call and post-call work", () => {
     const r = run(dialed, answered, mediaStarted, line("Hello", 100), line("Bye", 900), hungUp);
     const a = step(r.state, { type: "alarm" }, T0 + 30_010);
     const done = step(a.state, { type: "post_call_done", outputs: NO_OUTPUTS }, T0 + 31_000);
-    expect(done.state.outbox.at(-1)?.data.call.transcript).toBe(
+    const last = done.state.outbox.at(-1);
+    expect(last && callOfEvent(last)?.transcript).toBe(
       "[00:00.1] agent: Hello\n[00:00.9] agent: Bye",
     );
   });
