@@ -4,7 +4,6 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  type EngineSettings,
   MAX_DIAL_ATTEMPTS,
   MEDIA_SILENCE_MS,
   nextAlarm,
@@ -15,36 +14,11 @@ import {
   startSession,
   step,
 } from "../../src/domain/call-engine";
-import type { CallParams } from "../../src/domain/call-params";
 import { NO_OUTPUTS } from "../../src/domain/call-record";
 import { callOfEvent } from "../../src/domain/webhook-event";
+import { callParams, SETTINGS, T0 } from "./engine-fixtures";
 
-const T0 = 1_800_000_000_000;
-const SETTINGS: EngineSettings = {
-  limits: { dialMs: 60_000, ringMs: 60_000, mediaConnectMs: 15_000, endGraceMs: 10_000 },
-  postCallBoundMs: 90_000,
-  dialRetryBaseMs: 1000,
-  maxCallMs: 600_000,
-};
-const PARAMS: CallParams = {
-  callId: "6f1c2a3b-0000-4000-8000-000000000001",
-  accountId: "acct_1",
-  to: "+14155550123",
-  from: "+12025550143",
-  objective: "Book a table.",
-  context: null,
-  fields: [],
-  voice: "Aoede",
-  language: "en-US",
-  languageSource: "inferred",
-  webhookUrl: "https://hooks.example.com/calls",
-  createdAt: new Date(T0).toISOString(),
-  maxHoldSec: 900,
-  transferTo: null,
-  transferWhen: null,
-  publicBaseUrl: "https://api.test",
-  streamToken: "secret",
-};
+const PARAMS = callParams();
 
 type Row = [input: SessionInput, at: number];
 

@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  type EngineSettings,
   nextAlarm,
   type SessionInput,
   type SessionState,
@@ -16,35 +15,13 @@ import type { CallParams } from "../../src/domain/call-params";
 import { NO_OUTPUTS } from "../../src/domain/call-record";
 import type { SequencedLine } from "../../src/domain/live-transcript";
 import type { WebhookEvent } from "../../src/domain/webhook-event";
+import { callParams, SETTINGS, T0 } from "./engine-fixtures";
 
-const T0 = 1_800_000_000_000;
 const ANSWERED = T0 + 5000;
-const SETTINGS: EngineSettings = {
-  limits: { dialMs: 60_000, ringMs: 60_000, mediaConnectMs: 15_000, endGraceMs: 10_000 },
-  postCallBoundMs: 90_000,
-  dialRetryBaseMs: 1000,
-  maxCallMs: 600_000,
-};
-const PARAMS: CallParams = {
+const PARAMS = callParams({
   callId: "6f1c2a3b-0000-4000-8000-000000000002",
-  accountId: "acct_1",
-  to: "+14155550123",
-  from: "+12025550143",
-  objective: "Book a table.",
-  context: null,
-  fields: [],
-  voice: "Aoede",
-  language: "en-US",
-  languageSource: "inferred",
-  webhookUrl: "https://hooks.example.com/calls",
-  createdAt: new Date(T0).toISOString(),
-  maxHoldSec: 900,
-  transferTo: null,
-  transferWhen: null,
-  publicBaseUrl: "https://api.test",
-  streamToken: "secret",
   liveEvents: ["transcript"],
-};
+});
 
 /** A live call: dialed, answered at ANSWERED, media flowing. */
 function liveCall(params: CallParams = PARAMS): SessionState {

@@ -5,7 +5,6 @@
 import { describe, expect, it } from "vitest";
 import { readSessionRecord } from "../../src/call-session/session-record";
 import {
-  type EngineSettings,
   nextAlarm,
   type SessionCommand,
   type SessionInput,
@@ -13,38 +12,19 @@ import {
   startSession,
   step,
 } from "../../src/domain/call-engine";
-import type { CallParams } from "../../src/domain/call-params";
 import { formatTranscript } from "../../src/domain/transcript";
 import { PHONE_LINES } from "../../src/simulator/phone-lines";
 import { chooseOption, menuOptions } from "../../src/voice/simulator/menu-choice";
+import { callParams, SETTINGS, T0 } from "./engine-fixtures";
 
-const T0 = 1_800_000_000_000;
 const ANSWER = T0 + 5000;
-const SETTINGS: EngineSettings = {
-  limits: { dialMs: 60_000, ringMs: 60_000, mediaConnectMs: 15_000, endGraceMs: 10_000 },
-  postCallBoundMs: 90_000,
-  dialRetryBaseMs: 1000,
-  maxCallMs: 600_000,
-};
-const PARAMS: CallParams = {
+const PARAMS = callParams({
   callId: "6f1c2a3b-0000-4000-8000-000000000015",
-  accountId: "acct_1",
   to: "+14155550113",
-  from: "+12025550143",
   objective: "Make a reservation.",
-  context: null,
-  fields: [],
-  voice: "Aoede",
-  language: "en-US",
-  languageSource: "inferred",
   webhookUrl: null,
-  createdAt: new Date(T0).toISOString(),
   maxHoldSec: 60,
-  transferTo: null,
-  transferWhen: null,
-  publicBaseUrl: "https://api.test",
-  streamToken: "secret",
-};
+});
 
 /** A call answered at ANSWER (granted `grantedMs`) with its media connected, then `rows`. */
 function live(rows: [SessionInput, number][], grantedMs = 120_000) {

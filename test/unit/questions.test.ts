@@ -3,42 +3,14 @@
  * question's expiry do to the session, as pure steps.
  */
 import { describe, expect, it } from "vitest";
-import {
-  type EngineSettings,
-  nextAlarm,
-  type SessionState,
-  startSession,
-  step,
-} from "../../src/domain/call-engine";
+import { nextAlarm, type SessionState, startSession, step } from "../../src/domain/call-engine";
 import type { CallParams } from "../../src/domain/call-params";
+import { callParams, SETTINGS, T0 } from "./engine-fixtures";
 
-const T0 = 1_800_000_000_000;
-const SETTINGS: EngineSettings = {
-  limits: { dialMs: 60_000, ringMs: 60_000, mediaConnectMs: 15_000, endGraceMs: 10_000 },
-  postCallBoundMs: 90_000,
-  dialRetryBaseMs: 1000,
-  maxCallMs: 600_000,
-};
-const PARAMS: CallParams = {
-  callId: "6f1c2a3b-0000-4000-8000-000000000001",
-  accountId: "acct_1",
+const PARAMS = callParams({
   to: "+14155550118",
-  from: "+12025550143",
-  objective: "Book a table.",
-  context: null,
-  maxHoldSec: 900,
-  transferTo: null,
-  transferWhen: null,
-  fields: [],
-  voice: "Aoede",
-  language: "en-US",
-  languageSource: "inferred",
-  webhookUrl: "https://hooks.example.com/calls",
-  createdAt: new Date(T0).toISOString(),
-  publicBaseUrl: "https://api.test",
-  streamToken: "secret",
   questionTimeoutSec: 30,
-};
+});
 const ASK = {
   type: "tool_called" as const,
   call: { id: "fc_1", name: "ask_requester", args: { question: "7:30 instead of 7?" } },

@@ -4,43 +4,20 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  type EngineSettings,
   nextAlarm,
   type SessionInput,
   type StepResult,
   startSession,
   step,
 } from "../../src/domain/call-engine";
-import type { CallParams } from "../../src/domain/call-params";
+import { callParams, SETTINGS, T0 } from "./engine-fixtures";
 
-const T0 = 1_800_000_000_000;
 const DUE = T0 + 3_600_000;
-const SETTINGS: EngineSettings = {
-  limits: { dialMs: 60_000, ringMs: 60_000, mediaConnectMs: 15_000, endGraceMs: 10_000 },
-  postCallBoundMs: 90_000,
-  dialRetryBaseMs: 1000,
-  maxCallMs: 600_000,
-};
-const PARAMS: CallParams = {
+const PARAMS = callParams({
   callId: "6f1c2a3b-0000-4000-8000-000000000002",
-  accountId: "acct_1",
-  to: "+14155550123",
-  from: "+12025550143",
-  objective: "Book a table.",
-  context: null,
-  maxHoldSec: 900,
-  transferTo: null,
-  transferWhen: null,
-  fields: [],
-  voice: "Aoede",
-  language: "en-US",
-  languageSource: "inferred",
   webhookUrl: null,
-  createdAt: new Date(T0).toISOString(),
-  publicBaseUrl: "https://api.test",
-  streamToken: "secret",
   scheduledFor: new Date(DUE).toISOString(),
-};
+});
 
 function run(...rows: [SessionInput, number][]): StepResult[] {
   const results = [startSession(PARAMS, SETTINGS, T0)];

@@ -7,14 +7,12 @@
 import { describe, expect, it } from "vitest";
 import { toolsFor } from "../../src/domain/agent-tools";
 import {
-  type EngineSettings,
   type SessionCommand,
   type SessionInput,
   type SessionState,
   startSession,
   step,
 } from "../../src/domain/call-engine";
-import type { CallParams } from "../../src/domain/call-params";
 import { NO_OUTPUTS } from "../../src/domain/call-record";
 import { transferOutcomeOf, whisperFor } from "../../src/domain/transfer";
 import {
@@ -24,34 +22,16 @@ import {
   sayTwiml,
   transferTwiml,
 } from "../../src/telephony/twilio/twiml";
+import { callParams, SETTINGS, T0 } from "./engine-fixtures";
 
-const T0 = 1_800_000_000_000;
 const ANSWER = T0 + 5000;
-const SETTINGS: EngineSettings = {
-  limits: { dialMs: 60_000, ringMs: 60_000, mediaConnectMs: 15_000, endGraceMs: 10_000 },
-  postCallBoundMs: 90_000,
-  dialRetryBaseMs: 1000,
-  maxCallMs: 600_000,
-};
-const PARAMS: CallParams = {
+const PARAMS = callParams({
   callId: "6f1c2a3b-0000-4000-8000-000000000116",
-  accountId: "acct_1",
   to: "+14155550116",
-  from: "+12025550143",
   objective: "Confirm the delivery date of order 1234.",
-  context: null,
-  fields: [],
-  voice: "Aoede",
-  language: "en-US",
-  languageSource: "inferred",
   webhookUrl: null,
-  createdAt: new Date(T0).toISOString(),
-  maxHoldSec: 900,
   transferTo: "+14155550199",
-  transferWhen: null,
-  publicBaseUrl: "https://api.test",
-  streamToken: "secret",
-};
+});
 
 function live(rows: [SessionInput, number][], params = PARAMS, grantedMs = 120_000) {
   let state: SessionState = startSession(params, SETTINGS, T0).state;
