@@ -1,7 +1,7 @@
 /** The calls list, one call, and the test-call form. */
 import type { CallSummaryView, CallView } from "../domain/call-schemas";
 import { CALL_STATUSES, TERMINAL_STATUSES } from "../domain/call-status";
-import { Csrf, Page, StatusBadge, When } from "./layout";
+import { Csrf, Page, StackTable, StatusBadge, When } from "./layout";
 
 type User = { email: string; csrf: string };
 
@@ -40,39 +40,28 @@ export function CallsPage(p: {
             No calls yet. <a href="/dashboard/calls/new">Place a test call</a> to try the simulator.
           </p>
         ) : (
-          <table class="stack">
-            <caption class="hint">Newest first</caption>
-            <thead>
+          <StackTable
+            columns={["Created", "To", "Status", "Objective", "Duration"]}
+            caption="Newest first"
+          >
+            {p.calls.map((c) => (
               <tr>
-                <th scope="col">Created</th>
-                <th scope="col">To</th>
-                <th scope="col">Status</th>
-                <th scope="col">Objective</th>
-                <th scope="col">Duration</th>
+                <td data-label="Created">
+                  <a href={`/dashboard/calls/${c.id}`}>
+                    <When at={c.createdAt} />
+                  </a>
+                </td>
+                <td data-label="To">{c.to}</td>
+                <td data-label="Status">
+                  <StatusBadge status={c.status} />
+                </td>
+                <td data-label="Objective">
+                  {c.objective.length > 90 ? `${c.objective.slice(0, 90)}…` : c.objective}
+                </td>
+                <td data-label="Duration">{c.durationSec === null ? "—" : `${c.durationSec} s`}</td>
               </tr>
-            </thead>
-            <tbody>
-              {p.calls.map((c) => (
-                <tr>
-                  <td data-label="Created">
-                    <a href={`/dashboard/calls/${c.id}`}>
-                      <When at={c.createdAt} />
-                    </a>
-                  </td>
-                  <td data-label="To">{c.to}</td>
-                  <td data-label="Status">
-                    <StatusBadge status={c.status} />
-                  </td>
-                  <td data-label="Objective">
-                    {c.objective.length > 90 ? `${c.objective.slice(0, 90)}…` : c.objective}
-                  </td>
-                  <td data-label="Duration">
-                    {c.durationSec === null ? "—" : `${c.durationSec} s`}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </StackTable>
         )}
         <nav class="pager" aria-label="Pages">
           {p.nextCursor && <a href={`/dashboard/calls?${next.toString()}`}>Next page</a>}
@@ -273,37 +262,28 @@ export function CallPage(p: {
         {Object.keys(extracted).length > 0 && (
           <section class="card">
             <h2>Extracted fields</h2>
-            <table class="stack">
-              <thead>
-                <tr>
-                  <th scope="col">Field</th>
-                  <th scope="col">Value</th>
-                  <th scope="col">Evidence</th>
-                </tr>
-              </thead>
-              <tbody>
-                {Object.entries(extracted).map(([name, value]) => {
-                  const ev = evidence[name];
-                  return (
-                    <tr>
-                      <td data-label="Field">
-                        <code>{name}</code>
-                      </td>
-                      <td data-label="Value">{show(value)}</td>
-                      <td data-label="Evidence">
-                        {ev ? (
-                          <a href={`#line-${ev.line}`} data-evidence={String(ev.line)}>
-                            {`Line ${ev.line + 1}`}
-                          </a>
-                        ) : (
-                          "—"
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+            <StackTable columns={["Field", "Value", "Evidence"]}>
+              {Object.entries(extracted).map(([name, value]) => {
+                const ev = evidence[name];
+                return (
+                  <tr>
+                    <td data-label="Field">
+                      <code>{name}</code>
+                    </td>
+                    <td data-label="Value">{show(value)}</td>
+                    <td data-label="Evidence">
+                      {ev ? (
+                        <a href={`#line-${ev.line}`} data-evidence={String(ev.line)}>
+                          {`Line ${ev.line + 1}`}
+                        </a>
+                      ) : (
+                        "—"
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </StackTable>
           </section>
         )}
         {latency && (
@@ -326,59 +306,43 @@ export function CallPage(p: {
           {p.log.events.length === 0 ? (
             <p class="hint">No events yet.</p>
           ) : (
-            <table class="stack">
-              <thead>
+            <StackTable columns={["Event", "Status", "Attempts"]} action="Action">
+              {p.log.events.map((e) => (
                 <tr>
-                  <th scope="col">Event</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">
-                    <span class="hint">Action</span>
-                  </th>
+                  <td data-label="Event">
+                    <code>{e.type}</code>
+                  </td>
+                  <td data-label="Status">{e.status.replace("_", " ")}</td>
+                  <td data-label="Attempts">
+                    {e.attempts.length === 0 ? (
+                      "—"
+                    ) : (
+                      <ul class="attempts">
+                        {e.attempts.map((a) => (
+                          <li>
+                            {`#${a.attempt} · ${a.statusCode ?? a.error ?? "no answer"} · `}
+                            <When at={a.at} />
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
+                  <td data-label="Action">
+                    {e.status !== "no_endpoint" && (
+                      <form
+                        method="post"
+                        action={`/dashboard/calls/${call.id}/events/${e.id}/redeliver`}
+                      >
+                        <Csrf token={p.user.csrf} />
+                        <button type="submit" class="secondary" aria-label={`Redeliver ${e.type}`}>
+                          Redeliver
+                        </button>
+                      </form>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {p.log.events.map((e) => (
-                  <tr>
-                    <td data-label="Event">
-                      <code>{e.type}</code>
-                    </td>
-                    <td data-label="Status">{e.status.replace("_", " ")}</td>
-                    <td data-label="Attempts">
-                      {e.attempts.length === 0 ? (
-                        "—"
-                      ) : (
-                        <ul class="attempts">
-                          {e.attempts.map((a) => (
-                            <li>
-                              {`#${a.attempt} · ${a.statusCode ?? a.error ?? "no answer"} · `}
-                              <When at={a.at} />
-                            </li>
-                          ))}
-                        </ul>
-                      )}
-                    </td>
-                    <td data-label="Action">
-                      {e.status !== "no_endpoint" && (
-                        <form
-                          method="post"
-                          action={`/dashboard/calls/${call.id}/events/${e.id}/redeliver`}
-                        >
-                          <Csrf token={p.user.csrf} />
-                          <button
-                            type="submit"
-                            class="secondary"
-                            aria-label={`Redeliver ${e.type}`}
-                          >
-                            Redeliver
-                          </button>
-                        </form>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </StackTable>
           )}
         </section>
       </div>

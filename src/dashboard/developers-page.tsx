@@ -1,7 +1,7 @@
 /** Developers: API keys, numbers, the webhook signing secret, usage, calling policy, do-not-call. */
 import { CALLING_POLICIES } from "../domain/calling-hours";
 import type { DncEntry } from "../domain/do-not-call";
-import { Csrf, Page, When } from "./layout";
+import { Csrf, Page, StackTable, When } from "./layout";
 
 export type DeveloperData = {
   minuteCap: number | null;
@@ -90,59 +90,47 @@ export function DevelopersPage(p: {
         {data.keys.length === 0 ? (
           <p class="hint">No keys yet.</p>
         ) : (
-          <table class="stack">
-            <thead>
+          <StackTable
+            columns={["Key", "Name", "Voice", "Caller ID", "Rate limit", "Last used"]}
+            action="Action"
+          >
+            {data.keys.map((k) => (
               <tr>
-                <th scope="col">Key</th>
-                <th scope="col">Name</th>
-                <th scope="col">Voice</th>
-                <th scope="col">Caller ID</th>
-                <th scope="col">Rate limit</th>
-                <th scope="col">Last used</th>
-                <th scope="col">
-                  <span class="hint">Action</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.keys.map((k) => (
-                <tr>
-                  <td data-label="Key">
-                    <code>{`${k.prefix}…`}</code>
-                  </td>
-                  <td data-label="Name">{k.name ?? "—"}</td>
-                  <td data-label="Voice">{k.voice ?? "platform default"}</td>
-                  <td data-label="Caller ID">{k.callerId ?? "account default"}</td>
-                  <td data-label="Rate limit">{`${k.rateLimit}/min`}</td>
-                  <td data-label="Last used">
-                    <When at={k.lastUsedAt} />
-                  </td>
-                  <td data-label="Action">
-                    {k.revokedAt ? (
-                      <span>
-                        Revoked <When at={k.revokedAt} />
-                      </span>
-                    ) : (
-                      <form
-                        method="post"
-                        action={`/dashboard/developers/keys/${k.id}/revoke`}
-                        data-confirm={`Revoke the key ${k.prefix}…? Requests with it will be refused.`}
+                <td data-label="Key">
+                  <code>{`${k.prefix}…`}</code>
+                </td>
+                <td data-label="Name">{k.name ?? "—"}</td>
+                <td data-label="Voice">{k.voice ?? "platform default"}</td>
+                <td data-label="Caller ID">{k.callerId ?? "account default"}</td>
+                <td data-label="Rate limit">{`${k.rateLimit}/min`}</td>
+                <td data-label="Last used">
+                  <When at={k.lastUsedAt} />
+                </td>
+                <td data-label="Action">
+                  {k.revokedAt ? (
+                    <span>
+                      Revoked <When at={k.revokedAt} />
+                    </span>
+                  ) : (
+                    <form
+                      method="post"
+                      action={`/dashboard/developers/keys/${k.id}/revoke`}
+                      data-confirm={`Revoke the key ${k.prefix}…? Requests with it will be refused.`}
+                    >
+                      <Csrf token={user.csrf} />
+                      <button
+                        type="submit"
+                        class="danger"
+                        aria-label={`Revoke key ${k.name ?? k.prefix}`}
                       >
-                        <Csrf token={user.csrf} />
-                        <button
-                          type="submit"
-                          class="danger"
-                          aria-label={`Revoke key ${k.name ?? k.prefix}`}
-                        >
-                          Revoke
-                        </button>
-                      </form>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                        Revoke
+                      </button>
+                    </form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </StackTable>
         )}
         <h3>Create a key</h3>
         <form method="post" action="/dashboard/developers/keys">
@@ -197,60 +185,49 @@ export function DevelopersPage(p: {
         {data.numbers.length === 0 ? (
           <p class="hint">No numbers yet.</p>
         ) : (
-          <table class="stack">
-            <thead>
+          <StackTable columns={["Number", "Default"]} action="Actions">
+            {data.numbers.map((n) => (
               <tr>
-                <th scope="col">Number</th>
-                <th scope="col">Default</th>
-                <th scope="col">
-                  <span class="hint">Actions</span>
-                </th>
+                <td data-label="Number">{n.number}</td>
+                <td data-label="Default">{n.default ? "Default" : "—"}</td>
+                <td data-label="Actions">
+                  {!n.default && (
+                    <form
+                      method="post"
+                      action="/dashboard/developers/numbers/default"
+                      class="inline"
+                    >
+                      <Csrf token={user.csrf} />
+                      <input type="hidden" name="number" value={n.number} />
+                      <button
+                        type="submit"
+                        class="secondary"
+                        aria-label={`Make ${n.number} the default`}
+                      >
+                        Make default
+                      </button>
+                    </form>
+                  )}{" "}
+                  {keyNumbers.has(n.number) ? (
+                    <span class="hint">Used by a key</span>
+                  ) : (
+                    <form
+                      method="post"
+                      action="/dashboard/developers/numbers/remove"
+                      class="inline"
+                      data-confirm={`Remove ${n.number}?`}
+                    >
+                      <Csrf token={user.csrf} />
+                      <input type="hidden" name="number" value={n.number} />
+                      <button type="submit" class="danger" aria-label={`Remove ${n.number}`}>
+                        Remove
+                      </button>
+                    </form>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {data.numbers.map((n) => (
-                <tr>
-                  <td data-label="Number">{n.number}</td>
-                  <td data-label="Default">{n.default ? "Default" : "—"}</td>
-                  <td data-label="Actions">
-                    {!n.default && (
-                      <form
-                        method="post"
-                        action="/dashboard/developers/numbers/default"
-                        class="inline"
-                      >
-                        <Csrf token={user.csrf} />
-                        <input type="hidden" name="number" value={n.number} />
-                        <button
-                          type="submit"
-                          class="secondary"
-                          aria-label={`Make ${n.number} the default`}
-                        >
-                          Make default
-                        </button>
-                      </form>
-                    )}{" "}
-                    {keyNumbers.has(n.number) ? (
-                      <span class="hint">Used by a key</span>
-                    ) : (
-                      <form
-                        method="post"
-                        action="/dashboard/developers/numbers/remove"
-                        class="inline"
-                        data-confirm={`Remove ${n.number}?`}
-                      >
-                        <Csrf token={user.csrf} />
-                        <input type="hidden" name="number" value={n.number} />
-                        <button type="submit" class="danger" aria-label={`Remove ${n.number}`}>
-                          Remove
-                        </button>
-                      </form>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </StackTable>
         )}
         <form method="post" action="/dashboard/developers/numbers" class="row">
           <Csrf token={user.csrf} />
@@ -329,48 +306,35 @@ export function DevelopersPage(p: {
         {p.dnc.entries.length === 0 ? (
           <p class="hint">No numbers on the list.</p>
         ) : (
-          <table class="stack">
-            <thead>
+          <StackTable columns={["Number", "Reason", "Source", "Added"]} action="Action">
+            {p.dnc.entries.map((e) => (
               <tr>
-                <th scope="col">Number</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Source</th>
-                <th scope="col">Added</th>
-                <th scope="col">
-                  <span class="hint">Action</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.dnc.entries.map((e) => (
-                <tr>
-                  <td data-label="Number">{e.number}</td>
-                  <td data-label="Reason">{e.reason ?? "—"}</td>
-                  <td data-label="Source">{e.source.replace("_", " ")}</td>
-                  <td data-label="Added">
-                    <When at={e.createdAt} />
-                  </td>
-                  <td data-label="Action">
-                    <form
-                      method="post"
-                      action="/dashboard/developers/dnc/remove"
-                      data-confirm={`Remove ${e.number} from the list?`}
+                <td data-label="Number">{e.number}</td>
+                <td data-label="Reason">{e.reason ?? "—"}</td>
+                <td data-label="Source">{e.source.replace("_", " ")}</td>
+                <td data-label="Added">
+                  <When at={e.createdAt} />
+                </td>
+                <td data-label="Action">
+                  <form
+                    method="post"
+                    action="/dashboard/developers/dnc/remove"
+                    data-confirm={`Remove ${e.number} from the list?`}
+                  >
+                    <Csrf token={user.csrf} />
+                    <input type="hidden" name="number" value={e.number} />
+                    <button
+                      type="submit"
+                      class="danger"
+                      aria-label={`Remove ${e.number} from the list`}
                     >
-                      <Csrf token={user.csrf} />
-                      <input type="hidden" name="number" value={e.number} />
-                      <button
-                        type="submit"
-                        class="danger"
-                        aria-label={`Remove ${e.number} from the list`}
-                      >
-                        Remove
-                      </button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                      Remove
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </StackTable>
         )}
         {p.dnc.nextCursor && (
           <p class="pager">

@@ -103,3 +103,33 @@ export function When({ at }: { at: string | null | undefined }) {
   if (!at) return <span class="hint">—</span>;
   return <time datetime={at}>{`${at.slice(0, 10)} ${at.slice(11, 19)} UTC`}</time>;
 }
+
+/**
+ * A table that stacks into labelled cards on a phone (`class="stack"`; each cell carries its
+ * column as `data-label`). `action` names a last, visually quiet column of buttons.
+ */
+export function StackTable(p: {
+  columns: string[];
+  action?: string;
+  caption?: string;
+  children?: Child;
+}) {
+  return (
+    <table class="stack">
+      {p.caption && <caption class="hint">{p.caption}</caption>}
+      <thead>
+        <tr>
+          {p.columns.map((c) => (
+            <th scope="col">{c}</th>
+          ))}
+          {p.action && (
+            <th scope="col">
+              <span class="hint">{p.action}</span>
+            </th>
+          )}
+        </tr>
+      </thead>
+      <tbody>{p.children}</tbody>
+    </table>
+  );
+}
