@@ -53,6 +53,7 @@ describe("MCP over Streamable HTTP", () => {
       "transferTo",
       "transferWhen",
       "questions",
+      "liveEvents",
     ]);
     expect(place?.inputSchema.required).toEqual(["to", "objective"]);
     expect(place?.description).toMatch(/E\.164/);
