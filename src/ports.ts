@@ -3,12 +3,13 @@
  * them (Twilio and the simulator, D1, Queues, R2, the voice providers); the composition root
  * (wiring.ts) picks them from the configuration. Nothing here does I/O.
  */
-import type { ToolCall, ToolDeclaration, ToolResult } from "./domain/agent-tools";
+
 import type { CallParams, PlacedCall } from "./domain/call-params";
 import type { CallOutputs, CallProgress, SavedRecording } from "./domain/call-record";
 import type { CallState } from "./domain/call-state";
 import type { QuestionView } from "./domain/questions";
 import type { GuardrailToken } from "./domain/schedule";
+import type { ToolCall, ToolDeclaration, ToolResult } from "./domain/tool";
 import type { Speaker, TranscriptLine } from "./domain/transcript";
 import type { WebhookEvent } from "./domain/webhook-event";
 import type { Clock } from "./lib/clock";

@@ -25,7 +25,7 @@ import { readConfig } from "../env";
 import type { SessionPorts } from "../ports";
 import { engineSettings, sessionPorts } from "../wiring";
 import { CommandRunner, type SocketInfo } from "./command-runner";
-import { LiveStreams, lastEventIdOf } from "./live-stream";
+import { LIVE_STREAM_PATH, LiveStreams, lastEventIdOf } from "./live-stream";
 import { MediaPacer } from "./media/media-pacer";
 import { SerialQueue } from "./serial-queue";
 import { readSessionRecord, SESSION_KEY } from "./session-record";
@@ -38,9 +38,6 @@ const MAX_FRAME_CHARS = 8192;
 
 /** The stream's upgrade refused, in the API's error shape. */
 const refusal = (error: ErrorToken, status: number) => Response.json({ error }, { status });
-
-/** The path the Worker forwards GET /v1/agent/calls/{id}/stream to. */
-export const LIVE_STREAM_PATH = "/stream";
 
 export type SignalResult = "ok" | "replay" | "unknown_call" | "wrong_call";
 export type CancelResult = "canceled" | "already_ended" | "unknown_call";

@@ -10,6 +10,9 @@ const encoder = new TextEncoder();
 
 type Listener = { writer: WritableStreamDefaultWriter<Uint8Array>; sent: number };
 
+/** The path the Worker forwards GET /v1/agent/calls/{id}/stream to. */
+export const LIVE_STREAM_PATH = "/stream";
+
 export class LiveStreams {
   private readonly listeners = new Set<Listener>();
 

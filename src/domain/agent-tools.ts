@@ -9,27 +9,8 @@ import type { CallParams } from "./call-params";
 import { OPT_OUT_TOOL } from "./opt-out";
 import { PRESS_DIGITS_TOOL, WAIT_ON_HOLD_TOOL } from "./phone-tree";
 import { ASK_REQUESTER_TOOL } from "./questions";
+import type { ToolDeclaration } from "./tool";
 import { TRANSFER_CALL_TOOL } from "./transfer";
-
-export type ToolParameter =
-  | {
-      type: "string" | "number" | "integer" | "boolean";
-      description?: string;
-      enum?: readonly string[];
-    }
-  | { type: "array"; items: ToolParameter; description?: string };
-
-export type ToolDeclaration = {
-  name: string;
-  description: string;
-  parameters: { properties: Record<string, ToolParameter>; required: readonly string[] };
-};
-
-/** One call of a tool by the model; `id` is the provider's, echoed in the result. */
-export type ToolCall = { id: string; name: string; args: Record<string, unknown> };
-
-/** What the model is told a tool did (a JSON object). */
-export type ToolResult = Record<string, unknown>;
 
 export const END_CALL_TOOL = {
   name: "end_call",
@@ -52,10 +33,4 @@ export function toolsFor(call: CallParams): ToolDeclaration[] {
     OPT_OUT_TOOL,
     ...(call.questionTimeoutSec ? [ASK_REQUESTER_TOOL] : []),
   ];
-}
-
-/** A string argument of a tool call, or undefined when the model sent something else. */
-export function stringArg(call: ToolCall, name: string): string | undefined {
-  const value = call.args[name];
-  return typeof value === "string" ? value : undefined;
 }

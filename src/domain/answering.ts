@@ -12,8 +12,8 @@
  * `no_answer`.
  */
 import { z } from "zod";
-import type { ToolCall, ToolDeclaration, ToolResult } from "./agent-tools";
 import type { CallStatus } from "./call-status";
+import type { ToolCall, ToolDeclaration, ToolResult } from "./tool";
 import type { TranscriptLine } from "./transcript";
 
 export const ANSWERERS = ["human", "voicemail", "call_screener", "ivr", "fax", "unknown"] as const;

@@ -18,7 +18,7 @@
  * sync), the lifecycle (lifecycle.ts), and one module of steps per capability (answering, phone
  * tree, transfer, questions), each importing only types, record and lifecycle.
  */
-import type { ToolCall } from "./agent-tools";
+
 import {
   greetingEnded,
   greetingOverdue,
@@ -64,6 +64,7 @@ import { OPT_OUT_TOOL } from "./opt-out";
 import { agentSpoke, NO_PHONE_TREE, PRESS_DIGITS_TOOL, WAIT_ON_HOLD_TOOL } from "./phone-tree";
 import { ASK_REQUESTER_TOOL, pendingQuestion } from "./questions";
 import type { GuardrailToken } from "./schedule";
+import type { ToolCall } from "./tool";
 import type { TranscriptLine } from "./transcript";
 import { TRANSFER_CALL_TOOL } from "./transfer";
 

@@ -3,7 +3,7 @@
  * `opt_out`, and ends politely; the number goes on the account's do-not-call list with the
  * person's words as evidence. Offered on every call.
  */
-import { stringArg, type ToolCall, type ToolDeclaration } from "./agent-tools";
+import { stringArg, type ToolCall, type ToolDeclaration } from "./tool";
 import type { TranscriptLine } from "./transcript";
 
 export const OPT_OUT_TOOL = {

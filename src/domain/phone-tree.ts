@@ -10,7 +10,7 @@
  *   line). Time on hold adds up in `holdMs`; a hold longer than the call's `maxHoldSec`, or one
  *   still running when the call's length runs out, ends the call `failed` / `hold_timeout`.
  */
-import type { ToolCall, ToolDeclaration } from "./agent-tools";
+import type { ToolCall, ToolDeclaration } from "./tool";
 
 export const PRESS_DIGITS_TOOL = {
   name: "press_digits",

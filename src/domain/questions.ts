@@ -5,7 +5,7 @@
  * its state and answers the model's pending tool call.
  */
 import { z } from "zod";
-import { stringArg, type ToolCall, type ToolDeclaration } from "./agent-tools";
+import { stringArg, type ToolCall, type ToolDeclaration } from "./tool";
 
 export const QUESTION_TIMEOUT_MIN_SEC = 5;
 export const QUESTION_TIMEOUT_MAX_SEC = 300;

@@ -7,8 +7,9 @@
  * has `transfer`. The call's own length, and so the minute cap, spans the bridged leg: the carrier
  * keeps the call up while the person talks. Pure.
  */
-import type { ToolDeclaration } from "./agent-tools";
+
 import type { CallParams } from "./call-params";
+import type { ToolDeclaration } from "./tool";
 
 export const TRANSFER_CALL_TOOL = {
   name: "transfer_call",

@@ -4,7 +4,7 @@
  * started from its D1 row, by the sweeper or by a cancel, so no accepted call is stranded.
  */
 
-import { LIVE_STREAM_PATH } from "../call-session/call-session.do";
+import { LIVE_STREAM_PATH } from "../call-session/live-stream";
 import type { PlacedCall } from "../domain/call-params";
 import { randomBase62 } from "../lib/crypto";
 import type { CallEngine } from "../ports";

@@ -3,7 +3,7 @@
  * schemas with upper-case types (as @google/genai sends them), OpenAI Realtime JSON Schema.
  */
 import type { FunctionDeclaration } from "@google/genai";
-import type { ToolDeclaration, ToolParameter } from "../domain/agent-tools";
+import type { ToolDeclaration, ToolParameter } from "../domain/tool";
 import type { OpenAiClientEvent } from "./openai-realtime/events";
 import type { Wire } from "./wire";
 

@@ -3,7 +3,7 @@
  * end of a WebSocketPair (as the runtime's fetch would) and lets the test read what the client
  * sent and send the provider's frames itself.
  */
-import type { ToolCall } from "../../src/domain/agent-tools";
+import type { ToolCall } from "../../src/domain/tool";
 
 export type ScriptedServer = {
   requests: Request[];

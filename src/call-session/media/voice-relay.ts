@@ -3,7 +3,7 @@
  * answered the bridge takes over (`target`). Before that the model says nothing (it has not been
  * asked to begin), so only its loss matters.
  */
-import type { ToolCall } from "../../domain/agent-tools";
+import type { ToolCall } from "../../domain/tool";
 import type { Speaker } from "../../domain/transcript";
 import type { VoiceEvents } from "../../ports";
 

@@ -2,7 +2,7 @@
  * Who answered (answering.ts), as session steps: the carrier's AMD verdict, the agent's report,
  * and what a verdict makes the call do (close the gate, leave a message, end as a machine).
  */
-import type { ToolCall } from "../agent-tools";
+
 import {
   type AnsweringAction,
   type AnsweringStep,
@@ -14,6 +14,7 @@ import {
   verdict,
   voicemailOf,
 } from "../answering";
+import type { ToolCall } from "../tool";
 import { lifecycle } from "./lifecycle";
 import { andThen, answer, sinceAnswer, withSync } from "./record";
 import type { SessionState, StepResult } from "./types";

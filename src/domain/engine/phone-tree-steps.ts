@@ -1,7 +1,7 @@
 /**
  * Phone menus and hold (phone-tree.ts), as session steps: keys pressed and heard, waiting on hold.
  */
-import type { ToolCall } from "../agent-tools";
+
 import {
   holdDeadline,
   pressDigits,
@@ -10,6 +10,7 @@ import {
   startHold,
   validRecipientKey,
 } from "../phone-tree";
+import type { ToolCall } from "../tool";
 import { lifecycle } from "./lifecycle";
 import { answer, withLine } from "./record";
 import type { SessionState, StepResult } from "./types";

@@ -1,7 +1,7 @@
 /**
  * Questions to the requester (questions.ts) and opt-out (opt-out.ts), as session steps.
  */
-import type { ToolCall } from "../agent-tools";
+
 import { isTerminal } from "../call-state";
 import { optOutEvidence } from "../opt-out";
 import {
@@ -13,6 +13,7 @@ import {
   questionView,
   requesterLineText,
 } from "../questions";
+import type { ToolCall } from "../tool";
 import type { TranscriptLine } from "../transcript";
 import { addLine, answer, withLive, withNotice, withSync } from "./record";
 import type { SessionCommand, SessionInput, SessionState, StepResult } from "./types";

@@ -2,11 +2,12 @@
  * What every step may write besides the lifecycle: transcript lines (to the record, the live
  * stream and the transcript events), webhook events in the outbox, and keeping D1 in step.
  */
-import type { ToolCall, ToolResult } from "../agent-tools";
+
 import { type AnswerView, answerView, voicemailOf } from "../answering";
 import { sessionView } from "../call-record";
 import type { CallStatus } from "../call-status";
 import { feedLine, flushFeed, type SequencedLine } from "../live-transcript";
+import type { ToolCall, ToolResult } from "../tool";
 import type { TranscriptLine } from "../transcript";
 import {
   buildEvent,

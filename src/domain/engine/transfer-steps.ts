@@ -2,7 +2,7 @@
  * The hand-over to a person (transfer.ts), as session steps: the tool call, the wait while the
  * Dial runs, and its outcome.
  */
-import type { ToolCall } from "../agent-tools";
+import type { ToolCall } from "../tool";
 import {
   MIN_TRANSFER_SEC,
   TRANSFER_RING_SEC,

@@ -2,7 +2,7 @@
  * The engine's vocabulary: its settings, the session state it keeps, the inputs it takes and the
  * commands it gives (call-engine.ts is the step function over them).
  */
-import type { ToolCall, ToolResult } from "../agent-tools";
+
 import type { Answering } from "../answering";
 import type { CallParams } from "../call-params";
 import type { CallOutputs, SavedRecording } from "../call-record";
@@ -12,6 +12,7 @@ import type { TranscriptFeed } from "../live-transcript";
 import type { PhoneTreeState } from "../phone-tree";
 import type { AnsweredBy, Question } from "../questions";
 import type { GuardrailToken } from "../schedule";
+import type { ToolCall, ToolResult } from "../tool";
 import type { TranscriptLine } from "../transcript";
 import type { TransferOutcome, TransferState } from "../transfer";
 import type { WebhookEvent } from "../webhook-event";

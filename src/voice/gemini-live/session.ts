@@ -14,7 +14,7 @@
  * frame is lost: the only gap is the reconnect itself.
  */
 import { Downsampler3x, Upsampler2x } from "../../audio/resample";
-import type { ToolCall, ToolResult } from "../../domain/agent-tools";
+import type { ToolCall, ToolResult } from "../../domain/tool";
 import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
 import type { VoiceEvents, VoiceSession, VoiceSessionConfig } from "../../ports";
 import { answerTrigger } from "../system-prompt";

@@ -8,7 +8,7 @@
  * answered with a function_call_output.
  */
 import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
-import type { ToolCall, ToolResult } from "../../domain/agent-tools";
+import type { ToolCall, ToolResult } from "../../domain/tool";
 import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
 import type { VoiceEvents, VoiceSession, VoiceSessionConfig } from "../../ports";
 import { answerTrigger } from "../system-prompt";

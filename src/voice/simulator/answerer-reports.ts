@@ -5,7 +5,7 @@
  * objective and the call-back number in the note) and hangs up.
  */
 import type { PhoneLineKey } from "../../simulator/phone-lines";
-import type { AgentMoves } from "./reactions";
+import type { AgentMoves } from "./agent-moves";
 
 /** What each line tells about who is on the other end. */
 const ANSWERER_OF_LINE: Partial<Record<PhoneLineKey, Record<string, unknown>>> = {

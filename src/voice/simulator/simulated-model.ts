@@ -8,14 +8,9 @@
 import { base64ToBytes, bytesToBase64, pcm16FromBytes, pcm16ToBytes } from "../../audio/pcm";
 import { lineAudio, lineOfCode, PHONE_LINES } from "../../simulator/phone-lines";
 import { SpeechListener, UTTERANCE_END_MS } from "../../simulator/speech-code";
+import type { AgentMoves } from "./agent-moves";
 import { AnswererReports } from "./answerer-reports";
-import {
-  type AgentMoves,
-  LINE_REACTIONS,
-  NOTE_REACTIONS,
-  SOUND_REACTIONS,
-  TOOL_REACTIONS,
-} from "./reactions";
+import { LINE_REACTIONS, NOTE_REACTIONS, SOUND_REACTIONS, TOOL_REACTIONS } from "./reactions";
 
 /** Where this Worker serves the simulated model (Gemini Live's path is appended). */
 export const SIMULATED_MODEL_PATH = "/simulator/gemini-live";
