@@ -110,12 +110,14 @@ const TERMINAL: ReadonlySet<string> = TERMINAL_STATUSES;
 /**
  * Polls the public API, as a client would, until the call is terminal; `seen` lists the statuses
  * it went through. Each probe is a request through the Worker and D1, competing with the call for
- * the CPU, hence 20 ms between them rather than waitFor's few.
+ * the CPU, hence 20 ms between them rather than waitFor's few. The default bound is generous (an
+ * ordinary simulated call takes ~3 s) so a loaded machine does not fail a correct call; it stays
+ * under the test timeout so the failure says which statuses the call went through.
  */
 export async function waitForTerminal(
   token: string,
   id: string,
-  { timeoutMs = 5000 }: { timeoutMs?: number } = {},
+  { timeoutMs = 12_000 }: { timeoutMs?: number } = {},
 ): Promise<CallOut & { seen: string[] }> {
   const seen: string[] = [];
   return waitFor(
