@@ -209,7 +209,7 @@ async function main() {
     const node1 = process.cpuUsage(node0);
     const windowEnd = performance.now();
     lag.disable();
-    if (profiler) console.log(await profiler.stop());
+    if (profiler) printProfile(await profiler.stop());
     // The far end stops talking; the model's last replies drain; then everyone hangs up.
     for (const c of round) c.carrier.talkStopped = true;
     await harness.sleep(THINK_MS + 1500);
@@ -368,6 +368,15 @@ function workerdRss(pgid) {
     }
   }
   return kb * 1024;
+}
+
+function printProfile(profile) {
+  console.log(`\nWorker CPU profile, steady window (${profile.samples} samples):`);
+  for (const kind of ["self", "inclusive"]) {
+    console.log(`  ${kind}:`);
+    for (const { fn, percent } of profile[kind])
+      console.log(`  ${String(percent).padStart(5)} %  ${fn}`);
+  }
 }
 
 function report(results) {

@@ -129,7 +129,8 @@ export function fakeTwilio({ accountSid, authToken, hooks }) {
       if (!ws || ws.readyState !== WebSocket.OPEN || call.nextFrameAt === null) continue;
       while (call.nextFrameAt <= now && !call.talkStopped) {
         call.chunk += 1;
-        const tagged = call.tagging || (call.tagging = hooks.streamReady(call));
+        if (!call.tagging) call.tagging = hooks.streamReady(call);
+        const tagged = call.tagging;
         const payload = tagged
           ? INBOUND_PAYLOADS[call.sent.length % INBOUND_PAYLOADS.length]
           : SILENCE;
