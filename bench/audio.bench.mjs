@@ -44,7 +44,7 @@ const down = new Downsampler3x();
 
 // The totals run the Gemini Live session's own conversions, framed as the session frames them.
 function inbound(payload) {
-  const data = callerAudioToGemini(base64ToBytes(payload), up);
+  const data = callerAudioToGemini(decodeMulaw(base64ToBytes(payload)), up);
   return JSON.stringify({ realtimeInput: { audio: { mimeType: GEMINI_INPUT_AUDIO_MIME, data } } });
 }
 

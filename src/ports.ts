@@ -117,11 +117,20 @@ export type VoiceEvents = {
   closed(reason: string): void;
 };
 
+/** One frame of the caller's audio in each form a model may take, decoded once by the bridge. */
+export type CallerAudio = {
+  /** μ-law 8 kHz bytes, as the carrier sent them. */
+  mulaw: Uint8Array;
+  /** The same, as base64 (the carrier's own payload). */
+  base64: string;
+  /** The same, decoded to PCM16 at 8 kHz. */
+  pcm: Int16Array;
+};
+
 export interface VoiceSession {
   /** The call was answered: greet the person and begin (the session may be set up before). */
   begin(): void;
-  /** Caller audio, μ-law 8 kHz bytes as the carrier sent them. */
-  sendCallerAudio(mulaw: Uint8Array): void;
+  sendCallerAudio(audio: CallerAudio): void;
   /**
    * The carrier dropped agent audio it had not played (barge-in): the caller heard the first
    * `heardMs` of all the audio this session has delivered. Providers that keep the agent's words

@@ -21,9 +21,9 @@ const FORMAT = { sampleRate: 8000, channels: 2, bitsPerSample: 16 } as const;
 const BLOCK_SAMPLES = 8000;
 
 export class Recorder {
-  /** Samples of each channel not yet written out, starting at `flushed`. */
-  private left: number[] = [];
-  private right: number[] = [];
+  /** Samples of each channel not yet written out. */
+  private readonly left = new SampleQueue();
+  private readonly right = new SampleQueue();
   /**
    * The part being filled with interleaved audio. Blocks are copied straight into it, so cutting
    * a part costs no copy of its 5 MiB (a concat-and-slice stalled the audio path ~30 ms a part).
@@ -46,19 +46,19 @@ export class Recorder {
   ) {}
 
   recipient(pcm: Int16Array): void {
-    for (const s of pcm) this.left.push(s);
+    this.left.append(pcm);
     if (this.left.length >= BLOCK_SAMPLES) this.flushBlock(this.left.length);
   }
 
   agent(pcm: Int16Array): void {
     // Agent audio plays from now (where the recipient's clock is), after whatever is still queued.
-    while (this.right.length < this.left.length) this.right.push(0);
-    for (const s of pcm) this.right.push(s);
+    this.right.padTo(this.left.length);
+    this.right.append(pcm);
   }
 
   /** Barge-in: agent audio not yet played is dropped from the recording, as from the line. */
   clearAgent(): void {
-    if (this.right.length > this.left.length) this.right.length = this.left.length;
+    this.right.truncate(this.left.length);
   }
 
   /** Writes what remains and completes the object; returns its key, or undefined if nothing was recorded. */
@@ -104,12 +104,8 @@ export class Recorder {
   private flushBlock(samples: number): void {
     if (samples === 0) return;
     const stereo = new Int16Array(samples * 2);
-    for (let i = 0; i < samples; i++) {
-      stereo[2 * i] = this.left[i] ?? 0;
-      stereo[2 * i + 1] = this.right[i] ?? 0;
-    }
-    this.left = this.left.slice(samples);
-    this.right = this.right.slice(samples);
+    this.left.drainInto(stereo, 0, samples);
+    this.right.drainInto(stereo, 1, samples);
     const bytes = pcm16ToBytes(stereo);
     this.dataBytes += bytes.length;
     let from = 0;
@@ -153,6 +149,48 @@ export class Recorder {
       },
     );
     if (final) this.uploads.push(uploaded);
+  }
+}
+
+/** One channel's samples waiting to be written: a growable Int16Array, oldest first. */
+class SampleQueue {
+  private buf = new Int16Array(2 * BLOCK_SAMPLES);
+  length = 0;
+
+  append(pcm: Int16Array): void {
+    this.reserve(this.length + pcm.length);
+    this.buf.set(pcm, this.length);
+    this.length += pcm.length;
+  }
+
+  /** Silence up to `length` samples (a new array is zero-filled, a reused one is not). */
+  padTo(length: number): void {
+    if (length <= this.length) return;
+    this.reserve(length);
+    this.buf.fill(0, this.length, length);
+    this.length = length;
+  }
+
+  truncate(length: number): void {
+    if (length < this.length) this.length = length;
+  }
+
+  /**
+   * Moves the first `samples` into every other slot of `stereo` from `channel` (silence past
+   * what is queued) and keeps the rest.
+   */
+  drainInto(stereo: Int16Array, channel: 0 | 1, samples: number): void {
+    const n = Math.min(samples, this.length);
+    for (let i = 0; i < n; i++) stereo[2 * i + channel] = this.buf[i] as number;
+    this.buf.copyWithin(0, n, this.length);
+    this.length -= n;
+  }
+
+  private reserve(length: number): void {
+    if (length <= this.buf.length) return;
+    const grown = new Int16Array(Math.max(length, 2 * this.buf.length));
+    grown.set(this.buf.subarray(0, this.length));
+    this.buf = grown;
   }
 }
 

@@ -209,6 +209,8 @@ describe("media stream frames", () => {
     });
     expect(parse("not json")).toBeUndefined();
     expect(parse('{"event":"media","media":{}}')).toBeUndefined();
+    expect(parse('{"event":"mark","mark":null}')).toBeUndefined();
+    expect(parse('{"event":"mark","mark":{"name":7}}')).toBeUndefined();
     expect(parse('{"event":"start"}')).toBeUndefined();
   });
 

@@ -4,15 +4,16 @@
  */
 
 import { describe, expect, it } from "vitest";
-import { encodeMulaw } from "../../src/audio/mulaw";
+import { decodeMulaw, encodeMulaw } from "../../src/audio/mulaw";
 import { base64ToBytes, bytesToBase64, pcm16ToBytes } from "../../src/audio/pcm";
 import { Upsampler2x } from "../../src/audio/resample";
 import { MediaBridge } from "../../src/call-session/media/media-bridge";
 import { END_CALL_TOOL } from "../../src/domain/agent-tools";
 import type { TranscriptLine } from "../../src/domain/transcript";
-import type { VoiceSession } from "../../src/ports";
+import type { CallerAudio, VoiceSession } from "../../src/ports";
 import { twilioMediaCodec } from "../../src/telephony/twilio/media-codec";
 import { callerAudioToGemini } from "../../src/voice/gemini-live/audio";
+import { parseServerMessage } from "../../src/voice/gemini-live/messages";
 import { connectGeminiLive, GEMINI_LIVE_PATH } from "../../src/voice/gemini-live/session";
 import { connectOpenAiRealtime } from "../../src/voice/openai-realtime/session";
 import { recordingEvents, scriptedServer } from "../fakes/scripted-server";
@@ -25,6 +26,11 @@ const CONFIG = {
   tools: [END_CALL_TOOL],
 };
 const silence = new Uint8Array(160).fill(0xff);
+
+/** A caller frame in the forms the bridge hands to a model. */
+function callerAudio(mulaw: Uint8Array): CallerAudio {
+  return { mulaw, base64: bytesToBase64(mulaw), pcm: decodeMulaw(mulaw) };
+}
 
 describe("Gemini Live client", () => {
   async function connect() {
@@ -96,7 +102,7 @@ describe("Gemini Live client", () => {
 
   it("sends caller audio as 16 kHz PCM16 and turns 24 kHz model audio into 8 kHz μ-law", async () => {
     const { server, rec, session } = await connect();
-    session.sendCallerAudio(silence);
+    session.sendCallerAudio(callerAudio(silence));
     await server.waitFor(3);
     const audio = server.received[0]?.[2] as {
       realtimeInput: { audio: { mimeType: string; data: string } };
@@ -184,7 +190,7 @@ describe("Gemini Live client", () => {
     server.send({ setupComplete: {} }, { connection: 1 });
     // Resumed once the session speaks on the new connection.
     await waitFor(() => {
-      session.sendCallerAudio(silence);
+      session.sendCallerAudio(callerAudio(silence));
       return (server.received[1]?.length ?? 0) >= 2;
     });
     expect(rec.log.some(([k]) => k === "closed")).toBe(false);
@@ -200,7 +206,7 @@ describe("Gemini Live client", () => {
     const speak = (n: number) => {
       for (let i = 0; i < n; i++) {
         const frame = frames[next++];
-        if (frame) session.sendCallerAudio(frame);
+        if (frame) session.sendCallerAudio(callerAudio(frame));
       }
     };
     const audioOf = (n: number) =>
@@ -248,7 +254,7 @@ describe("Gemini Live client", () => {
     expect(sent.map((a) => a.length)).toEqual([5, 10, 15]);
     // Every frame, in order, as one uninterrupted stream through the same resampler state.
     const up = new Upsampler2x();
-    const expected = frames.map((f) => callerAudioToGemini(f, up));
+    const expected = frames.map((f) => callerAudioToGemini(decodeMulaw(f), up));
     expect(sent.flat()).toEqual(expected);
     expect(rec.log.some(([k]) => k === "closed")).toBe(false);
   });
@@ -258,6 +264,33 @@ describe("Gemini Live client", () => {
     server.socket(0).close(1011, "Internal error occurred.");
     await waitFor(() => rec.log.some(([k]) => k === "closed"));
     expect(rec.log).toContainEqual(["closed", expect.stringContaining("1011")]);
+  });
+});
+
+describe("Gemini Live server messages", () => {
+  const audio = { inlineData: { mimeType: "audio/pcm;rate=24000", data: "AAA=" } };
+  const turn = (parts: unknown[]) => ({ serverContent: { modelTurn: { parts } } });
+
+  it("reads audio, text and binary frames alike, and the same message with more in it", () => {
+    const text = JSON.stringify(turn([audio, audio]));
+    expect(parseServerMessage(text)).toEqual(turn([audio, audio]));
+    expect(parseServerMessage(new TextEncoder().encode(text).buffer)).toEqual(turn([audio, audio]));
+    const more = { ...turn([audio]), usageMetadata: { totalTokenCount: 3 } };
+    expect(parseServerMessage(JSON.stringify(more))).toEqual(more);
+    const withText = turn([{ ...audio, text: "hi" }]);
+    expect(parseServerMessage(JSON.stringify(withText))).toEqual(withText);
+  });
+
+  it("refuses audio whose fields are not what the schema says", () => {
+    for (const bad of [
+      turn([{ inlineData: { data: 7 } }]),
+      turn([{ inlineData: { data: "AAA=", mimeType: 1 } }]),
+      turn([{ inlineData: null }]),
+      { serverContent: { modelTurn: { parts: "AAA=" } } },
+      { serverContent: { modelTurn: [] } },
+    ]) {
+      expect(parseServerMessage(JSON.stringify(bad))).toBeUndefined();
+    }
   });
 });
 
@@ -341,7 +374,7 @@ describe("OpenAI Realtime client", () => {
   it("passes μ-law through untouched in both directions", async () => {
     const { server, rec, session } = await connect();
     const caller = new Uint8Array(160).map((_, i) => i);
-    session.sendCallerAudio(caller);
+    session.sendCallerAudio(callerAudio(caller));
     await server.waitFor(4);
     expect(server.received[0]?.[3]).toEqual({
       type: "input_audio_buffer.append",
@@ -418,7 +451,7 @@ function bridge(withModel = true) {
   const toModel: Uint8Array[] = [];
   const truncated: number[] = [];
   const model: VoiceSession = {
-    sendCallerAudio: (b) => toModel.push(b),
+    sendCallerAudio: (b) => toModel.push(b.mulaw),
     truncate: (ms) => truncated.push(ms),
     begin: () => undefined,
     toolResult: () => undefined,
@@ -505,12 +538,25 @@ describe("media bridge", () => {
     b.finish();
   });
 
-  it("follows each chunk of agent audio with a mark of the audio sent so far", () => {
+  it("marks the agent audio sent so far every 100 ms of it, and where its turn ends", () => {
     const { b, sent } = bridge();
-    b.audio(new Uint8Array(160));
-    b.audio(new Uint8Array(400));
-    expect(sent.map((f) => f.event)).toEqual(["media", "mark", "media", "mark"]);
-    expect(sent.filter((f) => f.mark).map((f) => f.mark?.name)).toEqual(["0.160", "0.560"]);
+    for (let i = 0; i < 7; i++) b.audio(new Uint8Array(160)); // 140 ms in 20 ms chunks
+    b.turnComplete();
+    b.turnComplete(); // nothing new sent: no second mark at the same place
+    expect(sent.map((f) => f.event)).toEqual([
+      ...["media", "media", "media", "media", "media", "mark"],
+      ...["media", "media", "mark"],
+    ]);
+    expect(sent.filter((f) => f.mark).map((f) => f.mark?.name)).toEqual(["0.800", "0.1120"]);
+  });
+
+  it("marks where an agent line ends, so the line is released once exactly that has played", () => {
+    const { b, sent, lines } = bridge();
+    b.audio(new Uint8Array(320));
+    b.transcript("agent", "Hi.");
+    expect(sent.at(-1)?.mark?.name).toBe("0.320");
+    b.mark("0.320");
+    expect(lines.map((l) => l.text)).toEqual(["Hi."]);
   });
 
   it("the person talking over audio still queued after the model's turn ended gets a clear", () => {

@@ -13,6 +13,10 @@
  * once, which proves nothing was played: it starts a new epoch, and echoes of older epochs are
  * ignored, the goodbye's (`end_call.<epoch>`) included.
  *
+ * A mark after every chunk would double what goes to the carrier (and come back as echoes), so
+ * the audio is marked once per MARK_EVERY_SAMPLES, and wherever something waits on the played
+ * position: the end of an agent line, the end of a turn, after keys.
+ *
  * Barge-in: when the person starts speaking (the model's signal, or after the model's turn is over
  * the bridge's own speech detector, since the model then has nothing to interrupt) while agent
  * audio is outstanding, the carrier's buffer is cleared at once, the model is told what was heard
@@ -44,6 +48,8 @@ const TRANSFER_MARK = "transfer";
 const GOODBYE_BOUND_MS = 8000;
 /** μ-law 8 kHz: one byte per sample, 8 samples per millisecond. */
 const SAMPLES_PER_MS = 8;
+/** Agent audio is marked at least this often (100 ms): the played position's resolution. */
+const MARK_EVERY_SAMPLES = 800;
 /** Keys go to the carrier in media frames of this many samples (200 ms). */
 const DTMF_CHUNK = 1600;
 /** How an agent line the person talked over ends (one line per entry: no line break). */
@@ -80,6 +86,8 @@ export class MediaBridge implements VoiceEvents {
   private epoch = 0;
   /** Agent audio sent to the carrier, in samples, over the whole call. */
   private sent = 0;
+  /** Agent audio up to the last mark sent, in samples. */
+  private marked = 0;
   /** Agent audio the carrier's mark echoes prove has played, in samples. */
   private played = 0;
   /** The model finished its turn (or was interrupted): it will not signal a barge-in itself. */
@@ -122,8 +130,8 @@ export class MediaBridge implements VoiceEvents {
     } catch {
       return; // not base64: not audio, dropped quietly
     }
-    this.model?.sendCallerAudio(mulaw);
     const pcm = decodeMulaw(mulaw);
+    this.model?.sendCallerAudio({ mulaw, base64: payload, pcm });
     this.recorder?.recipient(pcm);
     if (this.beeps.push(pcm).length > 0) this.hooks.beep?.();
     if (this.gated && this.silence?.push(pcm)) this.hooks.greetingSilent?.();
@@ -166,7 +174,7 @@ export class MediaBridge implements VoiceEvents {
     const { codec, streamId } = this.carrier;
     this.send(codec.media(streamId, bytesToBase64(mulaw)));
     this.sent += mulaw.length;
-    this.send(codec.mark(streamId, `${this.epoch}.${this.sent}`));
+    if (this.sent - this.marked >= MARK_EVERY_SAMPLES) this.markSent();
   }
 
   interrupted(): void {
@@ -186,6 +194,7 @@ export class MediaBridge implements VoiceEvents {
     }
     // Said while the gate was closed: never heard, so not on the transcript.
     if (this.gated) return;
+    this.markSent();
     const audio = this.lineStart >= 0;
     this.held.push({
       text,
@@ -198,6 +207,7 @@ export class MediaBridge implements VoiceEvents {
   }
 
   turnComplete(): void {
+    this.markSent();
     this.modelIdle = true;
     this.latency.agentTurnEnded();
   }
@@ -241,7 +251,7 @@ export class MediaBridge implements VoiceEvents {
     }
     this.sent += mulaw.length;
     this.digitsEnd = this.sent;
-    this.send(codec.mark(streamId, `${this.epoch}.${this.sent}`));
+    this.markSent();
   }
 
   /** The agent's line before a transfer has played (or the bound ran out): the engine takes over. */
@@ -314,6 +324,7 @@ export class MediaBridge implements VoiceEvents {
     this.send(this.carrier.codec.clear(this.carrier.streamId));
     this.epoch += 1;
     this.played = this.sent;
+    this.marked = this.sent;
     this.recorder?.clearAgent();
     this.model?.truncate?.(heard / SAMPLES_PER_MS);
     this.releaseLines(true, heard);
@@ -357,6 +368,13 @@ export class MediaBridge implements VoiceEvents {
     this.hungUp = true;
     if (this.goodbye) clearTimeout(this.goodbye);
     this.hooks.agentHungUp();
+  }
+
+  /** A mark at the agent audio sent so far, unless there is one there already. */
+  private markSent(): void {
+    if (this.marked === this.sent) return;
+    this.marked = this.sent;
+    this.send(this.carrier.codec.mark(this.carrier.streamId, `${this.epoch}.${this.sent}`));
   }
 
   private send(frame: string): void {

@@ -1,6 +1,7 @@
 /**
  * Twilio Media Streams frames (protocols.md B) as the carrier-neutral MediaCodec. Control frames
- * are validated with zod; `media` frames arrive every ~20 ms and are checked by hand.
+ * are validated with zod; `media` frames (every ~20 ms) and `mark` echoes (every ~100 ms while
+ * the agent speaks) are checked by hand, for the one field read from each.
  */
 import { z } from "zod";
 import type { MediaCodec, MediaFrame } from "../../ports";
@@ -18,11 +19,6 @@ const ControlFrame = z.discriminatedUnion("event", [
   }),
   z.object({ event: z.literal("stop"), streamSid: z.string() }),
   z.object({
-    event: z.literal("mark"),
-    streamSid: z.string(),
-    mark: z.object({ name: z.string() }),
-  }),
-  z.object({
     event: z.literal("dtmf"),
     streamSid: z.string(),
     dtmf: z.object({ digit: z.string() }),
@@ -37,10 +33,18 @@ function parse(text: string): MediaFrame | undefined {
     return undefined;
   }
   if (typeof value !== "object" || value === null) return undefined;
-  const frame = value as { event?: unknown; media?: { payload?: unknown } };
+  const frame = value as {
+    event?: unknown;
+    media?: { payload?: unknown } | null;
+    mark?: { name?: unknown } | null;
+  };
   if (frame.event === "media") {
     const payload = frame.media?.payload;
     return typeof payload === "string" ? { kind: "media", payload } : undefined;
+  }
+  if (frame.event === "mark") {
+    const name = frame.mark?.name;
+    return typeof name === "string" ? { kind: "mark", name } : undefined;
   }
   const parsed = ControlFrame.safeParse(value);
   if (!parsed.success) return undefined;
@@ -52,8 +56,6 @@ function parse(text: string): MediaFrame | undefined {
       return { kind: "start", streamId: f.streamSid, params: f.start.customParameters };
     case "stop":
       return { kind: "stop" };
-    case "mark":
-      return { kind: "mark", name: f.mark.name };
     case "dtmf":
       return { kind: "dtmf", digit: f.dtmf.digit };
   }

@@ -3,15 +3,15 @@
  * Gemini takes (base64), and Gemini's 24 kHz PCM16 (base64) back to 8 kHz μ-law. Pure but for
  * the resamplers, which carry their filter state from frame to frame.
  */
-import { decodeMulaw, encodeMulaw } from "../../audio/mulaw";
+import { encodeMulaw } from "../../audio/mulaw";
 import { base64ToBytes, bytesToBase64, pcm16BytesView, pcm16View } from "../../audio/pcm";
 import type { Downsampler3x, Upsampler2x } from "../../audio/resample";
 
 export const GEMINI_INPUT_AUDIO_MIME = "audio/pcm;rate=16000";
 
-/** Caller μ-law (8 kHz) → base64 PCM16 LE at 16 kHz, for a `realtimeInput` audio blob. */
-export function callerAudioToGemini(mulaw: Uint8Array, up: Upsampler2x): string {
-  return bytesToBase64(pcm16BytesView(up.process(decodeMulaw(mulaw))));
+/** Caller PCM16 (8 kHz, decoded from μ-law) → base64 PCM16 LE at 16 kHz, for a `realtimeInput` audio blob. */
+export function callerAudioToGemini(pcm: Int16Array, up: Upsampler2x): string {
+  return bytesToBase64(pcm16BytesView(up.process(pcm)));
 }
 
 /** Gemini's base64 PCM16 LE at 24 kHz → μ-law at 8 kHz for the caller (empty while filling). */

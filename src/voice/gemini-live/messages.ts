@@ -2,7 +2,8 @@
  * Gemini Live messages (protocols.md C), typed by `@google/genai`'s own `LiveClientMessage` and
  * `LiveServerMessage` (type-only imports; see ../wire.ts). Server frames arrive as text or as
  * binary UTF-8 JSON; they are validated leniently: the fields the bridge reads are checked, any
- * other field is kept as it came (so a reader of a field not checked here still sees it).
+ * other field is kept as it came (so a reader of a field not checked here still sees it). Audio
+ * alone (most messages: one every few tens of ms while the agent speaks) is checked by hand.
  */
 import type { LiveClientMessage, LiveServerMessage } from "@google/genai";
 import { z } from "zod";
@@ -95,6 +96,41 @@ export function parseServerMessage(data: unknown): GeminiServerMessage | undefin
   } catch {
     return undefined;
   }
+  return audioOnly(value) ?? parsedOrUndefined(value);
+}
+
+function parsedOrUndefined(value: unknown): GeminiServerMessage | undefined {
   const parsed = ServerMessage.safeParse(value);
   return parsed.success ? parsed.data : undefined;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * `{ serverContent: { modelTurn: { parts: [{ inlineData: { mimeType?, data } }] } } }` and
+ * nothing else, as the schema above would accept it; anything else goes to the schema.
+ */
+function audioOnly(value: unknown): GeminiServerMessage | undefined {
+  if (!isRecord(value) || !onlyKey(value, "serverContent")) return undefined;
+  const content = value.serverContent;
+  if (!isRecord(content) || !onlyKey(content, "modelTurn")) return undefined;
+  const turn = content.modelTurn;
+  if (!isRecord(turn) || !onlyKey(turn, "parts") || !Array.isArray(turn.parts)) return undefined;
+  for (const part of turn.parts) {
+    if (!isRecord(part) || !onlyKey(part, "inlineData")) return undefined;
+    const blob = part.inlineData;
+    if (!isRecord(blob) || typeof blob.data !== "string") return undefined;
+    if (blob.mimeType !== undefined && typeof blob.mimeType !== "string") return undefined;
+  }
+  return value as GeminiServerMessage;
+}
+
+function onlyKey(record: Record<string, unknown>, key: string): boolean {
+  let count = 0;
+  for (const k in record) {
+    if (k !== key) return false;
+    count += 1;
+  }
+  return count === 1;
 }

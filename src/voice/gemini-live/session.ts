@@ -16,7 +16,7 @@
 import { Downsampler3x, Upsampler2x } from "../../audio/resample";
 import type { ToolCall, ToolResult } from "../../domain/tool";
 import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
-import type { VoiceEvents, VoiceSession, VoiceSessionConfig } from "../../ports";
+import type { CallerAudio, VoiceEvents, VoiceSession, VoiceSessionConfig } from "../../ports";
 import { answerTrigger } from "../system-prompt";
 import { geminiFunctionDeclarations } from "../tool-declarations";
 import { callerAudioToGemini, GEMINI_INPUT_AUDIO_MIME, geminiAudioToCaller } from "./audio";
@@ -135,12 +135,12 @@ class GeminiLiveSession implements VoiceSession {
     });
   }
 
-  sendCallerAudio(mulaw: Uint8Array): void {
+  sendCallerAudio(audio: CallerAudio): void {
     if (!this.ws && !this.resuming) return;
     // Resampled now, in arrival order, so the upsampler's state runs on across the reconnect.
     const message = JSON.stringify({
       realtimeInput: {
-        audio: { mimeType: GEMINI_INPUT_AUDIO_MIME, data: callerAudioToGemini(mulaw, this.up) },
+        audio: { mimeType: GEMINI_INPUT_AUDIO_MIME, data: callerAudioToGemini(audio.pcm, this.up) },
       },
     } satisfies GeminiClientMessage);
     if (this.ws) {

@@ -7,10 +7,10 @@
  * and the agent item is truncated there (the official sample's barge-in). The end_call tool is
  * answered with a function_call_output.
  */
-import { base64ToBytes, bytesToBase64 } from "../../audio/pcm";
+import { base64ToBytes } from "../../audio/pcm";
 import type { ToolCall, ToolResult } from "../../domain/tool";
 import { httpUrlOfWebSocket, type Transport } from "../../lib/loopback";
-import type { VoiceEvents, VoiceSession, VoiceSessionConfig } from "../../ports";
+import type { CallerAudio, VoiceEvents, VoiceSession, VoiceSessionConfig } from "../../ports";
 import { answerTrigger } from "../system-prompt";
 import { openAiTools } from "../tool-declarations";
 import { type OpenAiClientEvent, type OpenAiServerEvent, parseServerEvent } from "./events";
@@ -106,8 +106,8 @@ class OpenAiRealtimeSession implements VoiceSession {
     this.send({ type: "response.create" });
   }
 
-  sendCallerAudio(mulaw: Uint8Array): void {
-    this.send({ type: "input_audio_buffer.append", audio: bytesToBase64(mulaw) });
+  sendCallerAudio(audio: CallerAudio): void {
+    this.send({ type: "input_audio_buffer.append", audio: audio.base64 });
   }
 
   /** Twilio dropped what was not played: cut the agent item at what the caller heard. */
