@@ -59,7 +59,6 @@ const REQUEST_TIMEOUT_MS = 10_000;
 /** Everything (migrations, start-up, both phases) must be done by then, or the run is aborted. */
 const HARD_DEADLINE_MS =
   60_000 + harness.STARTUP_TIMEOUT_MS + DRAIN_MS + 2 * (WARMUP_MS + MEASURE_MS + 15_000);
-const TARGET_RATIO = 0.5;
 
 const PLACE_BODY = JSON.stringify({
   to: "+14155550123",
@@ -151,11 +150,11 @@ async function main() {
     placement: place,
     ...(dialed ? { carrierCalls: dialed } : {}),
     ...(profile ? { placementCpuProfile: profile } : {}),
-    ratio: { placementRpsOverReadRps: ratio, target: TARGET_RATIO, met: ratio >= TARGET_RATIO },
+    ratio: { placementRpsOverReadRps: ratio },
   };
   console.log(JSON.stringify(summary, null, 2));
   console.log(
-    `placement_rps / read_rps = ${ratio} (target >= ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? "met" : "NOT met"})`,
+    `placement_rps / read_rps = ${ratio} (a regression check against earlier runs; no target)`,
   );
   if (profile) printProfile(profile);
   if (process.env.BENCH_NO_README !== "1" && !profile) {
@@ -341,8 +340,7 @@ function writeReadme(s) {
       ],
     ),
     "",
-    `**placement_rps / read_rps = ${s.ratio.placementRpsOverReadRps}** ` +
-      `(target >= ${s.ratio.target}: ${s.ratio.met ? "met" : "not met"})`,
+    `**placement_rps / read_rps = ${s.ratio.placementRpsOverReadRps}** (a regression check; no target)`,
     end,
   ].join("\n");
   let text;
