@@ -64,7 +64,12 @@ export function fakeTwilio({ accountSid, authToken, hooks }) {
     call.answeredAt = Date.now();
     await status(call, "in-progress");
     const signature = await twilioSignature(authToken, call.stream.url, {});
-    const ws = new WebSocket(call.stream.url, { headers: { "x-twilio-signature": signature } });
+    // No permessage-deflate offer: the Worker refuses it in production (wrangler.toml), but
+    // wrangler dev's entry Worker would accept it and compress every frame on both sides.
+    const ws = new WebSocket(call.stream.url, {
+      headers: { "x-twilio-signature": signature },
+      perMessageDeflate: false,
+    });
     call.ws = ws;
     ws.on("open", () => {
       ws.send(JSON.stringify({ event: "connected", protocol: "Call", version: "1.0.0" }));
