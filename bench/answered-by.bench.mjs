@@ -49,16 +49,7 @@ async function main() {
     ],
   });
   const http = harness.httpClient(base, { maxSockets: CONCURRENCY * 2, timeoutMs: 10_000 });
-  const { admin, account, key } = await harness.setUpAccount(http, adminToken, 10_000);
-  // Every row is called several times, at whatever hour the bench runs.
-  await harness.expectJson(
-    admin("PATCH", `/admin/accounts/${account.id}`, {
-      callingPolicy: "off",
-      maxCallsPerNumberPerDay: 1000,
-    }),
-    200,
-  );
-  const auth = { authorization: `Bearer ${key.key}` };
+  const { auth } = await harness.setUpCallingAccount(http, adminToken, 10_000);
 
   const jobs = ROWS.flatMap(([to, label]) =>
     ACTIONS.flatMap((action) => Array.from({ length: ROUNDS }, () => ({ to, label, action }))),

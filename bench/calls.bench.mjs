@@ -139,15 +139,7 @@ async function main() {
     ],
   });
   const http = harness.httpClient(base, { maxSockets: 64, timeoutMs: 30_000 });
-  const { admin, account, key } = await harness.setUpAccount(http, adminToken, 10_000);
-  await harness.expectJson(
-    admin("PATCH", `/admin/accounts/${account.id}`, {
-      callingPolicy: "off",
-      maxCallsPerNumberPerDay: 1000,
-    }),
-    200,
-  );
-  const auth = { authorization: `Bearer ${key.key}` };
+  const { auth } = await harness.setUpCallingAccount(http, adminToken, 10_000);
 
   // --- The rounds ----------------------------------------------------------------------------
   const results = [];

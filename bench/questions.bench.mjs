@@ -44,16 +44,7 @@ async function main() {
     ],
   });
   const http = harness.httpClient(base, { maxSockets: 4, timeoutMs: 10_000 });
-  const { key, admin, account } = await harness.setUpAccount(http, adminToken, 10_000);
-  // Calling hours would refuse the placements at night; the bench measures the path, not the policy.
-  await harness.expectJson(
-    admin("PATCH", `/admin/accounts/${account.id}`, {
-      callingPolicy: "off",
-      maxCallsPerNumberPerDay: 1000,
-    }),
-    200,
-  );
-  const auth = { authorization: `Bearer ${key.key}` };
+  const { auth } = await harness.setUpCallingAccount(http, adminToken, 10_000);
   const hook = `http://${harness.HOST}:${receiver.port}/hook`;
 
   const toEvent = [];

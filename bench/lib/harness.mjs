@@ -302,6 +302,22 @@ export async function setUpAccount(http, adminToken, rateLimit) {
   return { admin, account, key };
 }
 
+/**
+ * An account set up as above that may call at any hour and call one number many times: the
+ * benches that place many calls measure the call path, not the calling policy or the cap.
+ */
+export async function setUpCallingAccount(http, adminToken, rateLimit) {
+  const { admin, account, key } = await setUpAccount(http, adminToken, rateLimit);
+  await expectJson(
+    admin("PATCH", `/admin/accounts/${account.id}`, {
+      callingPolicy: "off",
+      maxCallsPerNumberPerDay: 1000,
+    }),
+    200,
+  );
+  return { admin, account, key, auth: { authorization: `Bearer ${key.key}` } };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Report
 
