@@ -94,16 +94,8 @@ export function withSync(result: StepResult, now: number): StepResult {
 export function withEvent(state: SessionState, status: CallStatus, at: number): SessionState {
   if (status === "queued") return state;
   const events = state.events + 1;
-  const id = eventId(state, events);
-  const view = sessionView(
-    state.params,
-    state.call,
-    state.lines,
-    state.outputs,
-    answerViewOf(state),
-    extrasOf(state),
-  );
-  const event = buildEvent(id, status, at, view);
+  const view = viewOf(state);
+  const event = buildEvent(eventId(state, events), status, at, view);
   return withLive({ ...state, events, outbox: [...state.outbox, event] }, event.type, {
     call: view,
   });
@@ -116,6 +108,18 @@ export function withLive(
 ): SessionState {
   const seq = (state.liveLog.at(-1)?.seq ?? 0) + 1;
   return { ...state, liveLog: [...state.liveLog, { seq, type, data }] };
+}
+
+/** The call as the API shows it now, as events carry it. */
+function viewOf(state: SessionState) {
+  return sessionView(
+    state.params,
+    state.call,
+    state.lines,
+    state.outputs,
+    answerViewOf(state),
+    extrasOf(state),
+  );
 }
 
 /** What the call view shows beyond the lifecycle: questions, opt-out. */
@@ -131,16 +135,7 @@ export function withNotice(
   extra: Record<string, unknown> = {},
 ): SessionState {
   const events = state.events + 1;
-  const id = eventId(state, events);
-  const view = sessionView(
-    state.params,
-    state.call,
-    state.lines,
-    state.outputs,
-    answerViewOf(state),
-    extrasOf(state),
-  );
-  const event = buildNoticeEvent(id, type, at, view, extra);
+  const event = buildNoticeEvent(eventId(state, events), type, at, viewOf(state), extra);
   return withLive({ ...state, events, outbox: [...state.outbox, event] }, type, extra);
 }
 
