@@ -153,7 +153,11 @@ async function main() {
   await start(0);
   const cron = startCron(base);
 
-  const { admin, account, key } = await harness.setUpAccount(server.http, adminToken, 10_000);
+  const { admin, account, key } = await harness.setUpCallingAccount(
+    server.http,
+    adminToken,
+    10_000,
+  );
   const detail = await harness.expectJson(admin("GET", `/admin/accounts/${account.id}`), 200);
   const secret = detail.webhookSecret;
   if (typeof secret !== "string" || !secret.startsWith("whsec_"))

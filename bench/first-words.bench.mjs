@@ -40,7 +40,7 @@ async function main() {
     ],
   });
   const http = harness.httpClient(base, { maxSockets: CONCURRENCY * 2, timeoutMs: 10_000 });
-  const { key } = await harness.setUpAccount(http, adminToken, 10_000);
+  const { key } = await harness.setUpCallingAccount(http, adminToken, 10_000);
   const auth = { authorization: `Bearer ${key.key}` };
 
   const firstAudio = [];

@@ -83,7 +83,7 @@ async function main() {
   await startServer(port, adminToken, carrier, inspectorPort);
 
   const http = harness.httpClient(base, { maxSockets: CONCURRENCY, timeoutMs: REQUEST_TIMEOUT_MS });
-  const { account, key } = await harness.setUpAccount(http, adminToken, 10_000);
+  const { account, key } = await harness.setUpCallingAccount(http, adminToken, 10_000);
   const auth = { authorization: `Bearer ${key.key}` };
   const placed = await harness.expectJson(
     http.send("POST", "/v1/agent/calls", auth, PLACE_BODY),

@@ -101,7 +101,11 @@ async function main() {
   await startServer(port, adminToken);
 
   const http = harness.httpClient(base, { maxSockets: CONCURRENCY, timeoutMs: REQUEST_TIMEOUT_MS });
-  const { admin, account, key } = await harness.setUpAccount(http, adminToken, KEY_RATE_LIMIT);
+  const { admin, account, key } = await harness.setUpCallingAccount(
+    http,
+    adminToken,
+    KEY_RATE_LIMIT,
+  );
   const detail = await harness.expectJson(admin("GET", `/admin/accounts/${account.id}`), 200);
   const secret = detail.webhookSecret;
   if (typeof secret !== "string" || !secret.startsWith("whsec_")) {

@@ -284,7 +284,7 @@ export async function expectJson(pending, status) {
  * Through the admin API: an account "bench" with a default caller ID and a key allowed
  * `rateLimit` requests a minute. Returns them and an `admin(method, path, body)` request helper.
  */
-export async function setUpAccount(http, adminToken, rateLimit) {
+async function setUpAccount(http, adminToken, rateLimit) {
   const admin = (method, path, body) =>
     http.send(method, path, { authorization: `Bearer ${adminToken}` }, body);
   const account = await expectJson(admin("POST", "/admin/accounts", { name: "bench" }), 201);
