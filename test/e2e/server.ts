@@ -23,17 +23,36 @@ const childEnv = {
   X_LOCAL_OBSERVABILITY: "false",
 };
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen({ host: HOST, port: 0, exclusive: true }, () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(),
-      );
-    });
+export async function freePort(): Promise<number> {
+  const [port] = await freePorts(1);
+  if (port === undefined) throw new Error("no free port");
+  return port;
+}
+
+/**
+ * `count` distinct free ports: all probes are held open together, so the system cannot hand the
+ * same port out twice (two probes in a row may get the same one back, and then wrangler's server
+ * and its inspector collide).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const probes = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const probe = createServer();
+          probe.once("error", reject);
+          probe.listen({ host: HOST, port: 0, exclusive: true }, () => resolve(probe));
+        }),
+    ),
+  );
+  const ports = probes.map((probe) => {
+    const address = probe.address();
+    if (typeof address !== "object" || !address) throw new Error("no port");
+    return address.port;
   });
+  await Promise.all(probes.map((probe) => new Promise((resolve) => probe.close(resolve))));
+  return ports;
 }
 
 function run(args: string[], log: NodeJS.WritableStream): Promise<number> {
@@ -56,8 +75,7 @@ export async function startServer(): Promise<Server> {
     log,
   );
   if (migrated !== 0) throw new Error(`migrations failed (see ${logFile})`);
-  const port = await freePort();
-  const inspector = await freePort();
+  const [port, inspector] = (await freePorts(2)) as [number, number];
   const base = `http://${HOST}:${port}`;
   const adminToken = randomBytes(24).toString("base64url");
   const vars = [
