@@ -28,6 +28,7 @@ import { z } from "zod";
 import type { Evidence, EvidenceLine, Extracted, ExtractedValue } from "../domain/call-record";
 import type { FieldSpec } from "../domain/call-schemas";
 import type { TranscriptLine } from "../domain/transcript";
+import { isJsonObject, type JsonObject } from "../lib/json";
 import { err, ok, type Result } from "../lib/result";
 import type { Analysis } from "./types";
 
@@ -99,12 +100,6 @@ const LineIndexSchema = z
 
 const SummarySchema = z.string().trim().min(1);
 
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** An own property only: a field named "constructor" must not read Object.prototype's. */
 function own(obj: JsonObject | undefined, key: string): unknown {
   return obj && Object.hasOwn(obj, key) ? obj[key] : undefined;
@@ -129,14 +124,14 @@ export function validateAnalysis(
   fields: readonly FieldSpec[],
   lines: readonly TranscriptLine[],
 ): Result<Analysis, "malformed_answer"> {
-  if (!isObject(raw)) return err("malformed_answer");
+  if (!isJsonObject(raw)) return err("malformed_answer");
   const summary = SummarySchema.safeParse(own(raw, "summary"));
   if (!summary.success) return err("malformed_answer");
   const values = own(raw, "fields");
-  if (fields.length > 0 && !isObject(values)) return err("malformed_answer");
+  if (fields.length > 0 && !isJsonObject(values)) return err("malformed_answer");
   const citations = own(raw, "evidence");
-  const valueMap = isObject(values) ? values : undefined;
-  const citationMap = isObject(citations) ? citations : undefined;
+  const valueMap = isJsonObject(values) ? values : undefined;
+  const citationMap = isJsonObject(citations) ? citations : undefined;
 
   const extracted: [string, ExtractedValue][] = [];
   const evidence: [string, EvidenceLine | null][] = [];

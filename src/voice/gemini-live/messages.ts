@@ -7,6 +7,7 @@
  */
 import type { LiveClientMessage, LiveServerMessage } from "@google/genai";
 import { z } from "zod";
+import { isJsonObject, type JsonObject } from "../../lib/json";
 import type { Wire } from "../wire";
 
 /** Live API versions: `v1` is @google/genai's default for the Gemini API, `v1beta` still served. */
@@ -104,29 +105,27 @@ function parsedOrUndefined(value: unknown): GeminiServerMessage | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
 /**
  * `{ serverContent: { modelTurn: { parts: [{ inlineData: { mimeType?, data } }] } } }` and
  * nothing else, as the schema above would accept it; anything else goes to the schema.
  */
 function audioOnly(value: unknown): GeminiServerMessage | undefined {
-  if (!isRecord(value) || !onlyKey(value, "serverContent")) return undefined;
+  if (!isJsonObject(value) || !onlyKey(value, "serverContent")) return undefined;
   const content = value.serverContent;
-  if (!isRecord(content) || !onlyKey(content, "modelTurn")) return undefined;
+  if (!isJsonObject(content) || !onlyKey(content, "modelTurn")) return undefined;
   const turn = content.modelTurn;
-  if (!isRecord(turn) || !onlyKey(turn, "parts") || !Array.isArray(turn.parts)) return undefined;
+  if (!isJsonObject(turn) || !onlyKey(turn, "parts") || !Array.isArray(turn.parts))
+    return undefined;
   for (const part of turn.parts) {
-    if (!isRecord(part) || !onlyKey(part, "inlineData")) return undefined;
+    if (!isJsonObject(part) || !onlyKey(part, "inlineData")) return undefined;
     const blob = part.inlineData;
-    if (!isRecord(blob) || typeof blob.data !== "string") return undefined;
+    if (!isJsonObject(blob) || typeof blob.data !== "string") return undefined;
     if (blob.mimeType !== undefined && typeof blob.mimeType !== "string") return undefined;
   }
   return value as GeminiServerMessage;
 }
 
-function onlyKey(record: Record<string, unknown>, key: string): boolean {
+function onlyKey(record: JsonObject, key: string): boolean {
   let count = 0;
   for (const k in record) {
     if (k !== key) return false;
