@@ -117,13 +117,11 @@ export type VoiceEvents = {
   closed(reason: string): void;
 };
 
-/** One frame of the caller's audio in each form a model may take, decoded once by the bridge. */
+/** One frame of the caller's audio in each form a model takes, decoded once by the bridge. */
 export type CallerAudio = {
-  /** μ-law 8 kHz bytes, as the carrier sent them. */
-  mulaw: Uint8Array;
-  /** The same, as base64 (the carrier's own payload). */
+  /** μ-law 8 kHz as base64: the carrier's own payload (OpenAI takes it as it is). */
   base64: string;
-  /** The same, decoded to PCM16 at 8 kHz. */
+  /** The same audio decoded to PCM16 at 8 kHz (Gemini's is resampled from it). */
   pcm: Int16Array;
 };
 

@@ -29,7 +29,7 @@ const silence = new Uint8Array(160).fill(0xff);
 
 /** A caller frame in the forms the bridge hands to a model. */
 function callerAudio(mulaw: Uint8Array): CallerAudio {
-  return { mulaw, base64: bytesToBase64(mulaw), pcm: decodeMulaw(mulaw) };
+  return { base64: bytesToBase64(mulaw), pcm: decodeMulaw(mulaw) };
 }
 
 describe("Gemini Live client", () => {
@@ -451,7 +451,7 @@ function bridge(withModel = true) {
   const toModel: Uint8Array[] = [];
   const truncated: number[] = [];
   const model: VoiceSession = {
-    sendCallerAudio: (b) => toModel.push(b.mulaw),
+    sendCallerAudio: (b) => toModel.push(base64ToBytes(b.base64)),
     truncate: (ms) => truncated.push(ms),
     begin: () => undefined,
     toolResult: () => undefined,

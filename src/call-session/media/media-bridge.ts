@@ -131,7 +131,7 @@ export class MediaBridge implements VoiceEvents {
       return; // not base64: not audio, dropped quietly
     }
     const pcm = decodeMulaw(mulaw);
-    this.model?.sendCallerAudio({ mulaw, base64: payload, pcm });
+    this.model?.sendCallerAudio({ base64: payload, pcm });
     this.recorder?.recipient(pcm);
     if (this.beeps.push(pcm).length > 0) this.hooks.beep?.();
     if (this.gated && this.silence?.push(pcm)) this.hooks.greetingSilent?.();
